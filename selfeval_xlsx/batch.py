@@ -1,0 +1,125 @@
+"""A district's folder of returned workbooks → one consolidated result."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding, make
+from .rules import Rules
+from .workbook import (SKIPPED, WORKBOOK_SUFFIXES, FileEntry, WorkbookResult, process_file)
+
+JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
+
+
+class BatchError(Exception):
+    """The batch cannot start (the folder is missing, not a folder, …)."""
+
+
+@dataclass
+class BatchResult:
+    root: str
+    rules: Rules
+    year: int | None
+    district: str
+    workbooks: list[WorkbookResult] = field(default_factory=list)
+    skipped: list[FileEntry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)   # batch-level ones
+    started: str = ""
+    finished: str = ""
+    version: str = __version__
+
+    @property
+    def counted(self) -> list[WorkbookResult]:
+        return [w for w in self.workbooks if w.counted and w.projects]
+
+    def all_findings(self) -> list[Finding]:
+        out = [f for w in self.workbooks for f in w.findings] + self.findings
+        return sorted(out, key=Finding.sort_key)
+
+
+def _skip_reason(path: Path) -> str | None:
+    name = path.name
+    if name.startswith("~$") or name.startswith(".~lock."):
+        return "Office 临时锁定文件（文件正在被打开时自动生成）"
+    if name.lower() in JUNK_NAMES or name.startswith("._"):
+        return "系统生成的文件"
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return "不是电子表格文件"
+    return None
+
+
+def list_inputs(root: Path) -> tuple[list[Path], list[FileEntry]]:
+    """Workbooks to read, and files skipped with why; sorted so runs are repeatable."""
+    if not root.exists():
+        raise BatchError(f"找不到目录：{root}")
+    if not root.is_dir():
+        raise BatchError(f"不是目录：{root}")
+    found: list[Path] = []
+    skipped: list[FileEntry] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            reason = _skip_reason(path)
+            if reason is None and path.is_symlink():
+                reason = "符号链接，未跟随"
+            if reason:
+                skipped.append(FileEntry(rel, status=SKIPPED, reason=reason))
+            else:
+                found.append(path)
+    return found, skipped
+
+
+def _batch_checks(result: BatchResult) -> None:
+    """Findings that need the whole batch: the batch's year, duplicate submissions."""
+    for w in result.workbooks:
+        if result.year and w.year and w.year != result.year:
+            where = w.unit_info.cells.get("year", "") if w.unit_info else ""
+            w.findings.append(make("U103", f"本文件评价年度为 {w.year}，本批次为 {result.year}",
+                                   file=w.file.path, sheet=w.unit_info.sheet if w.unit_info else "",
+                                   cell=where, unit=w.unit, value=w.year))
+    groups: dict[tuple[str, int | None], list[WorkbookResult]] = defaultdict(list)
+    for w in result.workbooks:
+        if w.unit and w.projects:
+            groups[(w.unit, w.year)].append(w)
+    for (unit, year), ws in groups.items():
+        if len(ws) < 2:
+            continue
+        # The rule: the file whose path sorts last counts (a resend is usually named
+        # …（修改）, …_v2 or dated later); the others are listed but not summed.
+        ws = sorted(ws, key=lambda w: w.file.path)
+        keep = ws[-1]
+        for w in ws[:-1]:
+            w.counted = False
+            result.findings.append(make(
+                "B101", f"{unit} {year or ''} 年度同时报送了“{w.file.path}”和“{keep.file.path}”，"
+                        f"按规则以文件名排序在后的“{keep.file.path}”为准，本文件不计入汇总",
+                file=w.file.path, unit=unit, value=w.file.path))
+
+
+def run_batch(root: str | Path, rules: Rules, year: int | None = None,
+              progress=None) -> BatchResult:
+    """Reads every workbook under `root` and scores and checks them all."""
+    root = Path(root)
+    started = dt.datetime.now().astimezone()
+    paths, skipped = list_inputs(root)
+    workbooks = []
+    for path in paths:
+        workbooks.append(process_file(path, path.relative_to(root).as_posix(), rules))
+        if progress:
+            progress(1)
+    years = Counter(w.year for w in workbooks if w.year)
+    districts = Counter(w.district for w in workbooks if w.district)
+    result = BatchResult(
+        root=str(root), rules=rules,
+        year=year or (years.most_common(1)[0][0] if years else None),
+        district=districts.most_common(1)[0][0] if districts else root.resolve().name,
+        workbooks=workbooks, skipped=skipped, started=started.isoformat(timespec="seconds"))
+    _batch_checks(result)
+    result.finished = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return result

@@ -1,0 +1,116 @@
+"""Workbook bytes → sheets of cells at their true coordinates.
+
+python-calamine reads .xlsx .xlsm .xls .xlsb .ods; given the bytes rather than a path
+it goes by the content, so an .xls renamed .xlsx still reads. It trims the leading
+empty area, so each sheet keeps its offset: every A1 reference we report is the
+cell the clerk sees.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import python_calamine as pc
+
+
+class WorkbookError(Exception):
+    """The bytes are not a workbook we can read; `code` names the finding."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def col_letters(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    s = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) → A1 reference."""
+    return f"{col_letters(col)}{row + 1}"
+
+
+def sniff(data: bytes) -> str:
+    """The workbook format by content: xlsx (also xlsm/xlsb), ods, xls, or '' if none."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+                if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
+                    return "ods"
+                if "xl/workbook.bin" in names:
+                    return "xlsb"
+                if "[Content_Types].xml" in names:
+                    return "xlsx"
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            return "zip"
+        return "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"  # OLE2: legacy Excel, or an encrypted xlsx inside an OLE2 box
+    return ""
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list]
+    top: int = 0
+    left: int = 0
+    visible: bool = True
+
+    def get(self, row: int, col: int):
+        r, c = row - self.top, col - self.left
+        if 0 <= r < len(self.rows):
+            line = self.rows[r]
+            if 0 <= c < len(line):
+                return line[c]
+        return ""
+
+    @property
+    def bottom(self) -> int:
+        return self.top + len(self.rows)
+
+    @property
+    def right(self) -> int:
+        return self.left + max((len(r) for r in self.rows), default=0)
+
+    def nonempty(self):
+        """(row, col, value) of every non-empty cell, row by row."""
+        for r, line in enumerate(self.rows, start=self.top):
+            for c, v in enumerate(line, start=self.left):
+                if v != "" and v is not None:
+                    yield r, c, v
+
+
+def load_sheets(data: bytes) -> list[Sheet]:
+    """All worksheets of a workbook, in order. Raises WorkbookError."""
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise WorkbookError("F102", "文件设有打开密码，无法读取") from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as e:
+        raise WorkbookError("F101", f"文件已损坏或不是电子表格（{type(e).__name__}）") from None
+    sheets = []
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            ws = wb.get_sheet_by_name(meta.name)
+            start = ws.start or (0, 0)
+            rows = ws.to_python() if ws.start is not None else []
+            sheets.append(Sheet(meta.name, rows, start[0], start[1],
+                                meta.visible == pc.SheetVisibleEnum.Visible))
+    except pc.PasswordError:
+        raise WorkbookError("F102", "文件设有打开密码，无法读取") from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as e:
+        raise WorkbookError("F101", f"文件内容已损坏（{type(e).__name__}）") from None
+    finally:
+        wb.close()
+    return sheets

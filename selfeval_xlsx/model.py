@@ -1,0 +1,83 @@
+"""Plain data read from the forms. No file access here: scoring and checks take these."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .targets import Actual, Target
+
+
+@dataclass
+class FundLine:
+    key: str            # total | fiscal | carryover | other
+    label: str
+    initial: Decimal | None = None
+    budget: Decimal | None = None
+    executed: Decimal | None = None
+    cells: dict[str, str] = field(default_factory=dict)   # field key -> A1
+
+
+@dataclass
+class Indicator:
+    level1: str
+    level2: str
+    level3: str
+    target: Target
+    actual: Actual
+    weight: Decimal | None
+    self_score: Decimal | None
+    reason: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, object] = field(default_factory=dict)  # what the cells held, for messages
+
+
+@dataclass
+class Project:
+    file: str
+    sheet: str
+    name: str = ""
+    department: str = ""
+    unit: str = ""
+    year: int | None = None
+    funds: dict[str, FundLine] = field(default_factory=dict)
+    rate_weight: Decimal | None = None      # the 分值 printed beside 执行率
+    self_rate_score: Decimal | None = None  # the 得分 beside 执行率, if the form has one
+    exec_reason: str = ""
+    goal_planned: str = ""
+    goal_achieved: str = ""
+    indicators: list[Indicator] = field(default_factory=list)
+    self_total: Decimal | None = None
+    self_grade: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def total_line(self) -> FundLine:
+        return self.funds.get("total") or FundLine("total", "年度资金总额")
+
+    @property
+    def budget(self) -> Decimal | None:
+        return self.total_line.budget
+
+    @property
+    def executed(self) -> Decimal | None:
+        return self.total_line.executed
+
+    @property
+    def initial(self) -> Decimal | None:
+        return self.total_line.initial
+
+
+@dataclass
+class UnitInfo:
+    file: str
+    sheet: str
+    unit: str = ""
+    district: str = ""
+    year: int | None = None
+    contact: str = ""
+    phone: str = ""
+    organisation: str = ""
+    problems: str = ""
+    measures: str = ""
+    cells: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,82 @@
+"""Numbers as clerks type them: `８.９４`, `8.94万元`, `1,234.5`, `95%`, or a real number cell."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+_NUMBER = re.compile(r"^([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?(.*)$")
+CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one cell holds, read as a number.
+
+    `normalised` is true when the number came from text rather than a number cell:
+    Excel cannot sum such a cell, so the clerk should retype it.
+    """
+    value: Decimal | None
+    suffix: str = ""        # what followed the number: 万元, %, 户 …
+    normalised: bool = False
+    error: str | None = None
+
+    @property
+    def percent(self) -> bool:
+        return self.suffix == "%"
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def to_decimal(x: float | int) -> Decimal:
+    # repr of a float is the shortest text that reads back to it: 8.94, not 8.9399999…
+    return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
+
+
+def parse_number(raw: object) -> Parsed:
+    """Reads a number from a cell value; never raises."""
+    if is_blank(raw):
+        return Parsed(None)
+    if isinstance(raw, bool):
+        return Parsed(None, error="逻辑值不是数字")
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return Parsed(None, error="不是有限数字")
+        return Parsed(to_decimal(raw))
+    if not isinstance(raw, str):
+        return Parsed(None, error="不是数字")
+    text = unicodedata.normalize("NFKC", raw)
+    text = re.sub(r"\s+", "", text)
+    m = _NUMBER.match(text)
+    # Only ASCII digits count: float() would also take Arabic-Indic digits.
+    if not m:
+        return Parsed(None, error="无法识别为数字")
+    sign, whole, frac, suffix = m.groups()
+    try:
+        value = Decimal(sign + whole.replace(",", "") + (frac or ""))
+    except InvalidOperation:
+        return Parsed(None, error="无法识别为数字")
+    if suffix and not re.fullmatch(r"[^0-9.,+-]+", suffix):
+        return Parsed(None, error="数字后面还有其他数字或符号")
+    return Parsed(value, suffix=suffix, normalised=True)
+
+
+def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:
+    return None if x is None else x.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def fmt(x: Decimal | None, places: Decimal = CENTS) -> str:
+    """Two-decimal text, for messages."""
+    if x is None:
+        return "（空）"
+    return str(round_half_up(x, places))
+
+
+def fmt_pct(x: Decimal | None) -> str:
+    if x is None:
+        return "（空）"
+    return f"{round_half_up(x * 100)}%"

@@ -1,0 +1,180 @@
+"""Scoring rules: weights differ by place and year, so they are configuration.
+
+A rules file is TOML with Chinese keys; `selfeval rules` prints the default as a
+file to start from, and `load_rules` reads one back.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .form import DIMENSIONS, RATE_DIMENSION
+
+
+class RulesError(Exception):
+    """A rules file that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    name: str
+    # 预算执行率 and the three 一级指标, out of 100.
+    weights: dict[str, Decimal]
+    # Lowest total for each grade, best first; anything lower is 差.
+    grades: tuple[tuple[str, Decimal], ...] = (
+        ("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)))
+    tolerance: Decimal = Decimal("0.5")
+    rate_threshold: Decimal = Decimal("0.9")
+    # Share of an indicator's weight a qualitative self-score may take, by achievement.
+    qualitative_bands: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: {
+        "达成": (Decimal("0.8"), Decimal("1")),
+        "部分达成": (Decimal("0.6"), Decimal("0.8")),
+        "未达成": (Decimal("0"), Decimal("0.6")),
+    })
+    # A total at least this high on a project executed below `suspicious_rate` is flagged.
+    suspicious_score: Decimal = Decimal(90)
+    suspicious_rate: Decimal = Decimal("0.8")
+    # An amount in 万元 at or above this looks like it was typed in 元.
+    yuan_threshold: Decimal = Decimal(10000)
+
+    @property
+    def rate_weight(self) -> Decimal:
+        return self.weights[RATE_DIMENSION]
+
+    def grade(self, total: Decimal | None) -> str | None:
+        if total is None:
+            return None
+        for name, lowest in self.grades:
+            if total >= lowest:
+                return name
+        return "差"
+
+
+SEED = Rules("种子（石家庄）", {RATE_DIMENSION: Decimal(10), "产出指标": Decimal(40),
+                             "效益指标": Decimal(40), "满意度指标": Decimal(10)})
+NATIONAL = Rules("全国（财预〔2020〕10号）", {RATE_DIMENSION: Decimal(10), "产出指标": Decimal(50),
+                                          "效益指标": Decimal(30), "满意度指标": Decimal(10)})
+PRESETS = {"seed": SEED, "national": NATIONAL}
+WEIGHT_KEYS = (RATE_DIMENSION, *DIMENSIONS)
+
+
+def _num(x: Decimal) -> str:
+    return format(x.normalize(), "f")
+
+
+def dump_rules(rules: Rules) -> str:
+    """The rules as an editable TOML file with Chinese comments."""
+    lines = [
+        "# selfeval 评分规则文件。修改后用 `selfeval run 目录 --rules 本文件` 使用。",
+        "# 中文键名和节名须保留引号；数值可写整数或小数。",
+        f'"名称" = "{rules.name}"',
+        "",
+        "# 各一级指标分值，合计必须为 100。",
+        '["权重"]',
+        *(f'"{k}" = {_num(rules.weights[k])}' for k in WEIGHT_KEYS),
+        "",
+        "# 各等级的最低总分（含）；低于最后一档为“差”。",
+        '["等级"]',
+        *(f'"{g}" = {_num(v)}' for g, v in rules.grades),
+        "",
+        '["阈值"]',
+        "# 自评得分与按规则计算的得分相差超过此分值即提示核对。",
+        f'"分差容差" = {_num(rules.tolerance)}',
+        "# 执行率低于此值（小数，0.9 即 90%）须说明原因。",
+        f'"执行率下限" = {_num(rules.rate_threshold)}',
+        "# 执行率低于“偏高执行率”而总分不低于“偏高总分”时提示自评偏高。",
+        f'"偏高总分" = {_num(rules.suspicious_score)}',
+        f'"偏高执行率" = {_num(rules.suspicious_rate)}',
+        "# 以万元填报的金额不低于此值时，疑似按元填报。",
+        f'"元万元阈值" = {_num(rules.yuan_threshold)}',
+        "",
+        "# 定性指标：按完成情况，自评得分占分值的比例区间 [下限, 上限]。",
+        '["定性指标得分区间"]',
+        *(f'"{k}" = [{_num(lo)}, {_num(hi)}]' for k, (lo, hi) in rules.qualitative_bands.items()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _dec(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise RulesError(f"{where} 必须是数字，现为 {value!r}")
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        raise RulesError(f"{where} 必须是数字，现为 {value!r}") from None
+    if d < 0:
+        raise RulesError(f"{where} 不能为负数，现为 {value}")
+    return d
+
+
+def parse_rules(text: str, source: str = "规则文件") -> Rules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise RulesError(f"{source} 不是有效的 TOML：{e}") from None
+    weights_in = data.get("权重")
+    if not isinstance(weights_in, dict):
+        raise RulesError(f"{source} 缺少 [权重] 一节")
+    unknown = set(weights_in) - set(WEIGHT_KEYS)
+    if unknown:
+        raise RulesError(f"{source} 的 [权重] 有未知项：{'、'.join(sorted(unknown))}；"
+                         f"只能是 {'、'.join(WEIGHT_KEYS)}")
+    missing = [k for k in WEIGHT_KEYS if k not in weights_in]
+    if missing:
+        raise RulesError(f"{source} 的 [权重] 缺少：{'、'.join(missing)}")
+    weights = {k: _dec(weights_in[k], f"[权重] {k}") for k in WEIGHT_KEYS}
+    if sum(weights.values()) != 100:
+        raise RulesError(f"{source} 的 [权重] 合计为 {_num(sum(weights.values()))}，必须为 100")
+    rules = replace(SEED, name=str(data.get("名称", Path(source).stem)), weights=weights)
+
+    grades_in = data.get("等级")
+    if grades_in is not None:
+        if not isinstance(grades_in, dict) or not grades_in:
+            raise RulesError(f"{source} 的 [等级] 须列出各等级的最低分")
+        grades = tuple(sorted(((str(k), _dec(v, f"[等级] {k}")) for k, v in grades_in.items()),
+                              key=lambda g: -g[1]))
+        rules = replace(rules, grades=grades)
+
+    limits = data.get("阈值", {})
+    if not isinstance(limits, dict):
+        raise RulesError(f"{source} 的 [阈值] 格式不对")
+    for key, attr in (("分差容差", "tolerance"), ("执行率下限", "rate_threshold"),
+                      ("偏高总分", "suspicious_score"), ("偏高执行率", "suspicious_rate"),
+                      ("元万元阈值", "yuan_threshold")):
+        if key in limits:
+            rules = replace(rules, **{attr: _dec(limits[key], f"[阈值] {key}")})
+
+    bands_in = data.get("定性指标得分区间")
+    if bands_in is not None:
+        bands = dict(rules.qualitative_bands)
+        for k, v in bands_in.items():
+            if k not in bands or not isinstance(v, list) or len(v) != 2:
+                raise RulesError(f"{source} 的 [定性指标得分区间] {k} 应为 达成/部分达成/未达成 = [下限, 上限]")
+            lo, hi = (_dec(x, f"[定性指标得分区间] {k}") for x in v)
+            if lo > hi or hi > 1:
+                raise RulesError(f"{source} 的 [定性指标得分区间] {k} 须满足 0 ≤ 下限 ≤ 上限 ≤ 1")
+            bands[k] = (lo, hi)
+        rules = replace(rules, qualitative_bands=bands)
+    return rules
+
+
+def load_rules(path: str | Path) -> Rules:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise RulesError(f"无法读取规则文件 {p}：{e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise RulesError(f"规则文件 {p} 不是 UTF-8 文本") from None
+    return parse_rules(text, str(p))
+
+
+def resolve_rules(preset: str = "seed", path: str | Path | None = None) -> Rules:
+    if path is not None:
+        return load_rules(path)
+    if preset not in PRESETS:
+        raise RulesError(f"未知的预设 {preset}；可选：{'、'.join(PRESETS)}")
+    return PRESETS[preset]

@@ -1,0 +1,162 @@
+"""The scoring rules of DOMAIN.md as pure functions over plain data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .form import DIMENSIONS
+from .model import Indicator, Project
+from .rules import Rules
+from .targets import DATE, EXACT, POSITIVE, QUALITATIVE, REVERSE, RULE_NAMES
+
+ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+MONEY_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+
+# Why a computed score had to fall back on the clerk's own score.
+FALLBACK_UNREADABLE = "unreadable"   # target or actual could not be read as the rule needs
+FALLBACK_LATE = "late"               # a date target missed: DOMAIN says use the self-score, flagged
+FALLBACK_QUALITATIVE = "qualitative"
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    rule: str
+    score: Decimal | None
+    met: bool | None = None
+    fallback: str | None = None
+    actual_value: Decimal | None = None   # the actual as compared, after unit fixes
+    percent_from_fraction: bool = False   # 0.98 in a number cell read as 98%
+    achievement: str | None = None        # for qualitative indicators
+
+
+@dataclass(frozen=True)
+class ProjectScore:
+    rate: Decimal | None
+    rate_score: Decimal | None
+    dimensions: dict[str, Decimal]
+    indicators: tuple[IndicatorScore, ...]
+    total: Decimal | None
+    grade: str | None
+    self_total: Decimal | None
+    self_total_derived: bool = False
+    weights_by_dimension: dict[str, Decimal] = field(default_factory=dict)
+
+
+def execution_rate(budget: Decimal | None, executed: Decimal | None) -> Decimal | None:
+    if budget is None or executed is None or budget <= 0:
+        return None
+    return executed / budget
+
+
+def rate_score(rate: Decimal | None, weight: Decimal) -> Decimal | None:
+    if rate is None:
+        return None
+    return max(ZERO, min(rate, ONE)) * weight
+
+
+def _capped(x: Decimal, w: Decimal) -> Decimal:
+    return max(ZERO, min(x, w))
+
+
+def _compare(kind: str, a: Decimal, b: Decimal, w: Decimal) -> tuple[Decimal, bool]:
+    """Score and whether the target was met, for target a and actual b."""
+    if kind == POSITIVE:
+        if b >= a:
+            return w, True
+        return (_capped(w * b / a, w) if a > 0 else ZERO), False
+    if kind == REVERSE:
+        if b <= a:
+            return w, True
+        return (_capped(w * a / b, w) if b > 0 and a >= 0 else ZERO), False
+    # EXACT
+    if b == a:
+        return w, True
+    if a == 0:
+        return ZERO, False
+    return _capped(w * (ONE - abs(b - a) / abs(a)), w), False
+
+
+def _self(ind: Indicator) -> Decimal | None:
+    if ind.self_score is None or ind.weight is None:
+        return ind.self_score
+    return _capped(ind.self_score, ind.weight)
+
+
+def score_indicator(ind: Indicator) -> IndicatorScore:
+    t, act, w = ind.target, ind.actual, ind.weight
+    rule = RULE_NAMES[t.kind]
+    if w is None:
+        return IndicatorScore(rule, None)
+    if t.kind == QUALITATIVE:
+        achievement = act.achievement
+        if achievement is None and act.text and act.text == t.text:
+            achievement = "达成"  # the actual restates the target: achieved as worded
+        met = None if achievement is None else achievement == "达成"
+        return IndicatorScore(rule, _self(ind), met=met, fallback=FALLBACK_QUALITATIVE,
+                              achievement=achievement)
+    if t.kind == DATE:
+        if act.date is None:
+            return IndicatorScore(rule, _self(ind), fallback=FALLBACK_UNREADABLE)
+        if act.date <= t.date:
+            return IndicatorScore(rule, w, met=True)
+        return IndicatorScore(rule, _self(ind), met=False, fallback=FALLBACK_LATE)
+    a, b = t.value, act.value
+    if a is None or b is None:
+        return IndicatorScore(rule, _self(ind), fallback=FALLBACK_UNREADABLE)
+    from_fraction = False
+    if t.percent and act.from_number_cell and b <= ONE < a:
+        # A cell formatted as a percentage holds 0.98 for 98%.
+        b, from_fraction = b * HUNDRED, True
+    elif t.unit in MONEY_SCALE and act.unit in MONEY_SCALE and t.unit != act.unit:
+        b = b * MONEY_SCALE[act.unit] / MONEY_SCALE[t.unit]
+    score, met = _compare(t.kind, a, b, w)
+    return IndicatorScore(rule, score, met=met, actual_value=b, percent_from_fraction=from_fraction)
+
+
+def score_project(project: Project, rules: Rules) -> ProjectScore:
+    rate = execution_rate(project.budget, project.executed)
+    r_score = rate_score(rate, rules.rate_weight)
+    scores = tuple(score_indicator(ind) for ind in project.indicators)
+    dims = {d: ZERO for d in DIMENSIONS}
+    weights = {d: ZERO for d in DIMENSIONS}
+    for ind, s in zip(project.indicators, scores):
+        if ind.level1 in dims:
+            dims[ind.level1] += s.score or ZERO
+            weights[ind.level1] += ind.weight or ZERO
+    indicator_sum = sum((s.score or ZERO for s in scores), ZERO)
+    total = None if r_score is None else r_score + indicator_sum
+
+    self_total, derived = project.self_total, False
+    if self_total is None and any(i.self_score is not None for i in project.indicators):
+        # Our template computes 总分 by formula; a file saved without recalculation
+        # has no cached value, so rebuild what that formula shows.
+        base = project.self_rate_score if project.self_rate_score is not None else (r_score or ZERO)
+        self_total = base + sum((i.self_score or ZERO for i in project.indicators), ZERO)
+        derived = True
+    return ProjectScore(rate, r_score, dims, scores, total, rules.grade(total),
+                        self_total, derived, weights)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Budget and score totals over a set of projects (a unit, or the whole district)."""
+    projects: int
+    budget: Decimal
+    executed: Decimal
+    rate: Decimal | None
+    mean_score: Decimal | None
+    weighted_score: Decimal | None
+
+
+def rollup(pairs) -> Rollup:
+    """`pairs` are (Project, ProjectScore)."""
+    pairs = list(pairs)
+    budget = sum((p.budget for p, _ in pairs if p.budget is not None), ZERO)
+    executed = sum((p.executed for p, _ in pairs if p.executed is not None), ZERO)
+    totals = [s.total for _, s in pairs if s.total is not None]
+    mean = sum(totals, ZERO) / len(totals) if totals else None
+    weighted = [(s.total, p.budget) for p, s in pairs
+                if s.total is not None and p.budget is not None and p.budget > 0]
+    wsum = sum((b for _, b in weighted), ZERO)
+    wmean = sum((t * b for t, b in weighted), ZERO) / wsum if wsum > 0 else None
+    return Rollup(len(pairs), budget, executed, execution_rate(budget, executed), mean, wmean)

@@ -1,0 +1,127 @@
+"""Writes the consolidated workbook.
+
+Text from the inputs is always written as text: a project named `=HYPERLINK(…)`
+must stay a name. The file is written beside its destination and renamed into
+place, so an interrupted run never leaves half a workbook.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from .batch import BatchResult
+from .tables import AMOUNT, INT, RATE, RUN_INFO, SCORE, FINDINGS, Table, build_tables, run_facts
+
+SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
+                "strings_to_numbers": False, "nan_inf_to_errors": True}
+
+
+class OutputError(Exception):
+    """The summary cannot be written where asked; the message says why and what to do."""
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                     "text_wrap": True, "align": "center"})
+        self.text = wb.add_format({**base})
+        self.wrap = wb.add_format({**base, "text_wrap": True})
+        self.by_kind = {
+            AMOUNT: wb.add_format({**base, "num_format": "#,##0.00"}),
+            SCORE: wb.add_format({**base, "num_format": "0.00"}),
+            RATE: wb.add_format({**base, "num_format": "0.00%"}),
+            INT: wb.add_format({**base, "num_format": "0"}),
+        }
+        self.total = wb.add_format({**base, "bold": True, "top": 1})
+        self.total_by_kind = {k: wb.add_format({**base, "bold": True, "top": 1,
+                                                "num_format": f.num_format})
+                              for k, f in self.by_kind.items()}
+        self.error = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
+        self.warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+        self.info = wb.add_format({"bg_color": "#DDEBF7"})
+        self.low = wb.add_format({"bg_color": "#F8CBAD"})
+
+
+def _write_cell(ws, r: int, c: int, value, kind: str, fmt, fmts: _Formats, total=False):
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        ws.write_number(r, c, float(value), (fmts.total_by_kind if total else fmts.by_kind).get(kind, fmt))
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def _write_table(wb, table: Table, fmts: _Formats, start_row: int = 0, ws=None):
+    ws = ws or wb.add_worksheet(table.name)
+    cols = table.columns
+    for c, col in enumerate(cols):
+        ws.write_string(start_row, c, col.header, fmts.header)
+        ws.set_column(c, c, col.width)
+    r = start_row
+    for r, row in enumerate(table.rows, start=start_row + 1):
+        for c, (col, value) in enumerate(zip(cols, row)):
+            _write_cell(ws, r, c, value, col.kind, fmts.text, fmts)
+    last = start_row + len(table.rows)
+    if table.total_row:
+        last += 1
+        for c, (col, value) in enumerate(zip(cols, table.total_row)):
+            _write_cell(ws, last, c, value, col.kind, fmts.total, fmts, total=True)
+    ws.autofilter(start_row, 0, max(start_row, last - (1 if table.total_row else 0)), len(cols) - 1)
+    ws.freeze_panes(start_row + 1, 0)
+    return ws, last
+
+
+def _highlight(ws, table: Table, fmts: _Formats, last: int):
+    headers = [c.header for c in table.columns]
+    if last < 1:
+        return
+    if "执行率" in headers:
+        c = headers.index("执行率")
+        ws.conditional_format(1, c, last, c, {"type": "cell", "criteria": "<", "value": 0.9,
+                                              "format": fmts.low})
+    if "级别" in headers:
+        c = headers.index("级别")
+        for word, f in (("错误", fmts.error), ("警告", fmts.warning), ("提示", fmts.info)):
+            ws.conditional_format(1, c, last, c, {"type": "cell", "criteria": "==",
+                                                  "value": f'"{word}"', "format": f})
+
+
+def write_summary(result: BatchResult, path: str | Path) -> Path:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"无法创建输出目录 {path.parent}：{e.strerror or e}") from None
+    fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb = xlsxwriter.Workbook(tmp, SAFE_OPTIONS)
+        fmts = _Formats(wb)
+        for table in build_tables(result):
+            if table.name == RUN_INFO:
+                ws = wb.add_worksheet(RUN_INFO)
+                facts = run_facts(result)
+                for r, (k, v) in enumerate(facts):
+                    ws.write_string(r, 0, k, fmts.header)
+                    _write_cell(ws, r, 1, v, "", fmts.text, fmts)
+                _write_table(wb, table, fmts, start_row=len(facts) + 1, ws=ws)
+                continue
+            ws, last = _write_table(wb, table, fmts)
+            _highlight(ws, table, fmts, last)
+            if table.name == FINDINGS:
+                ws.set_column(8, 8, 60, fmts.wrap)
+        wb.close()
+        os.replace(tmp, path)
+    except PermissionError:
+        raise OutputError(f"无法写入 {path}：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
+    except OSError as e:
+        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -1,0 +1,328 @@
+"""The blank filling template: 填报说明, 单位信息 and N sheets of the national form.
+
+Labels come from `form`, so what the template says is what the reader looks for.
+Formula cells (执行率, 执行率得分, 总分, 自评等级) are locked and carry no cached
+value: the reader never trusts them anyway, and a blank beats a misleading 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from . import form
+from .grid import a1, col_letters
+from .summary_xlsx import SAFE_OPTIONS
+
+INDICATOR_ROWS = 15
+LAST_COL = 7  # H
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the template puts things (0-based rows); the example filler uses it."""
+    title: int = 0
+    year_line: int = 1
+    name: int = 2
+    department: int = 3
+    year: int = 4
+    funds_header: int = 5
+    funds_first: int = 6       # 年度资金总额, then 财政拨款, 结转, 其他
+    exec_reason: int = 10
+    goal_header: int = 11
+    goal_values: int = 12
+    indicator_header: int = 13
+    indicator_first: int = 14
+    rows: int = INDICATOR_ROWS
+
+    @property
+    def total(self) -> int:
+        return self.indicator_first + self.rows
+
+    @property
+    def grade(self) -> int:
+        return self.total + 1
+
+    # Columns of the indicator block, by field key.
+    indicator_cols = {"level1": 0, "level2": 1, "level3": 2, "target": 3, "actual": 4,
+                      "weight": 5, "self_score": 6, "reason": 7}
+    fund_cols = {"initial": 2, "budget": 3, "executed": 4, "weight": 5, "rate": 6, "score": 7}
+
+
+LAYOUT = Layout()
+
+INSTRUCTIONS = (
+    "1. 每个项目填写一张“项目支出绩效自评表”。项目较多时，右键工作表标签→“移动或复制”→勾选“建立副本”，复制一张空白表再填写；工作表名称可改为项目简称。",
+    "2. 先填写“单位信息”表：单位名称须为全称，评价年度为四位年份。组织开展情况、存在问题、整改措施将写入绩效自评报告。",
+    "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
+    "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
+    "5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。",
+    "6. 执行率低于90%时，必须在“执行率未达90%原因”一栏说明原因及改进措施。",
+    "7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、=6个、≥11528户；时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。",
+    "8. 成本指标一般为反向指标，写作“≤”；满意度不超过100%。",
+    "9. 得分不得高于分值；未完成目标或未得满分的指标，须填写偏差原因分析及改进措施。",
+    "10. 各一级指标分值：预算执行率10分、产出指标40分、效益指标40分、满意度指标10分（以本地区规则为准），合计100分。",
+    "11. 报送前可用 `selfeval check 文件名.xlsx` 自查，按提示修改后再报送。",
+)
+
+EXAMPLE = (  # the seed's projects (中山东路街道办事处, 2020), amounts in 万元
+    ("社区党建经费", 8.94, 8.94, ""),
+    ("社区办公经费", 24.65, 24.65, ""),
+    ("专项经费", 25, 15, "疫情影响，部分活动取消，15万元已支出，其余结转下年"),
+    ("信访维稳经费", 7, 7, ""),
+    ("补充经费", 7, 7, ""),
+)
+
+EXAMPLE_INDICATORS = (
+    ("产出指标", "数量指标", "服务社区数量", "=6个", "6个", "数量达到即得满分"),
+    ("产出指标", "质量指标", "人口普查上报率", "≥95%", "100%", "实际值不低于指标值即得满分"),
+    ("产出指标", "时效指标", "经费支付时限", "2020年12月31日前", "2020年12月20日", "在时限前完成得满分"),
+    ("产出指标", "成本指标", "办公经费支出", "≤24.65万元", "24.65万元", "反向指标，不超过即得满分"),
+    ("效益指标", "社会效益指标", "基层治理水平", "有效提升", "达成", "定性指标：达成得80%–100%"),
+    ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "95%", "满意度不超过100%"),
+)
+
+
+class _Styles:
+    def __init__(self, wb):
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1, "text_wrap": True}
+        self.title = wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True, "align": "center",
+                                    "valign": "vcenter"})
+        self.subtitle = wb.add_format({"font_name": "宋体", "font_size": 11, "align": "center"})
+        self.label = wb.add_format({**base, "bold": True, "align": "center", "bg_color": "#F2F2F2"})
+        self.input = wb.add_format({**base, "locked": False})
+        self.input_amount = wb.add_format({**base, "locked": False, "num_format": "0.00"})
+        self.input_score = wb.add_format({**base, "locked": False, "num_format": "0.00", "align": "center"})
+        self.formula_pct = wb.add_format({**base, "num_format": "0.00%", "bg_color": "#E7E6E6", "align": "center"})
+        self.formula_num = wb.add_format({**base, "num_format": "0.00", "bg_color": "#E7E6E6", "align": "center"})
+        self.formula_text = wb.add_format({**base, "bg_color": "#E7E6E6", "align": "center"})
+        self.fixed = wb.add_format({**base, "align": "center", "bg_color": "#E7E6E6"})
+        self.note = wb.add_format({"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"})
+        self.head = wb.add_format({"font_name": "宋体", "font_size": 10, "bold": True, "border": 1,
+                                   "bg_color": "#DDEBF7", "align": "center", "valign": "vcenter",
+                                   "text_wrap": True})
+        self.cell = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "text_wrap": True,
+                                   "valign": "vcenter"})
+        self.cell_num = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00"})
+        self.cell_pct = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00%"})
+
+
+def _hint(ws, cell: str, title: str, message: str, **validation):
+    opts = {"validate": "any"} if not validation else dict(validation)
+    opts["input_title"] = title[:32]
+    opts["input_message"] = message[:255]
+    ws.data_validation(cell, opts)
+
+
+def _input(ws, first: tuple[int, int], last: tuple[int, int], fmt, value=""):
+    if first == last:
+        ws.write_blank(*first, None, fmt) if value == "" else ws.write(*first, value, fmt)
+    else:
+        ws.merge_range(*first, *last, value, fmt)
+
+
+def _instructions(wb, st: _Styles):
+    ws = wb.add_worksheet(form.INSTRUCTIONS_SHEET)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 5, 16)
+    ws.merge_range(0, 0, 0, 5, f"{form.INSTRUCTIONS_SHEET}（{form.TITLE}）", st.title)
+    ws.set_row(0, 30)
+    r = 2
+    for line in INSTRUCTIONS:
+        ws.merge_range(r, 0, r, 5, line, st.note)
+        ws.set_row(r, 30 if len(line) < 60 else 44)
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, 5, "示例一：中山东路街道办事处 2020 年度项目资金（万元）及自动计算结果", st.head)
+    r += 1
+    for c, h in enumerate(("示例项目", "示例·调整后预算", "示例·实际支出", "执行率", "执行率得分", "须说明原因")):
+        ws.write_string(r, c, h, st.head)
+    for name, budget, executed, reason in EXAMPLE:
+        r += 1
+        ws.write_string(r, 0, name, st.cell)
+        ws.write_number(r, 1, budget, st.cell_num)
+        ws.write_number(r, 2, executed, st.cell_num)
+        ws.write_number(r, 3, executed / budget, st.cell_pct)
+        ws.write_number(r, 4, min(executed / budget, 1) * 10, st.cell_num)
+        ws.write_string(r, 5, reason or "—", st.cell)
+        ws.set_row(r, 30 if reason else None)
+    r += 2
+    ws.merge_range(r, 0, r, 5, "示例二：绩效指标的写法", st.head)
+    r += 1
+    for c, h in enumerate(("一级", "二级", "三级（示例）", "指标值写法", "完成值写法", "计分")):
+        ws.write_string(r, c, h, st.head)
+    for row in EXAMPLE_INDICATORS:
+        r += 1
+        for c, v in enumerate(row):
+            ws.write_string(r, c, v, st.cell)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
+def _lists(wb):
+    ws = wb.add_worksheet(form.LISTS_SHEET)
+    columns = (("一级指标", tuple(form.DIMENSIONS)),
+               ("二级指标", tuple(x for v in form.DIMENSIONS.values() for x in v)),
+               ("指标性质", form.NATURES), ("完成情况", form.ACHIEVEMENT_WORDS))
+    for c, (head, values) in enumerate(columns):
+        ws.write_string(0, c, head)
+        for r, v in enumerate(values, start=1):
+            ws.write_string(r, c, v)
+        letter = col_letters(c)
+        wb.define_name(f"List{c + 1}", f"={form.LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}")
+    ws.hide()
+
+
+def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
+    ws = wb.add_worksheet(form.UNIT_SHEET)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 70)
+    ws.merge_range(0, 0, 0, 1, "单位信息", st.title)
+    ws.set_row(0, 30)
+    prefill = {"unit": unit, "year": year}
+    for r, f in enumerate(form.UNIT_INFO_FIELDS, start=2):
+        ws.write_string(r, 0, f.label, st.label)
+        value = prefill.get(f.key) or ""
+        long_text = f.key in ("organisation", "problems", "measures")
+        ws.set_row(r, 90 if long_text else 22)
+        _input(ws, (r, 1), (r, 1), st.input, value)
+        if f.kind == "year":
+            _hint(ws, a1(r, 1), f.label, f.hint, validate="integer", criteria="between",
+                  minimum=2000, maximum=2100, error_message="请填写四位年份，如 2020。")
+        else:
+            _hint(ws, a1(r, 1), f.label, f.hint)
+    ws.protect("", {"format_rows": True, "format_columns": True})
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
+    L = LAYOUT
+    ws = wb.add_worksheet(name)
+    for c, w in enumerate((13, 14, 22, 17, 17, 8, 9, 30)):
+        ws.set_column(c, c, w)
+    ws.merge_range(L.title, 0, L.title, LAST_COL, form.TITLE, st.title)
+    ws.set_row(L.title, 30)
+    ws.merge_range(L.year_line, 0, L.year_line, LAST_COL, f"（{year or '        '}年度）", st.subtitle)
+
+    def label(r, c, text, r2=None, c2=None):
+        if r2 is None and c2 is None:
+            ws.write_string(r, c, text, st.label)
+        else:
+            ws.merge_range(r, c, r2 if r2 is not None else r, c2 if c2 is not None else c, text, st.label)
+
+    label(L.name, 0, form.PROJECT_NAME.label)
+    _input(ws, (L.name, 1), (L.name, LAST_COL), st.input)
+    _hint(ws, a1(L.name, 1), form.PROJECT_NAME.label, form.PROJECT_NAME.hint)
+    label(L.department, 0, form.DEPARTMENT.label)
+    _input(ws, (L.department, 1), (L.department, 3), st.input)
+    _hint(ws, a1(L.department, 1), form.DEPARTMENT.label, form.DEPARTMENT.hint)
+    label(L.department, 4, form.UNIT.label)
+    _input(ws, (L.department, 5), (L.department, LAST_COL), st.input, unit)
+    _hint(ws, a1(L.department, 5), form.UNIT.label, form.UNIT.hint)
+    label(L.year, 0, form.YEAR.label)
+    _input(ws, (L.year, 1), (L.year, LAST_COL), st.input, year or "")
+    _hint(ws, a1(L.year, 1), form.YEAR.label, form.YEAR.hint, validate="integer", criteria="between",
+          minimum=2000, maximum=2100, error_message="请填写四位年份，如 2020。")
+
+    # Funds block.
+    label(L.funds_header, 0, form.FUNDS_CAPTION, c2=1)
+    for f in form.FUND_COLUMNS:
+        label(L.funds_header, L.fund_cols[f.key], f.label)
+    for i, f in enumerate(form.FUND_ROWS):
+        r = L.funds_first + i
+        label(r, 0, f.label, c2=1)
+        for col in form.FUND_INPUT_COLUMNS:
+            c = L.fund_cols[col.key]
+            ws.write_blank(r, c, None, st.input_amount)
+            _hint(ws, a1(r, c), f"{f.label}·{col.label}"[:32], col.hint, validate="decimal",
+                  criteria=">=", value=0, error_message="请输入不小于 0 的数字，单位万元。")
+        if i:
+            ws.merge_range(r, 5, r, LAST_COL, "—", st.fixed)
+    r = L.funds_first
+    cols = {k: col_letters(c) for k, c in L.fund_cols.items()}
+    ws.write_number(r, L.fund_cols["weight"], 10, st.fixed)
+    budget, executed = f"{cols['budget']}{r + 1}", f"{cols['executed']}{r + 1}"
+    rate_cell = f"{cols['rate']}{r + 1}"
+    ws.write_formula(r, L.fund_cols["rate"],
+                     f'=IF(AND(ISNUMBER({budget}),ISNUMBER({executed})),IF({budget}>0,{executed}/{budget},""),"")',
+                     st.formula_pct, "")
+    ws.write_formula(r, L.fund_cols["score"],
+                     f'=IF({rate_cell}="","",MIN({rate_cell},1)*{cols["weight"]}{r + 1})', st.formula_num, "")
+    label(L.exec_reason, 0, form.EXEC_REASON.label, c2=1)
+    _input(ws, (L.exec_reason, 2), (L.exec_reason, LAST_COL), st.input)
+    _hint(ws, a1(L.exec_reason, 2), "执行率未达90%原因", form.EXEC_REASON.hint)
+    ws.set_row(L.exec_reason, 32)
+
+    # Annual goal.
+    ws.merge_range(L.goal_header, 0, L.goal_values, 0, form.GOAL_CAPTION, st.label)
+    label(L.goal_header, 1, form.GOAL_PLANNED.label, c2=4)
+    label(L.goal_header, 5, form.GOAL_ACHIEVED.label, c2=LAST_COL)
+    _input(ws, (L.goal_values, 1), (L.goal_values, 4), st.input)
+    _input(ws, (L.goal_values, 5), (L.goal_values, LAST_COL), st.input)
+    _hint(ws, a1(L.goal_values, 1), form.GOAL_PLANNED.label, form.GOAL_PLANNED.hint)
+    _hint(ws, a1(L.goal_values, 5), form.GOAL_ACHIEVED.label, form.GOAL_ACHIEVED.hint)
+    ws.set_row(L.goal_values, 60)
+
+    # Indicators.
+    for f in form.INDICATOR_COLUMNS:
+        label(L.indicator_header, L.indicator_cols[f.key], f.label)
+    ws.set_row(L.indicator_header, 30)
+    first, last = L.indicator_first, L.indicator_first + L.rows - 1
+    for f in form.INDICATOR_COLUMNS:
+        c = L.indicator_cols[f.key]
+        fmt = st.input_score if f.kind == "number" else st.input
+        for r in range(first, last + 1):
+            ws.write_blank(r, c, None, fmt)
+        rng = f"{a1(first, c)}:{a1(last, c)}"
+        if f.key == "level1":
+            _hint(ws, rng, f.label, f.hint, validate="list", source="=List1")
+        elif f.key == "level2":
+            _hint(ws, rng, f.label, f.hint, validate="list", source="=List2")
+        elif f.kind == "number":
+            _hint(ws, rng, f.label, f.hint, validate="decimal", criteria="between", minimum=0,
+                  maximum=100, error_message="请输入 0–100 之间的数字。")
+        else:
+            _hint(ws, rng, f.label, f.hint)
+    score_col = col_letters(L.indicator_cols["self_score"])
+    weight_col = col_letters(L.indicator_cols["weight"])
+    rate_score = f"{cols['score']}{L.funds_first + 1}"
+    label(L.total, 0, form.TOTAL.label, c2=4)
+    ws.write_formula(L.total, L.indicator_cols["weight"],
+                     f"={cols['weight']}{L.funds_first + 1}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})",
+                     st.formula_num, "")
+    total_cell = f"{score_col}{L.total + 1}"
+    ws.write_formula(L.total, L.indicator_cols["self_score"],
+                     f'=IF(COUNT({score_col}{first + 1}:{score_col}{last + 1})=0,"",'
+                     f'N({rate_score})+SUM({score_col}{first + 1}:{score_col}{last + 1}))', st.formula_num, "")
+    ws.write_blank(L.total, LAST_COL, None, st.fixed)
+    label(L.grade, 0, form.GRADE.label, c2=4)
+    ws.merge_range(L.grade, 5, L.grade, LAST_COL, "", st.formula_text)
+    ws.write_formula(L.grade, 5, f'=IF({total_cell}="","",IF({total_cell}>=90,"优",'
+                                 f'IF({total_cell}>=80,"良",IF({total_cell}>=60,"中","差"))))',
+                     st.formula_text, "")
+
+    ws.protect("", {"format_rows": True, "format_columns": True, "insert_rows": True})
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.print_area(0, 0, L.grade, LAST_COL)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def write_template(path: str | Path, unit: str = "", year: int | None = None, projects: int = 5) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), SAFE_OPTIONS)
+    st = _Styles(wb)
+    _instructions(wb, st)
+    _unit_sheet(wb, st, unit, year)
+    for i in range(1, projects + 1):
+        _project_sheet(wb, st, f"项目{i}", unit, year)
+    _lists(wb)
+    wb.close()
+    return path

@@ -1,0 +1,161 @@
+"""One returned workbook, end to end: bytes → sheets → forms → scores → findings.
+
+`process_bytes` never raises for anything a file can contain: whatever goes wrong
+becomes a finding on that file, so a batch always goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
+
+from . import form
+from .checks import check_project
+from .findings import Finding, make
+from .grid import WorkbookError, load_sheets, sniff
+from .interpret import interpret_project, interpret_unit
+from .layout import classify, read_project, read_unit
+from .model import Project, UnitInfo
+from .rules import Rules
+from .scoring import ProjectScore, score_project
+
+READ, SKIPPED, FAILED = "已读取", "已跳过", "读取失败"
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".xltx", ".xltm"}
+_EXPECTED_FORMAT = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xltm": "xlsx",
+                    ".xlsb": "xlsb", ".xls": "xls", ".et": "xls", ".ett": "xls", ".ods": "ods"}
+
+
+@dataclass
+class FileEntry:
+    path: str
+    size: int = 0
+    sha256: str = ""
+    status: str = READ
+    reason: str = ""
+    format: str = ""
+    sheets: int = 0
+    projects: int = 0
+
+
+@dataclass
+class ScoredProject:
+    project: Project
+    score: ProjectScore
+
+
+@dataclass
+class WorkbookResult:
+    file: FileEntry
+    unit_info: UnitInfo | None = None
+    unit: str = ""
+    district: str = ""
+    year: int | None = None
+    projects: list[ScoredProject] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    counted: bool = True  # False when a duplicate submission outranks this one
+
+
+def _failed(entry: FileEntry, code: str, reason: str) -> WorkbookResult:
+    entry.status, entry.reason = FAILED, reason
+    return WorkbookResult(entry, findings=[make(code, reason, file=entry.path)])
+
+
+def _is_instructions(sheet) -> bool:
+    if form.norm_label(sheet.name) == form.INSTRUCTIONS_SHEET:
+        return True
+    first = next(iter(sheet.nonempty()), None)
+    return bool(first and isinstance(first[2], str) and form.INSTRUCTIONS_SHEET in first[2][:30])
+
+
+def process_bytes(data: bytes, path: str, rules: Rules) -> WorkbookResult:
+    """Reads, scores and checks one workbook held in memory; `path` is how we name it."""
+    entry = FileEntry(path, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    if not data:
+        return _failed(entry, "F101", "文件为空（0 字节）")
+    kind = sniff(data)
+    entry.format = kind
+    if kind not in ("xlsx", "xlsb", "xls", "ods"):
+        return _failed(entry, "F101", "文件不是电子表格，或已损坏")
+    findings: list[Finding] = []
+    expected = _EXPECTED_FORMAT.get(PurePath(path).suffix.lower())
+    if expected and expected != kind:
+        findings.append(make("F105", f"扩展名为 {PurePath(path).suffix}，内容实为 {kind} 格式",
+                             file=path, value=kind))
+    try:
+        sheets = load_sheets(data)
+    except WorkbookError as e:
+        return _failed(entry, e.code, str(e))
+    entry.sheets = len(sheets)
+    return _assemble(entry, sheets, findings, rules)
+
+
+def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -> WorkbookResult:
+    path = entry.path
+    info: UnitInfo | None = None
+    projects: list[Project] = []
+    for sheet in sheets:
+        if _is_instructions(sheet):
+            continue
+        kind = classify(sheet)
+        if kind == "project":
+            raw = read_project(sheet)
+            if raw.is_blank():
+                continue  # a spare template sheet the clerk did not need
+            p, fs = interpret_project(raw, path)
+            projects.append(p)
+            findings.extend(fs)
+        elif kind == "unit" and info is None:
+            info, fs = interpret_unit(read_unit(sheet), path)
+            findings.extend(fs)
+        elif sheet.visible and any(True for _ in sheet.nonempty()):
+            findings.append(make("F104", f"工作表“{sheet.name}”不是项目自评表或单位信息表",
+                                 file=path, sheet=sheet.name))
+    result = WorkbookResult(entry, unit_info=info)
+    if not projects:
+        entry.status, entry.reason = FAILED, "未找到项目支出绩效自评表"
+        findings.append(make("F103", "文件中没有可识别的项目支出绩效自评表", file=path))
+
+    named = Counter(p.unit for p in projects if p.unit)
+    result.unit = (info.unit if info and info.unit else "") or (named.most_common(1)[0][0] if named else "")
+    result.district = info.district if info else ""
+    years = Counter(p.year for p in projects if p.year)
+    result.year = (info.year if info and info.year else None) or (years.most_common(1)[0][0] if years else None)
+    if not result.unit:
+        where = info.cells.get("unit", "") if info else ""
+        findings.append(make("U101", "文件中没有填写单位名称", file=path,
+                             sheet=info.sheet if info else "", cell=where))
+    for p in projects:
+        if p.unit and result.unit and p.unit != result.unit:
+            findings.append(make("U102", f"实施单位填写为“{p.unit}”，本文件单位为“{result.unit}”",
+                                 file=path, sheet=p.sheet, cell=p.cells.get("unit", ""),
+                                 project=p.name, value=p.unit))
+        if not p.unit:
+            p.unit = result.unit
+        score = score_project(p, rules)
+        findings.extend(check_project(p, score, rules))
+        result.projects.append(ScoredProject(p, score))
+    seen: dict[str, str] = {}
+    for p in projects:
+        if p.name and p.name in seen:
+            findings.append(make("P113", f"项目“{p.name}”在工作表“{seen[p.name]}”中已填报", file=path,
+                                 sheet=p.sheet, cell=p.cells.get("name", ""), project=p.name, value=p.name))
+        seen.setdefault(p.name, p.sheet)
+    entry.projects = len(projects)
+    # Every finding of a file belongs to the file's unit, whatever a sheet called it.
+    result.findings = [f if f.unit == result.unit else replace(f, unit=result.unit) for f in findings]
+    return result
+
+
+def process_file(path, display: str, rules: Rules) -> WorkbookResult:
+    """Reads a file from disk (never writing to it) and processes it."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        return _failed(FileEntry(display), "F101", f"无法打开文件：{e.strerror or e}")
+    try:
+        return process_bytes(data, display, rules)
+    except Exception as e:  # noqa: BLE001 — one file's surprise must not end the run
+        entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        return _failed(entry, "F106", f"读取时发生意外错误（{type(e).__name__}）")
