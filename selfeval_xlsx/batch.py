@@ -5,11 +5,15 @@ import datetime as dt
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
 from .findings import Finding, make
+from .numbers import fmt, fmt_pct
+from .roster import norm_unit
 from .rules import Rules
+from .scoring import rollup
 from .workbook import (SKIPPED, WORKBOOK_SUFFIXES, FileEntry, WorkbookResult, process_file)
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
@@ -28,6 +32,7 @@ class BatchResult:
     workbooks: list[WorkbookResult] = field(default_factory=list)
     skipped: list[FileEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)   # batch-level ones
+    missing_units: list[str] = field(default_factory=list)  # on the roster, sent nothing
     started: str = ""
     finished: str = ""
     version: str = __version__
@@ -102,8 +107,45 @@ def _batch_checks(result: BatchResult) -> None:
                 file=w.file.path, unit=unit, value=w.file.path))
 
 
+def _bunching(result: BatchResult) -> None:
+    """自评偏高: most projects self-scored at the top while the money went unspent."""
+    rules = result.rules
+    by_unit: dict[str, list] = defaultdict(list)
+    files: dict[str, str] = {}
+    for w in result.counted:
+        by_unit[w.unit].extend(w.projects)
+        files.setdefault(w.unit, w.file.path)
+    groups = [(unit, sps, files[unit]) for unit, sps in by_unit.items()]
+    if len(by_unit) > 1:  # and the district as a whole
+        groups.append(("", [sp for sps in by_unit.values() for sp in sps], ""))
+    for unit, sps, file in groups:
+        scored = [sp for sp in sps if sp.score.self_total is not None]
+        if len(scored) < 3:
+            continue
+        high = sum(1 for sp in scored if sp.score.self_total >= rules.suspicious_score)
+        r = rollup((sp.project, sp.score) for sp in sps)
+        if high / len(scored) >= Decimal("0.8") and r.rate is not None and r.rate < rules.rate_threshold:
+            who = unit or f"全{result.district}"
+            result.findings.append(make(
+                "B104", f"{who}共 {len(scored)} 个项目，{high} 个自评 {fmt(rules.suspicious_score)} 分以上，"
+                        f"而总执行率仅 {fmt_pct(r.rate)}", file=file, unit=unit, value=fmt_pct(r.rate)))
+
+
+def _roster_checks(result: BatchResult, roster: list[str]) -> None:
+    reported = {norm_unit(w.unit): w for w in result.workbooks if w.unit and w.projects}
+    expected = {norm_unit(name): name for name in roster}
+    for key, name in expected.items():
+        if key not in reported:
+            result.missing_units.append(name)
+            result.findings.append(make("B102", f"名单中的“{name}”没有报送自评表", unit=name, value=name))
+    for key, w in reported.items():
+        if key not in expected:
+            result.findings.append(make("B103", f"“{w.unit}”不在单位名单中", file=w.file.path, unit=w.unit,
+                                        value=w.unit))
+
+
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
-              progress=None) -> BatchResult:
+              roster: list[str] | None = None, progress=None) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all."""
     root = Path(root)
     started = dt.datetime.now().astimezone()
@@ -121,5 +163,8 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
         district=districts.most_common(1)[0][0] if districts else root.resolve().name,
         workbooks=workbooks, skipped=skipped, started=started.isoformat(timespec="seconds"))
     _batch_checks(result)
+    _bunching(result)
+    if roster is not None:
+        _roster_checks(result, roster)
     result.finished = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     return result

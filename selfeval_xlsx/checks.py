@@ -86,6 +86,15 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
         if p.self_grade.strip() != expected:
             yield emit("P110", f"自评总分 {fmt(s.self_total)} 对应等级“{expected}”，表中为“{p.self_grade}”",
                        p.cells.get("self_grade", ""), p.self_grade)
+    if p.self_rate_score is not None and s.rate_score is not None \
+            and abs(p.self_rate_score - s.rate_score) > rules.tolerance:
+        yield emit("P118", f"表中执行率得分 {fmt(p.self_rate_score)}，按执行率 {fmt_pct(s.rate)} 计算应为 "
+                           f"{fmt(s.rate_score)}", p.total_line.cells.get("score", ""), fmt(p.self_rate_score))
+    weights = [i.weight for i in p.indicators]
+    if all(w is not None for w in weights):
+        form_total = (p.rate_weight if p.rate_weight is not None else rules.rate_weight) + sum(weights)
+        if form_total != 100:
+            yield emit("P119", f"预算执行率与各指标分值合计为 {fmt(form_total)} 分", header, fmt(form_total))
     if (s.self_total is not None and s.rate is not None and s.self_total >= rules.suspicious_score
             and s.rate < rules.suspicious_rate):
         yield emit("P115", f"执行率仅 {fmt_pct(s.rate)}，自评总分却为 {fmt(s.self_total)}",

@@ -15,8 +15,9 @@ import click
 
 from . import __version__
 from .batch import BatchError, run_batch
-from .findings import CATALOGUE, Severity, count_by_severity
+from .findings import CATALOGUE, Severity, catalogue_markdown, count_by_severity
 from .numbers import fmt, fmt_pct
+from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
 from .scoring import rollup
 from .summary_xlsx import OutputError, write_summary
@@ -41,7 +42,7 @@ def _guard(fn):
         debug = click.get_current_context().find_root().params.get("debug")
         try:
             return fn(*args, **kwargs)
-        except (BatchError, RulesError, OutputError) as e:
+        except (BatchError, RulesError, RosterError, OutputError) as e:
             raise UsageError(str(e)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
@@ -99,20 +100,32 @@ def _default_output(district: str, year) -> Path:
 
 
 @main.command()
+def checks():
+    """打印全部审核规则（代码、级别、问题、如何修改）。
+
+    例：selfeval checks > docs/checks.md
+    """
+    click.echo(catalogue_markdown(), nl=False)
+
+
+@main.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="汇总工作簿路径；默认 output/<区县>_<年度>_绩效自评汇总.xlsx。")
 @click.option("--year", type=click.IntRange(2000, 2100), help="本批次的评价年度；默认取多数表的年度。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 结果。")
+@click.option("--roster", type=click.Path(dir_okay=False),
+              help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")
 @rules_options
 @_guard
-def run(folder, output, year, json_path, preset, rules_file):
+def run(folder, output, year, json_path, roster, preset, rules_file):
     """读取目录中所有自评表，计算、审核并写出汇总工作簿。
 
     例：selfeval run input_templates/examples/长安区
     """
     rules = resolve_rules(preset, rules_file)
-    result = run_batch(folder, rules, year=year)
+    names = load_roster(roster) if roster else None
+    result = run_batch(folder, rules, year=year, roster=names)
     path = write_summary(result, output or _default_output(result.district, result.year))
     if json_path:
         _write_json(as_json(result), json_path)
@@ -122,6 +135,8 @@ def run(folder, output, year, json_path, preset, rules_file):
     units = len({w.unit for w in result.counted})
     click.echo(f"区县：{result.district}　年度：{result.year or '未知'}　规则：{rules.name}")
     click.echo(f"文件：读取 {len(result.workbooks)} 个，跳过 {len(result.skipped)} 个")
+    if result.missing_units:
+        click.echo(f"缺报单位 {len(result.missing_units)} 个：" + "、".join(result.missing_units))
     click.echo(f"单位：{units} 个　项目：{total.projects} 个　全年预算数 {fmt(total.budget)} 万元　"
                f"全年执行数 {fmt(total.executed)} 万元　执行率 {fmt_pct(total.rate)}")
     click.echo("问题：" + "　".join(f"{s.value} {counts[s]}" for s in Severity))

@@ -71,6 +71,8 @@ _CHECKS = (
     Check("P115", W, "低执行率项目自评偏高", "资金执行率较低而自评得分很高，请核实各指标得分并说明理由。"),
     Check("P116", E, "未填写任何绩效指标", "请在指标区逐行填写一级、二级、三级指标及其指标值、完成值、分值、得分。"),
     Check("P117", W, "执行率分值与规则不符", "预算执行率的分值应与评分规则一致。"),
+    Check("P118", W, "执行率得分与规则不符", "执行率得分 = min(执行率, 1) × 分值，请使用模板公式或按此核对。"),
+    Check("P119", W, "各项分值合计不为 100", "预算执行率与各指标分值之和应为 100 分，请核对分值。"),
     # --- indicator ----------------------------------------------------------------
     Check("I101", E, "指标值缺失", "请填写年度指标值，如 ≥95%、≤24.65万元、2020年12月31日前。"),
     Check("I102", E, "实际完成值缺失", "请填写实际完成值。"),
@@ -94,6 +96,7 @@ _CHECKS = (
     Check("B101", W, "同一单位同一年度重复报送", "请确认以哪一份为准，并删除多余的文件。"),
     Check("B102", W, "单位未报送（缺报）", "请联系该单位报送自评表。"),
     Check("B103", W, "报送单位不在名单中", "请核对单位名称是否与名单一致，或是否误报。"),
+    Check("B104", W, "自评得分普遍偏高而执行率偏低", "多数项目自评为优，但资金执行率未达标，请复核各项目的指标得分。"),
 )
 CATALOGUE: dict[str, Check] = {c.code: c for c in _CHECKS}
 
@@ -119,3 +122,33 @@ def count_by_severity(findings) -> dict[Severity, int]:
     for f in findings:
         counts[f.severity] += 1
     return counts
+
+
+SEVERITY_MEANING = {
+    Severity.ERROR: "数字无法计算或不可信，必须修改后重新报送",
+    Severity.WARNING: "审核人员需要查看，可能需要修改或说明",
+    Severity.INFO: "程序已自动规范化，或仅作提醒",
+}
+_LEVELS = {"F": "文件", "U": "单位", "P": "项目", "I": "指标", "B": "批次"}
+
+
+def catalogue_markdown() -> str:
+    """docs/checks.md: every check the code makes, generated so docs cannot drift."""
+    lines = [
+        "# 审核规则一览",
+        "",
+        "本文件由 `selfeval checks > docs/checks.md` 生成，请勿手工修改；测试会核对它与代码一致。",
+        "",
+        "| 级别 | 含义 |",
+        "|---|---|",
+        *(f"| {s.value} | {m} |" for s, m in SEVERITY_MEANING.items()),
+        "",
+        "代码首字母表示层级：" + "，".join(f"{k} {v}" for k, v in _LEVELS.items()) + "。",
+        "",
+        "| 代码 | 层级 | 级别 | 问题 | 如何修改 |",
+        "|---|---|---|---|---|",
+        *(f"| {c.code} | {_LEVELS[c.code[0]]} | {c.severity.value} | {c.title} | {c.fix} |"
+          for c in CATALOGUE.values()),
+        "",
+    ]
+    return "\n".join(lines)

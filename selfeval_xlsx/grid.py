@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import python_calamine as pc
 
@@ -53,7 +53,10 @@ def sniff(data: bytes) -> str:
             return "zip"
         return "zip"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "xls"  # OLE2: legacy Excel, or an encrypted xlsx inside an OLE2 box
+        # OLE2 holds legacy Excel, or a password-protected xlsx in an EncryptedPackage stream.
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return "encrypted"
+        return "xls"
     return ""
 
 
@@ -64,6 +67,15 @@ class Sheet:
     top: int = 0
     left: int = 0
     visible: bool = True
+    # Merged ranges as ((row1, col1), (row2, col2)); .ods files do not report them.
+    merged: list = field(default_factory=list)
+
+    def merge_end(self, row: int, col: int) -> int:
+        """The last column of the merged range that starts at (row, col), else col."""
+        for (r1, c1), (r2, c2) in self.merged:
+            if r1 <= row <= r2 and c1 == col:
+                return c2
+        return col
 
     def get(self, row: int, col: int):
         r, c = row - self.top, col - self.left
@@ -106,7 +118,8 @@ def load_sheets(data: bytes) -> list[Sheet]:
             start = ws.start or (0, 0)
             rows = ws.to_python() if ws.start is not None else []
             sheets.append(Sheet(meta.name, rows, start[0], start[1],
-                                meta.visible == pc.SheetVisibleEnum.Visible))
+                                meta.visible == pc.SheetVisibleEnum.Visible,
+                                list(ws.merged_cell_ranges or ())))
     except pc.PasswordError:
         raise WorkbookError("F102", "文件设有打开密码，无法读取") from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as e:

@@ -97,14 +97,15 @@ def _value_right(sheet: Sheet, row: int, col: int, limit: int = 12) -> Raw:
     When there is none, the cell just right of the label: that is where the clerk
     should type, so that is where a finding points.
     """
-    for c in range(col + 1, min(sheet.right, col + 1 + limit)):
+    first = sheet.merge_end(row, col) + 1  # a merged label spans several columns
+    for c in range(first, min(sheet.right, first + limit)):
         v = sheet.get(row, c)
         if v == "" or v is None:
             continue
         if isinstance(v, str) and form.match(v, _ALL_LABELS):
             break
         return v, a1(row, c)
-    return "", a1(row, col + 1)
+    return "", a1(row, first)
 
 
 def _value_below(sheet: Sheet, row: int, col: int, limit: int = 3) -> Raw:

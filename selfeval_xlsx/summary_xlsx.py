@@ -45,6 +45,7 @@ class _Formats:
         self.warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info = wb.add_format({"bg_color": "#DDEBF7"})
         self.low = wb.add_format({"bg_color": "#F8CBAD"})
+        self.link = wb.add_format({**base, "font_color": "#0563C1", "underline": 1})
 
 
 def _write_cell(ws, r: int, c: int, value, kind: str, fmt, fmts: _Formats, total=False):
@@ -54,6 +55,28 @@ def _write_cell(ws, r: int, c: int, value, kind: str, fmt, fmts: _Formats, total
         ws.write_number(r, c, float(value), (fmts.total_by_kind if total else fmts.by_kind).get(kind, fmt))
     else:
         ws.write_string(r, c, str(value), fmt)
+
+
+MAX_LINKS = 65000  # Excel keeps at most 65,530 hyperlinks on a worksheet
+
+
+def link_target(root: Path, out_dir: Path, file: str, sheet: str, cell: str) -> str:
+    """A relative external link, so the district folder and the output can move together."""
+    rel = os.path.relpath(root / file, out_dir).replace(os.sep, "/")
+    target = f"external:{rel}"
+    if sheet and cell:
+        target += "#'" + sheet.replace("'", "''") + "'!" + cell
+    return target
+
+
+def _write_links(ws, table: Table, fmts: _Formats, root: Path, out_dir: Path, start_row: int = 0):
+    for i, (col, file, sheet, cell) in list(table.sources.items())[:MAX_LINKS]:
+        text = table.rows[i][col]
+        url = link_target(root, out_dir, file, sheet, cell)
+        # write_url refuses over-long targets; the plain text is already in the cell.
+        if len(url) <= 2000:
+            ws.write_url(start_row + 1 + i, col, url, fmts.link, string=str(text),
+                         tip="打开源文件并定位到此单元格")
 
 
 def _write_table(wb, table: Table, fmts: _Formats, start_row: int = 0, ws=None):
@@ -115,6 +138,7 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
             _highlight(ws, table, fmts, last)
             if table.name == FINDINGS:
                 ws.set_column(8, 8, 60, fmts.wrap)
+                _write_links(ws, table, fmts, Path(result.root).resolve(), path.parent.resolve())
         wb.close()
         os.replace(tmp, path)
     except PermissionError:

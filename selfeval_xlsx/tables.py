@@ -7,7 +7,7 @@ a hundredth of a percent, so what a user sees is what a user sums.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .batch import BatchResult
@@ -33,6 +33,8 @@ class Table:
     columns: tuple[Column, ...]
     rows: list[list]
     total_row: list | None = None
+    # Where a row points in the inputs: row index → (column, file, sheet, cell).
+    sources: dict[int, tuple[int, str, str, str]] = field(default_factory=dict)
 
     def records(self) -> list[dict]:
         rows = self.rows + ([self.total_row] if self.total_row else [])
@@ -115,6 +117,9 @@ def summary_table(result: BatchResult) -> Table:
     rows = [_unit_row(u, ws, result.rules) for u, ws in by_unit.items()]
     # Units that need attention first: most errors, then warnings, then lowest score.
     rows.sort(key=lambda r: (-r[10], -r[11], r[8] if r[8] is not None else Decimal(-1), r[0]))
+    # Units on the roster that sent nothing come first of all.
+    rows[:0] = [[name, "", result.year, 0, None, None, None, None, None, "缺报", None, None, None, ""]
+                for name in result.missing_units]
     everything = rollup((sp.project, sp.score) for w in result.counted for sp in w.projects)
     counts = count_by_severity(result.all_findings())
     total = ["合计", "", result.year, everything.projects, _amt(everything.budget),
@@ -157,9 +162,13 @@ def indicator_table(result: BatchResult) -> Table:
 
 
 def finding_table(result: BatchResult) -> Table:
+    findings = result.all_findings()
     rows = [[f.severity.value, f.code, CATALOGUE[f.code].title, f.unit, f.project, f.file,
-             f.sheet, f.cell, f.message, f.value] for f in result.all_findings()]
-    return Table(FINDINGS, FINDING_COLUMNS, rows)
+             f.sheet, f.cell, f.message, f.value] for f in findings]
+    # The 单元格 column links to the cell; a finding on a whole file links from 文件.
+    sources = {i: (7 if f.cell else 5, f.file, f.sheet, f.cell)
+               for i, f in enumerate(findings) if f.file}
+    return Table(FINDINGS, FINDING_COLUMNS, rows, sources=sources)
 
 
 def file_table(result: BatchResult) -> Table:

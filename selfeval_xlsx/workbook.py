@@ -75,6 +75,8 @@ def process_bytes(data: bytes, path: str, rules: Rules) -> WorkbookResult:
         return _failed(entry, "F101", "文件为空（0 字节）")
     kind = sniff(data)
     entry.format = kind
+    if kind == "encrypted":
+        return _failed(entry, "F102", "文件设有打开密码，无法读取")
     if kind not in ("xlsx", "xlsb", "xls", "ods"):
         return _failed(entry, "F101", "文件不是电子表格，或已损坏")
     findings: list[Finding] = []

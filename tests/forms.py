@@ -55,13 +55,15 @@ def filled_template(path: Path, projects: list[dict], unit: str = "中山东路�
         _put(ws, a1(L.department, 5), p.get("unit", unit))
         _put(ws, a1(L.year, 1), p.get("year", year))
         for key in ("initial", "budget", "executed"):
-            ws[a1(L.funds_first, L.fund_cols[key])] = p.get(key)
+            _put(ws, a1(L.funds_first, L.fund_cols[key]), p.get(key))
         if "fiscal" in p:
-            ws[a1(L.funds_first + 1, L.fund_cols["budget"])] = p["fiscal"]
+            _put(ws, a1(L.funds_first + 1, L.fund_cols["budget"]), p["fiscal"])
         _put(ws, a1(L.exec_reason, 2), p.get("exec_reason") or None)
         for j, row in enumerate(p["indicators"]):
             for key, value in zip(IND_KEYS, row):
-                ws[a1(L.indicator_first + j, L.indicator_cols[key])] = value if value != "" else None
+                _put(ws, a1(L.indicator_first + j, L.indicator_cols[key]), value if value != "" else None)
+        for ref, value in p.get("cells", {}).items():  # anything else a clerk typed over
+            _put(ws, ref, value)
     wb.save(path)
     return path
 

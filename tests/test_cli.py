@@ -46,7 +46,7 @@ def test_run_on_the_example_district(example_run):
     # The seed's problem: 60 % spent, 96 claimed, no reason given.
     problems = [(r["代码"], r["单元格"]) for r in rows(wb["问题清单"])
                 if r["单位名称"] == "中山东路街道办事处" and r["项目名称"] == "专项经费"]
-    assert ("P107", "B11") in problems and ("P115", "G30") in problems
+    assert ("P107", "C11") in problems and ("P115", "G30") in problems
     assert "汇总工作簿：" in res.output and "单位：8 个" in res.output
 
 
@@ -80,7 +80,7 @@ def test_check_exit_codes(tmp_path):
     good = filled_template(tmp_path / "good.xlsx", [dict(SPECIAL, exec_reason="疫情影响，活动取消，资金结转")])
     res = invoke("check", bad)
     assert res.exit_code == 1
-    assert "错误 P107 项目1!B11" in res.output
+    assert "错误 P107 项目1!C11" in res.output
     res = invoke("check", good)
     assert res.exit_code == 0, res.output
     assert "错误 0" in res.output
@@ -140,5 +140,38 @@ def test_formula_text_from_inputs_stays_text(tmp_path):
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     seen.add(cell.value)
-                assert cell.hyperlink is None
+                if cell.hyperlink is not None:
+                    # Only our own links, into the source workbook, from 问题清单.
+                    assert ws.title == "问题清单"
+                    assert cell.hyperlink.target.replace("\\", "/").endswith("in/u.xlsx")
+                    assert cell.value not in payloads
     assert set(payloads) <= seen
+
+
+@pytest.mark.parametrize("kind", ["txt", "xlsx"])
+def test_roster_flags_missing_and_unexpected_units(tmp_path, kind):
+    names = ["单位名称", "中山东路街道办事处", "建北街道办事处", "西兴街道办事处"]
+    if kind == "txt":
+        roster = tmp_path / "名单.txt"
+        roster.write_text("\n".join(names) + "\n", encoding="utf-8")
+    else:
+        roster = tmp_path / "名单.xlsx"
+        wb = openpyxl.Workbook()
+        for n in names:
+            wb.active.append([n])
+        wb.save(roster)
+    res = invoke("run", EXAMPLES, "--roster", roster, "-o", tmp_path / "s.xlsx")
+    assert res.exit_code == 0, res.output
+    assert "缺报单位 1 个：西兴街道办事处" in res.output
+    wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    first = rows(wb["汇总"])[0]
+    assert (first["单位名称"], first["项目数"], first["等级"]) == ("西兴街道办事处", 0, "缺报")
+    problems = rows(wb["问题清单"])
+    assert [r["单位名称"] for r in problems if r["代码"] == "B102"] == ["西兴街道办事处"]
+    assert len([r for r in problems if r["代码"] == "B103"]) == 6   # reported, not on the roster
+
+
+def test_checks_command_prints_the_catalogue():
+    res = invoke("checks")
+    assert res.exit_code == 0
+    assert "| P107 | 项目 | 错误 | 执行率未达标且未说明原因 |" in res.output
