@@ -14,7 +14,9 @@ from .numbers import fmt, fmt_pct
 from .roster import norm_unit
 from .rules import Rules
 from .scoring import rollup
-from .workbook import (SKIPPED, WORKBOOK_SUFFIXES, FileEntry, WorkbookResult, process_file)
+from .container import LIMITS, Limits
+from .pool import read_contained
+from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry, WorkbookResult
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
 
@@ -57,26 +59,47 @@ def _skip_reason(path: Path) -> str | None:
     return None
 
 
-def list_inputs(root: Path) -> tuple[list[Path], list[FileEntry]]:
-    """Workbooks to read, and files skipped with why; sorted so runs are repeatable."""
+def display_name(path: Path, root: Path) -> str:
+    """The path as text we can write anywhere: bytes that are not UTF-8 become �."""
+    rel = path.relative_to(root).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def list_inputs(root: Path) -> tuple[list[tuple[Path, str]], list[FileEntry]]:
+    """Workbooks to read as (path, display name), and what was skipped with why.
+
+    Sorted, so runs are repeatable. Folders reached through symbolic links are not
+    entered (a link to a parent folder would loop); linked files are read.
+    """
     if not root.exists():
         raise BatchError(f"找不到目录：{root}")
     if not root.is_dir():
         raise BatchError(f"不是目录：{root}")
-    found: list[Path] = []
+    found: list[tuple[Path, str]] = []
     skipped: list[FileEntry] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
+
+    def unreadable(err: OSError) -> None:
+        where = Path(err.filename) if err.filename else root
+        shown = display_name(where, root) if where != root else "."
+        skipped.append(FileEntry(shown, status=SKIPPED, reason=f"无法读取目录：{err.strerror or err}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         dirnames.sort()
+        for name in list(dirnames):
+            if (Path(dirpath) / name).is_symlink():
+                dirnames.remove(name)
+                skipped.append(FileEntry(display_name(Path(dirpath) / name, root), status=SKIPPED,
+                                         reason="指向目录的符号链接，未进入"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
+            shown = display_name(path, root)
             reason = _skip_reason(path)
-            if reason is None and path.is_symlink():
-                reason = "符号链接，未跟随"
+            if reason is None and path.is_symlink() and not path.is_file():
+                reason = "符号链接指向的文件不存在"
             if reason:
-                skipped.append(FileEntry(rel, status=SKIPPED, reason=reason))
+                skipped.append(FileEntry(shown, status=SKIPPED, reason=reason))
             else:
-                found.append(path)
+                found.append((path, shown))
     return found, skipped
 
 
@@ -145,16 +168,22 @@ def _roster_checks(result: BatchResult, roster: list[str]) -> None:
 
 
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
-              roster: list[str] | None = None, progress=None) -> BatchResult:
-    """Reads every workbook under `root` and scores and checks them all."""
+              roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
+              progress=None, debug: bool = False) -> BatchResult:
+    """Reads every workbook under `root` and scores and checks them all.
+
+    Each file is read in a contained worker process (`jobs` of them, default one
+    per core); `progress(n)` is called as files finish.
+    """
     root = Path(root)
     started = dt.datetime.now().astimezone()
     paths, skipped = list_inputs(root)
     workbooks = []
-    for path in paths:
-        workbooks.append(process_file(path, path.relative_to(root).as_posix(), rules))
+    for result in read_contained(paths, rules, jobs=jobs, limits=limits, debug=debug):
+        workbooks.append(result)
         if progress:
             progress(1)
+    workbooks.sort(key=lambda w: w.file.path)
     years = Counter(w.year for w in workbooks if w.year)
     districts = Counter(w.district for w in workbooks if w.district)
     result = BatchResult(

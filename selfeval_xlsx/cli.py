@@ -1,7 +1,8 @@
 """The `selfeval` command: a thin layer that parses options, calls the library, prints.
 
 Exit codes: 0 done; 1 `check` found 错误; 2 usage error (bad option, missing folder,
-unusable rules file, output not writable); 3 an internal error (run with --debug).
+unusable rules file, output not writable); 3 an internal error (run with --debug);
+130 interrupted with Ctrl-C.
 """
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from .numbers import fmt, fmt_pct
 from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
 from .scoring import rollup
-from .summary_xlsx import OutputError, write_summary
+from .atomic import OutputError, replacing
+from .summary_xlsx import write_summary
 from .tables import as_json
 from .template import write_template
-from .workbook import process_file
+from .pool import read_contained
 
-USAGE, INTERNAL = 2, 3
+USAGE, INTERNAL, INTERRUPTED = 2, 3, 130
 
 
 class UsageError(click.ClickException):
@@ -35,17 +37,25 @@ class UsageError(click.ClickException):
         click.echo(f"错误：{self.format_message()}", err=True)
 
 
+def _debug() -> bool:
+    return bool(click.get_current_context().find_root().params.get("debug"))
+
+
 def _guard(fn):
     """Library errors become a one-line message; a traceback only with --debug."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        debug = click.get_current_context().find_root().params.get("debug")
+        debug = _debug()
         try:
             return fn(*args, **kwargs)
         except (BatchError, RulesError, RosterError, OutputError) as e:
             raise UsageError(str(e)) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:
+            # Outputs are written to a temporary file and renamed: nothing half-written remains.
+            click.echo("已中断，未写出新的结果。", err=True)
+            sys.exit(INTERRUPTED)
         except Exception as e:  # noqa: BLE001
             if debug:
                 raise
@@ -125,7 +135,7 @@ def run(folder, output, year, json_path, roster, preset, rules_file):
     """
     rules = resolve_rules(preset, rules_file)
     names = load_roster(roster) if roster else None
-    result = run_batch(folder, rules, year=year, roster=names)
+    result = run_batch(folder, rules, year=year, roster=names, debug=_debug())
     path = write_summary(result, output or _default_output(result.district, result.year))
     if json_path:
         _write_json(as_json(result), json_path)
@@ -149,11 +159,8 @@ def run(folder, output, year, json_path, roster, preset, rules_file):
 
 
 def _write_json(data: dict, path: str) -> None:
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from None
+    with replacing(path) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 @main.command()
@@ -166,11 +173,12 @@ def check(files, preset, rules_file):
     例：selfeval check 中山东路街道办事处.xlsx
     """
     rules = resolve_rules(preset, rules_file)
-    errors = 0
     for name in files:
-        if not Path(name).exists():
+        if not Path(name).is_file():
             raise UsageError(f"找不到文件：{name}")
-        result = process_file(name, name, rules)
+    errors = 0
+    for result in read_contained([(Path(n), n) for n in files], rules, jobs=1, debug=_debug()):
+        name = result.file.path
         counts = count_by_severity(result.findings)
         errors += counts[Severity.ERROR]
         click.echo(f"{name}：{result.unit or '（单位名称未填）'}，{len(result.projects)} 个项目；"

@@ -7,21 +7,17 @@ place, so an interrupted run never leaves half a workbook.
 from __future__ import annotations
 
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
 
+from .atomic import replacing
 from .batch import BatchResult
 from .tables import AMOUNT, INT, RATE, RUN_INFO, SCORE, FINDINGS, Table, build_tables, run_facts
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                 "strings_to_numbers": False, "nan_inf_to_errors": True}
-
-
-class OutputError(Exception):
-    """The summary cannot be written where asked; the message says why and what to do."""
 
 
 class _Formats:
@@ -116,14 +112,8 @@ def _highlight(ws, table: Table, fmts: _Formats, last: int):
 
 def write_summary(result: BatchResult, path: str | Path) -> Path:
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"无法创建输出目录 {path.parent}：{e.strerror or e}") from None
-    fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, SAFE_OPTIONS)
+    with replacing(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), SAFE_OPTIONS)
         fmts = _Formats(wb)
         for table in build_tables(result):
             if table.name == RUN_INFO:
@@ -140,12 +130,4 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
                 ws.set_column(8, 8, 60, fmts.wrap)
                 _write_links(ws, table, fmts, Path(result.root).resolve(), path.parent.resolve())
         wb.close()
-        os.replace(tmp, path)
-    except PermissionError:
-        raise OutputError(f"无法写入 {path}：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
-    except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror or e}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

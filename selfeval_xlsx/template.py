@@ -12,6 +12,7 @@ from pathlib import Path
 import xlsxwriter
 
 from . import form
+from .atomic import replacing
 from .grid import a1, col_letters
 from .summary_xlsx import SAFE_OPTIONS
 
@@ -316,13 +317,13 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
 
 def write_template(path: str | Path, unit: str = "", year: int | None = None, projects: int = 5) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), SAFE_OPTIONS)
-    st = _Styles(wb)
-    _instructions(wb, st)
-    _unit_sheet(wb, st, unit, year)
-    for i in range(1, projects + 1):
-        _project_sheet(wb, st, f"项目{i}", unit, year)
-    _lists(wb)
-    wb.close()
+    with replacing(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), SAFE_OPTIONS)
+        st = _Styles(wb)
+        _instructions(wb, st)
+        _unit_sheet(wb, st, unit, year)
+        for i in range(1, projects + 1):
+            _project_sheet(wb, st, f"项目{i}", unit, year)
+        _lists(wb)
+        wb.close()
     return path

@@ -6,12 +6,14 @@ becomes a finding on that file, so a batch always goes on.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from . import form
 from .checks import check_project
+from .container import LIMITS, Limits, inspect_zip
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, sniff
 from .interpret import interpret_project, interpret_unit
@@ -68,7 +70,7 @@ def _is_instructions(sheet) -> bool:
     return bool(first and isinstance(first[2], str) and form.INSTRUCTIONS_SHEET in first[2][:30])
 
 
-def process_bytes(data: bytes, path: str, rules: Rules) -> WorkbookResult:
+def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS) -> WorkbookResult:
     """Reads, scores and checks one workbook held in memory; `path` is how we name it."""
     entry = FileEntry(path, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     if not data:
@@ -80,6 +82,11 @@ def process_bytes(data: bytes, path: str, rules: Rules) -> WorkbookResult:
     if kind not in ("xlsx", "xlsb", "xls", "ods"):
         return _failed(entry, "F101", "文件不是电子表格，或已损坏")
     findings: list[Finding] = []
+    if kind in ("xlsx", "xlsb", "ods"):
+        for problem in inspect_zip(data, limits):
+            if problem.fatal:
+                return _failed(entry, problem.code, problem.message)
+            findings.append(make(problem.code, problem.message, file=path))
     expected = _EXPECTED_FORMAT.get(PurePath(path).suffix.lower())
     if expected and expected != kind:
         findings.append(make("F105", f"扩展名为 {PurePath(path).suffix}，内容实为 {kind} 格式",
@@ -149,15 +156,31 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -
     return result
 
 
-def process_file(path, display: str, rules: Rules) -> WorkbookResult:
-    """Reads a file from disk (never writing to it) and processes it."""
+def _digest(fh) -> tuple[int, str]:
+    h, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        h.update(chunk)
+        size += len(chunk)
+    return size, h.hexdigest()
+
+
+def process_file(path, display: str, rules: Rules, limits: Limits = LIMITS) -> WorkbookResult:
+    """Reads a file from disk (opened read-only, never written) and processes it."""
     try:
         with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > limits.file_bytes:
+                size, digest = _digest(fh)
+                entry = FileEntry(display, size=size, sha256=digest)
+                return _failed(entry, "F107", f"文件大小 {size / 1024 / 1024:.1f} MB，超过上限 "
+                                              f"{limits.file_bytes // 1024 // 1024} MB")
             data = fh.read()
     except OSError as e:
         return _failed(FileEntry(display), "F101", f"无法打开文件：{e.strerror or e}")
     try:
-        return process_bytes(data, display, rules)
+        return process_bytes(data, display, rules, limits)
+    except MemoryError:
+        entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        return _failed(entry, "F113", "读取时内存超限")
     except Exception as e:  # noqa: BLE001 — one file's surprise must not end the run
         entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
         return _failed(entry, "F106", f"读取时发生意外错误（{type(e).__name__}）")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -10,8 +11,10 @@ import pytest
 
 from selfeval_xlsx import workbook as workbook_module
 from selfeval_xlsx.batch import run_batch
+from selfeval_xlsx.container import LIMITS
 from selfeval_xlsx.findings import CATALOGUE, Severity, catalogue_markdown
 from selfeval_xlsx.rules import SEED
+from tests import hostile as hostile_files
 from tests.forms import IND_KEYS, convert, filled_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +97,8 @@ def crash(tmp_path, monkeypatch):
     def boom(*a, **kw):
         raise ZeroDivisionError("surprise")
     monkeypatch.setattr(workbook_module, "interpret_project", boom)
-    return one(tmp_path)
+    path = filled_template(tmp_path / "u.xlsx", [CLEAN])
+    return workbook_module.process_file(path, "u.xlsx", SEED).findings
 
 
 def two_files(tmp_path, **kw):
@@ -118,6 +122,13 @@ def bunched(tmp_path):
     return one(tmp_path, *p)
 
 
+def hostile(tmp_path, make, **limits):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make(folder / "u.xlsx", clean_bytes(tmp_path))
+    return run(folder, limits=replace(LIMITS, **limits)) if limits else run(folder)
+
+
 # code → (how to make a workbook that triggers it, the cell the finding must point at)
 TRIGGERS = {
     "F101": (lambda t, m: raw_file(t, "u.xlsx", b"PK\x03\x04 not really a zip"), ""),
@@ -126,6 +137,14 @@ TRIGGERS = {
     "F104": (lambda t, m: extra_sheet(t, only=False), ""),
     "F105": (lambda t, m: renamed_legacy(t), ""),
     "F106": (crash, ""),
+    "F107": (lambda t, m: one(t, limits=replace(LIMITS, file_bytes=1000)), ""),
+    "F108": (lambda t, m: hostile(t, lambda p, b: hostile_files.zip_bomb(p, b, inflated=8 << 20)), ""),
+    "F109": (lambda t, m: hostile(t, lambda p, b: hostile_files.many_sheets(p, 20), sheets=10), ""),
+    "F110": (lambda t, m: hostile(t, lambda p, b: hostile_files.far_value(p, keep_dimension=True)), ""),
+    "F111": (lambda t, m: hostile(t, hostile_files.entity_expansion), ""),
+    "F112": (lambda t, m: hostile(t, hostile_files.macro_workbook), ""),
+    "F113": (lambda t, m: hostile(t, lambda p, b: hostile_files.far_value(p, keep_dimension=False)), ""),
+    "F114": (lambda t, m: one(t, limits=replace(LIMITS, seconds=0.0)), ""),
     "U101": (lambda t, m: one(t, project(unit=""), unit=""), "B3"),
     "U102": (lambda t, m: one(t, project(unit="中山东路街道")), "F4"),
     "U103": (lambda t, m: one(t, year=2021), "B5"),

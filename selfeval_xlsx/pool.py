@@ -1,0 +1,153 @@
+"""Reading files in worker processes that no single file can take down.
+
+python-calamine aborts the whole process on some files (a value at XFD1048576 makes
+it try to allocate ~550 GB), and a zip bomb can eat a gigabyte. So every file is
+read in a worker process with a cap on its address space and a time limit. A worker
+that dies or overruns turns its file into a finding and is replaced; the run goes on.
+Results stream back as files finish, so the parent holds only what the summary needs.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import multiprocessing as mp
+import os
+import resource
+import signal
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import wait
+
+from .container import LIMITS, Limits
+from .findings import make
+from .rules import Rules
+from .workbook import FAILED, FileEntry, WorkbookResult, process_file
+
+_CONTEXT = None
+
+
+def _context():
+    """forkserver: workers fork from a small clean process, not from a parent that has
+    grown with the results, so their memory cap measures only their own work."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        _CONTEXT = mp.get_context("forkserver")
+        _CONTEXT.set_forkserver_preload(["selfeval_xlsx.workbook"])
+    return _CONTEXT
+
+
+def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    if not debug:
+        # A native library dying prints its own backtrace; the finding says it instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        path, display = task
+        conn.send(process_file(path, display, rules, limits))
+
+
+def _lost(path, display: str, code: str, reason: str) -> WorkbookResult:
+    entry = FileEntry(display, status=FAILED, reason=reason)
+    try:
+        with open(path, "rb") as fh:
+            h = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+                entry.size += len(chunk)
+        entry.sha256 = h.hexdigest()
+    except OSError:
+        pass
+    return WorkbookResult(entry, findings=[make(code, reason, file=display)])
+
+
+class _Slot:
+    def __init__(self, rules: Rules, limits: Limits, debug: bool):
+        ctx = _context()
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task = None
+        self.started = 0.0
+
+    def give(self, task) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(task)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = str(-exitcode)
+        return f"读取进程被终止（{name}），通常是文件内容使程序内存耗尽"
+    return f"读取进程意外退出（退出码 {exitcode}）"
+
+
+def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, jobs: int = 0,
+                   limits: Limits = LIMITS, debug: bool = False) -> Iterator[WorkbookResult]:
+    """Processes (path, display name) pairs in contained workers; yields as they finish."""
+    pending = deque(tasks)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    slots: list[_Slot] = []
+    try:
+        new = functools.partial(_Slot, rules, limits, debug)
+        slots = [new() for _ in range(jobs)] if pending else []
+        busy: list[_Slot] = []
+        while pending or busy:
+            for slot in slots:
+                if slot.task is None and pending:
+                    slot.give(pending.popleft())
+                    busy.append(slot)
+            deadline = min(s.started for s in busy) + limits.seconds
+            ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy],
+                         timeout=max(0.0, deadline - time.monotonic()))
+            for slot in list(busy):
+                result = None
+                if slot.conn in ready:
+                    try:
+                        result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        slot.proc.join(timeout=5)
+                if result is None and (slot.conn in ready or slot.proc.sentinel in ready):
+                    slot.proc.join(timeout=5)
+                    result = _lost(*slot.task, "F113", _death_reason(slot.proc.exitcode))
+                    slots[slots.index(slot)] = _replace(slot, new)
+                elif result is None and time.monotonic() - slot.started > limits.seconds:
+                    result = _lost(*slot.task, "F114", f"读取超过 {limits.seconds:.0f} 秒仍未完成")
+                    slots[slots.index(slot)] = _replace(slot, new, kill=True)
+                if result is not None:
+                    busy.remove(slot)
+                    slot.task = None
+                    yield result
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.task is not None)
+
+
+def _replace(slot: _Slot, new, kill: bool = False) -> _Slot:
+    slot.stop(kill=kill)
+    slot.task = None
+    return new()
