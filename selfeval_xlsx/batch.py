@@ -9,14 +9,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
-from .findings import Finding, make
+from .container import LIMITS, Limits
+from .findings import Finding, Severity, make
 from .numbers import fmt, fmt_pct
+from .pool import read_contained
 from .roster import norm_unit
+from .rows import FileRows
 from .rules import Rules
 from .scoring import rollup
-from .container import LIMITS, Limits
-from .pool import read_contained
-from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry, WorkbookResult
+from .spool import Spool
+from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
 
@@ -27,25 +29,43 @@ class BatchError(Exception):
 
 @dataclass
 class BatchResult:
+    """A whole run. Per-file totals stay in memory; the rows live in `spool`.
+
+    Use it as a context manager (or call close()) to remove the spool.
+    """
     root: str
     rules: Rules
     year: int | None
     district: str
-    workbooks: list[WorkbookResult] = field(default_factory=list)
+    spool: Spool
+    files: list[FileRows] = field(default_factory=list)
     skipped: list[FileEntry] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)   # batch-level ones
     missing_units: list[str] = field(default_factory=list)  # on the roster, sent nothing
     started: str = ""
     finished: str = ""
     version: str = __version__
 
     @property
-    def counted(self) -> list[WorkbookResult]:
-        return [w for w in self.workbooks if w.counted and w.projects]
+    def counted(self) -> list[FileRows]:
+        return [f for f in self.files if f.counted and f.projects]
 
     def all_findings(self) -> list[Finding]:
-        out = [f for w in self.workbooks for f in w.findings] + self.findings
-        return sorted(out, key=Finding.sort_key)
+        return list(self.spool.findings())
+
+    def project_rows(self):
+        return self.spool.projects({f.no for f in self.counted})
+
+    def indicator_rows(self):
+        return self.spool.indicators({f.no for f in self.counted})
+
+    def close(self) -> None:
+        self.spool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _skip_reason(path: Path) -> str | None:
@@ -103,16 +123,23 @@ def list_inputs(root: Path) -> tuple[list[tuple[Path, str]], list[FileEntry]]:
     return found, skipped
 
 
+def _add(result: BatchResult, file: FileRows | None, finding: Finding) -> None:
+    result.spool.add_findings([finding])
+    if file is not None:
+        file.counts[finding.severity] = file.counts.get(finding.severity, 0) + 1
+
+
 def _batch_checks(result: BatchResult) -> None:
     """Findings that need the whole batch: the batch's year, duplicate submissions."""
-    for w in result.workbooks:
+    for w in result.files:
         if result.year and w.year and w.year != result.year:
-            where = w.unit_info.cells.get("year", "") if w.unit_info else ""
-            w.findings.append(make("U103", f"本文件评价年度为 {w.year}，本批次为 {result.year}",
-                                   file=w.file.path, sheet=w.unit_info.sheet if w.unit_info else "",
-                                   cell=where, unit=w.unit, value=w.year))
-    groups: dict[tuple[str, int | None], list[WorkbookResult]] = defaultdict(list)
-    for w in result.workbooks:
+            info = w.unit_info
+            _add(result, w, make("U103", f"本文件评价年度为 {w.year}，本批次为 {result.year}",
+                                 file=w.entry.path, sheet=info.sheet if info else "",
+                                 cell=info.cells.get("year", "") if info else "", unit=w.unit,
+                                 value=w.year))
+    groups: dict[tuple[str, int | None], list[FileRows]] = defaultdict(list)
+    for w in result.files:
         if w.unit and w.projects:
             groups[(w.unit, w.year)].append(w)
     for (unit, year), ws in groups.items():
@@ -120,51 +147,52 @@ def _batch_checks(result: BatchResult) -> None:
             continue
         # The rule: the file whose path sorts last counts (a resend is usually named
         # …（修改）, …_v2 or dated later); the others are listed but not summed.
-        ws = sorted(ws, key=lambda w: w.file.path)
+        ws = sorted(ws, key=lambda w: w.entry.path)
         keep = ws[-1]
         for w in ws[:-1]:
             w.counted = False
-            result.findings.append(make(
-                "B101", f"{unit} {year or ''} 年度同时报送了“{w.file.path}”和“{keep.file.path}”，"
-                        f"按规则以文件名排序在后的“{keep.file.path}”为准，本文件不计入汇总",
-                file=w.file.path, unit=unit, value=w.file.path))
+            _add(result, w, make(
+                "B101", f"{unit} {year or ''} 年度同时报送了“{w.entry.path}”和“{keep.entry.path}”，"
+                        f"按规则以文件名排序在后的“{keep.entry.path}”为准，本文件不计入汇总",
+                file=w.entry.path, unit=unit, value=w.entry.path))
 
 
 def _bunching(result: BatchResult) -> None:
     """自评偏高: most projects self-scored at the top while the money went unspent."""
     rules = result.rules
     by_unit: dict[str, list] = defaultdict(list)
-    files: dict[str, str] = {}
+    first: dict[str, FileRows] = {}
     for w in result.counted:
         by_unit[w.unit].extend(w.projects)
-        files.setdefault(w.unit, w.file.path)
-    groups = [(unit, sps, files[unit]) for unit, sps in by_unit.items()]
+        first.setdefault(w.unit, w)
+    groups = [(unit, stats, first[unit]) for unit, stats in by_unit.items()]
     if len(by_unit) > 1:  # and the district as a whole
-        groups.append(("", [sp for sps in by_unit.values() for sp in sps], ""))
-    for unit, sps, file in groups:
-        scored = [sp for sp in sps if sp.score.self_total is not None]
+        groups.append(("", [p for stats in by_unit.values() for p in stats], None))
+    for unit, stats, file in groups:
+        scored = [p for p in stats if p.self_total is not None]
         if len(scored) < 3:
             continue
-        high = sum(1 for sp in scored if sp.score.self_total >= rules.suspicious_score)
-        r = rollup((sp.project, sp.score) for sp in sps)
+        high = sum(1 for p in scored if p.self_total >= rules.suspicious_score)
+        r = rollup(stats)
         if high / len(scored) >= Decimal("0.8") and r.rate is not None and r.rate < rules.rate_threshold:
             who = unit or f"全{result.district}"
-            result.findings.append(make(
+            _add(result, file, make(
                 "B104", f"{who}共 {len(scored)} 个项目，{high} 个自评 {fmt(rules.suspicious_score)} 分以上，"
-                        f"而总执行率仅 {fmt_pct(r.rate)}", file=file, unit=unit, value=fmt_pct(r.rate)))
+                        f"而总执行率仅 {fmt_pct(r.rate)}", file=file.entry.path if file else "",
+                unit=unit, value=fmt_pct(r.rate)))
 
 
 def _roster_checks(result: BatchResult, roster: list[str]) -> None:
-    reported = {norm_unit(w.unit): w for w in result.workbooks if w.unit and w.projects}
+    reported = {norm_unit(w.unit): w for w in result.files if w.unit and w.projects}
     expected = {norm_unit(name): name for name in roster}
     for key, name in expected.items():
         if key not in reported:
             result.missing_units.append(name)
-            result.findings.append(make("B102", f"名单中的“{name}”没有报送自评表", unit=name, value=name))
+            _add(result, None, make("B102", f"名单中的“{name}”没有报送自评表", unit=name, value=name))
     for key, w in reported.items():
         if key not in expected:
-            result.findings.append(make("B103", f"“{w.unit}”不在单位名单中", file=w.file.path, unit=w.unit,
-                                        value=w.unit))
+            _add(result, w, make("B103", f"“{w.unit}”不在单位名单中", file=w.entry.path, unit=w.unit,
+                                 value=w.unit))
 
 
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
@@ -173,24 +201,34 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     """Reads every workbook under `root` and scores and checks them all.
 
     Each file is read in a contained worker process (`jobs` of them, default one
-    per core); `progress(n)` is called as files finish.
+    per core). Rows stream into a spool as files finish; `progress(done, total)`
+    is called after each.
     """
     root = Path(root)
     started = dt.datetime.now().astimezone()
     paths, skipped = list_inputs(root)
-    workbooks = []
-    for result in read_contained(paths, rules, jobs=jobs, limits=limits, debug=debug):
-        workbooks.append(result)
-        if progress:
-            progress(1)
-    workbooks.sort(key=lambda w: w.file.path)
-    years = Counter(w.year for w in workbooks if w.year)
-    districts = Counter(w.district for w in workbooks if w.district)
+    order = {display: no for no, (_, display) in enumerate(paths)}
+    spool = Spool()
+    files: list[FileRows] = []
+    try:
+        for rows in read_contained(paths, rules, jobs=jobs, limits=limits, debug=debug):
+            rows.no = order[rows.entry.path]
+            spool.add(rows.no, rows.project_rows, rows.indicator_rows, rows.findings)
+            rows.drop_rows()
+            files.append(rows)
+            if progress:
+                progress(len(files), len(paths))
+    except BaseException:
+        spool.close()
+        raise
+    files.sort(key=lambda f: f.no)
+    years = Counter(w.year for w in files if w.year)
+    districts = Counter(w.district for w in files if w.district)
     result = BatchResult(
-        root=str(root), rules=rules,
+        root=str(root), rules=rules, spool=spool,
         year=year or (years.most_common(1)[0][0] if years else None),
         district=districts.most_common(1)[0][0] if districts else root.resolve().name,
-        workbooks=workbooks, skipped=skipped, started=started.isoformat(timespec="seconds"))
+        files=files, skipped=skipped, started=started.isoformat(timespec="seconds"))
     _batch_checks(result)
     _bunching(result)
     if roster is not None:

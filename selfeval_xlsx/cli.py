@@ -6,26 +6,25 @@ unusable rules file, output not writable); 3 an internal error (run with --debug
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .atomic import OutputError
 from .batch import BatchError, run_batch
-from .findings import CATALOGUE, Severity, catalogue_markdown, count_by_severity
+from .findings import Severity, catalogue_markdown
+from .json_out import write_json
 from .numbers import fmt, fmt_pct
+from .pool import read_contained
 from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
-from .scoring import rollup
-from .atomic import OutputError, replacing
 from .summary_xlsx import write_summary
-from .tables import as_json
 from .template import write_template
-from .pool import read_contained
+from .terminal import run_report
 
 USAGE, INTERNAL, INTERRUPTED = 2, 3, 130
 
@@ -126,41 +125,47 @@ def checks():
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 结果。")
 @click.option("--roster", type=click.Path(dir_okay=False),
               help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0,
+              help="同时读取文件的进程数；默认等于 CPU 核数。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
 @rules_options
 @_guard
-def run(folder, output, year, json_path, roster, preset, rules_file):
+def run(folder, output, year, json_path, roster, jobs, quiet, preset, rules_file):
     """读取目录中所有自评表，计算、审核并写出汇总工作簿。
 
     例：selfeval run input_templates/examples/长安区
     """
     rules = resolve_rules(preset, rules_file)
     names = load_roster(roster) if roster else None
-    result = run_batch(folder, rules, year=year, roster=names, debug=_debug())
-    path = write_summary(result, output or _default_output(result.district, result.year))
-    if json_path:
-        _write_json(as_json(result), json_path)
-    findings = result.all_findings()
-    counts = count_by_severity(findings)
-    total = rollup((sp.project, sp.score) for w in result.counted for sp in w.projects)
-    units = len({w.unit for w in result.counted})
-    click.echo(f"区县：{result.district}　年度：{result.year or '未知'}　规则：{rules.name}")
-    click.echo(f"文件：读取 {len(result.workbooks)} 个，跳过 {len(result.skipped)} 个")
-    if result.missing_units:
-        click.echo(f"缺报单位 {len(result.missing_units)} 个：" + "、".join(result.missing_units))
-    click.echo(f"单位：{units} 个　项目：{total.projects} 个　全年预算数 {fmt(total.budget)} 万元　"
-               f"全年执行数 {fmt(total.executed)} 万元　执行率 {fmt_pct(total.rate)}")
-    click.echo("问题：" + "　".join(f"{s.value} {counts[s]}" for s in Severity))
-    common = Counter(f.code for f in findings).most_common(3)
-    if common:
-        click.echo("最常见：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in common))
-    click.echo(f"汇总工作簿：{path}")
-    if json_path:
-        click.echo(f"JSON：{json_path}")
+    with _progress(quiet) as progress, \
+            run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
+                      debug=_debug()) as result:
+        path = write_summary(result, output or _default_output(result.district, result.year))
+        if json_path:
+            write_json(result, json_path)
+        for line in run_report(result, path, json_path):
+            click.echo(line)
 
 
-def _write_json(data: dict, path: str) -> None:
-    with replacing(path) as tmp:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+@contextlib.contextmanager
+def _progress(quiet: bool):
+    """A progress bar on stderr, only for a person watching a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    bar = None
+
+    def advance(done: int, total: int):
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="读取", file=sys.stderr, show_pos=True,
+                                    show_eta=True).__enter__()
+        bar.update(1)
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @main.command()
@@ -177,17 +182,15 @@ def check(files, preset, rules_file):
         if not Path(name).is_file():
             raise UsageError(f"找不到文件：{name}")
     errors = 0
-    for result in read_contained([(Path(n), n) for n in files], rules, jobs=1, debug=_debug()):
-        name = result.file.path
-        counts = count_by_severity(result.findings)
-        errors += counts[Severity.ERROR]
-        click.echo(f"{name}：{result.unit or '（单位名称未填）'}，{len(result.projects)} 个项目；"
-                   + "，".join(f"{s.value} {counts[s]}" for s in Severity))
-        for sp in result.projects:
-            p, s = sp.project, sp.score
-            click.echo(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(s.rate)}，"
-                       f"计算总分 {fmt(s.total)}，自评总分 {fmt(s.self_total)}，等级 {s.grade or '—'}")
-        for f in sorted(result.findings, key=lambda f: f.sort_key()):
+    for rows in read_contained([(Path(n), n) for n in files], rules, jobs=1, debug=_debug()):
+        counts = rows.counts
+        errors += counts.get(Severity.ERROR, 0)
+        click.echo(f"{rows.entry.path}：{rows.unit or '（单位名称未填）'}，{len(rows.projects)} 个项目；"
+                   + "，".join(f"{s.value} {counts.get(s, 0)}" for s in Severity))
+        for p in rows.projects:
+            click.echo(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(p.rate)}，"
+                       f"计算总分 {fmt(p.total)}，自评总分 {fmt(p.self_total)}，等级 {p.grade or '—'}")
+        for f in sorted(rows.findings, key=lambda f: f.sort_key()):
             where = "!".join(x for x in (f.sheet, f.cell) if x)
             click.echo(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
     if errors:

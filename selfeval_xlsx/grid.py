@@ -7,6 +7,7 @@ cell the clerk sees.
 """
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ class WorkbookError(Exception):
         self.code = code
 
 
+@functools.lru_cache(maxsize=1024)
 def col_letters(col: int) -> str:
     """0-based column index → Excel letters (0 → A, 26 → AA)."""
     s = ""
@@ -85,13 +87,9 @@ class Sheet:
                 return line[c]
         return ""
 
-    @property
-    def bottom(self) -> int:
-        return self.top + len(self.rows)
-
-    @property
-    def right(self) -> int:
-        return self.left + max((len(r) for r in self.rows), default=0)
+    def __post_init__(self):
+        self.bottom = self.top + len(self.rows)
+        self.right = self.left + max((len(r) for r in self.rows), default=0)
 
     def nonempty(self):
         """(row, col, value) of every non-empty cell, row by row."""

@@ -24,6 +24,13 @@ _ALL_LABELS = {**_HEADER_INDEX, **_FUND_COL_INDEX, **_FUND_ROW_INDEX, **_IND_IND
                **_SINGLE_INDEX, form.norm_label(form.GOAL_CAPTION): "goal",
                form.norm_label(form.GOAL_PLANNED.label): "goal_planned",
                form.norm_label(form.GOAL_ACHIEVED.label): "goal_achieved"}
+_FUND_KEYS = frozenset({"budget", "executed"})
+_IND_KEYS = frozenset({"level1", "level2", "level3", "target"})
+_STOP_INDEX = form.label_index((form.TOTAL, form.GRADE))
+_EXEC_REASON_INDEX = form.label_index((form.EXEC_REASON,))
+_GOAL_INDEX = form.label_index((form.GOAL_PLANNED, form.GOAL_ACHIEVED))
+_TOTAL_INDEX = form.label_index((form.TOTAL,))
+_GRADE_INDEX = form.label_index((form.GRADE,))
 _YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 
 
@@ -53,76 +60,108 @@ class RawUnit:
     values: dict[str, Raw] = field(default_factory=dict)
 
 
-class _Labels:
-    """Where each known label sits in one sheet."""
+class Labels:
+    """The label-like text of one sheet, folded once, and where each label sits."""
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
-        self.cells: list[tuple[int, int, str]] = []
+        self.cells: list[tuple[int, int, str, str]] = []   # (row, col, folded, without brackets)
+        self.text: dict[tuple[int, int], tuple[str, str]] = {}
         for r, c, v in sheet.nonempty():
             if isinstance(v, str) and len(v) <= 40:
-                self.cells.append((r, c, v))
+                s = form.norm_label(v)
+                if s:
+                    bare = form.strip_parens(s)
+                    self.cells.append((r, c, s, bare))
+                    self.text[(r, c)] = (s, bare)
+        self._rows: dict[tuple, int | None] = {}
+
+    @staticmethod
+    def _lookup(s: str, bare: str, index: dict[str, str]) -> str | None:
+        return index.get(s) or (index.get(bare) if bare != s else None)
+
+    def key(self, row: int, col: int, index: dict[str, str]) -> str | None:
+        t = self.text.get((row, col))
+        return self._lookup(*t, index) if t else None
 
     def find(self, index: dict[str, str], key: str) -> tuple[int, int] | None:
-        for r, c, v in self.cells:
-            if form.match(v, index) == key:
+        for r, c, s, bare in self.cells:
+            if self._lookup(s, bare, index) == key:
                 return r, c
         return None
 
     def find_inline(self, index: dict[str, str], key: str) -> tuple[int, int, str] | None:
         """A label and its value in one cell: `项目名称：社区党建经费`."""
-        for r, c, v in self.cells:
-            text = form.norm_label(v)
-            if ":" in text:
-                head, _, rest = text.partition(":")
+        for r, c, s, _ in self.cells:
+            if ":" in s:
+                head, _, rest = s.partition(":")
                 if form.match(head, index) == key and rest:
                     return r, c, rest
         return None
 
-    def row_with(self, index: dict[str, str], keys: set[str], need: int) -> int | None:
+    def row_with(self, index: dict[str, str], keys: frozenset[str], need: int) -> int | None:
         """The first row in which at least `need` of `keys` stand as labels."""
-        by_row: dict[int, set[str]] = {}
-        for r, c, v in self.cells:
-            k = form.match(v, index)
-            if k in keys:
-                by_row.setdefault(r, set()).add(k)
-                if len(by_row[r]) >= need:
-                    return r
-        return None
+        memo = (id(index), keys, need)
+        if memo not in self._rows:
+            self._rows[memo] = None
+            by_row: dict[int, set[str]] = {}
+            for r, c, s, bare in self.cells:
+                k = self._lookup(s, bare, index)
+                if k in keys:
+                    by_row.setdefault(r, set()).add(k)
+                    if len(by_row[r]) >= need:
+                        self._rows[memo] = r
+                        break
+        return self._rows[memo]
+
+    def funds_header(self) -> int | None:
+        return self.row_with(_FUND_COL_INDEX, _FUND_KEYS, 2)
+
+    def indicator_header(self) -> int | None:
+        return self.row_with(_IND_INDEX, _IND_KEYS, 3)
+
+    def value_right(self, row: int, col: int, limit: int = 12) -> Raw:
+        """The first non-empty cell right of a label, stopping at the next label.
+
+        When there is none, the cell just right of the label (or of its merged
+        range): that is where the clerk should type, so that is where a finding points.
+        """
+        sheet = self.sheet
+        first = sheet.merge_end(row, col) + 1
+        for c in range(first, min(sheet.right, first + limit)):
+            v = sheet.get(row, c)
+            if v == "" or v is None:
+                continue
+            if self.key(row, c, _ALL_LABELS):
+                break
+            return v, a1(row, c)
+        return "", a1(row, first)
+
+    def value_below(self, row: int, col: int, limit: int = 3) -> Raw:
+        sheet = self.sheet
+        for r in range(row + 1, min(sheet.bottom, row + 1 + limit)):
+            v = sheet.get(r, col)
+            if v == "" or v is None:
+                continue
+            if self.key(r, col, _ALL_LABELS):
+                break
+            return v, a1(r, col)
+        return "", a1(row + 1, col)
+
+    def columns(self, row: int, index: dict[str, str]) -> dict[str, int]:
+        """Field key → column, for the labels standing in one header row."""
+        cols: dict[str, int] = {}
+        for c in range(self.sheet.left, self.sheet.right):
+            k = self.key(row, c, index)
+            if k and k not in cols:
+                cols[k] = c
+        return cols
 
 
-def _value_right(sheet: Sheet, row: int, col: int, limit: int = 12) -> Raw:
-    """The first non-empty cell right of a label, stopping at the next label.
-
-    When there is none, the cell just right of the label: that is where the clerk
-    should type, so that is where a finding points.
-    """
-    first = sheet.merge_end(row, col) + 1  # a merged label spans several columns
-    for c in range(first, min(sheet.right, first + limit)):
-        v = sheet.get(row, c)
-        if v == "" or v is None:
-            continue
-        if isinstance(v, str) and form.match(v, _ALL_LABELS):
-            break
-        return v, a1(row, c)
-    return "", a1(row, first)
-
-
-def _value_below(sheet: Sheet, row: int, col: int, limit: int = 3) -> Raw:
-    for r in range(row + 1, min(sheet.bottom, row + 1 + limit)):
-        v = sheet.get(r, col)
-        if v == "" or v is None:
-            continue
-        if isinstance(v, str) and form.match(v, _ALL_LABELS):
-            break
-        return v, a1(r, col)
-    return "", a1(row + 1, col)
-
-
-def _field_right(labels: _Labels, index: dict[str, str], key: str) -> Raw | None:
+def _field_right(labels: Labels, index: dict[str, str], key: str) -> Raw | None:
     pos = labels.find(index, key)
     if pos:
-        return _value_right(labels.sheet, *pos)
+        return labels.value_right(*pos)
     inline = labels.find_inline(index, key)
     if inline:
         r, c, rest = inline
@@ -130,12 +169,9 @@ def _field_right(labels: _Labels, index: dict[str, str], key: str) -> Raw | None
     return None
 
 
-def classify(sheet: Sheet) -> str:
+def classify(labels: Labels) -> str:
     """'project', 'unit' or '' for a sheet that is neither."""
-    labels = _Labels(sheet)
-    has_funds = labels.row_with(_FUND_COL_INDEX, {"budget", "executed"}, 2) is not None
-    has_indicators = labels.row_with(_IND_INDEX, {"level1", "level2", "level3", "target"}, 3) is not None
-    if has_funds or has_indicators:
+    if labels.funds_header() is not None or labels.indicator_header() is not None:
         return "project"
     if labels.find(_UNIT_INDEX, "unit") and (labels.find(_UNIT_INDEX, "district")
                                              or labels.find(_UNIT_INDEX, "organisation")
@@ -144,9 +180,8 @@ def classify(sheet: Sheet) -> str:
     return ""
 
 
-def read_unit(sheet: Sheet) -> RawUnit:
-    labels = _Labels(sheet)
-    out = RawUnit(sheet.name)
+def read_unit(labels: Labels) -> RawUnit:
+    out = RawUnit(labels.sheet.name)
     for f in form.UNIT_INFO_FIELDS:
         raw = _field_right(labels, _UNIT_INDEX, f.key)
         if raw is not None:
@@ -154,24 +189,19 @@ def read_unit(sheet: Sheet) -> RawUnit:
     return out
 
 
-def _read_funds(labels: _Labels, out: RawProject) -> None:
+def _read_funds(labels: Labels, out: RawProject) -> None:
     sheet = labels.sheet
-    hrow = labels.row_with(_FUND_COL_INDEX, {"budget", "executed"}, 2)
+    hrow = labels.funds_header()
     if hrow is None:
         return
-    cols: dict[str, int] = {}
-    for c in range(sheet.left, sheet.right):
-        k = form.match(sheet.get(hrow, c), _FUND_COL_INDEX)
-        if k and k not in cols:
-            cols[k] = c
+    cols = labels.columns(hrow, _FUND_COL_INDEX)
     first_amount = min(cols.values())
     for r in range(hrow + 1, min(sheet.bottom, hrow + 10)):
         key = None
         for c in range(sheet.left, first_amount):
-            text = sheet.get(r, c)
-            key = form.match(text, _FUND_ROW_INDEX)
-            if key is None and isinstance(text, str):
-                bare = form.norm_label(text).removeprefix("其中:").removeprefix("其中")
+            key = labels.key(r, c, _FUND_ROW_INDEX)
+            if key is None and (r, c) in labels.text:
+                bare = labels.text[(r, c)][0].removeprefix("其中:").removeprefix("其中")
                 key = form.match(bare, _FUND_ROW_INDEX)
             if key:
                 out.fund_labels[key] = f"{sheet.get(r, c)}"
@@ -180,43 +210,40 @@ def _read_funds(labels: _Labels, out: RawProject) -> None:
             out.funds[key] = {k: (sheet.get(r, c), a1(r, c)) for k, c in cols.items()}
 
 
-def _read_goal(labels: _Labels, out: RawProject) -> None:
+def _read_goal(labels: Labels, out: RawProject) -> None:
     for f in (form.GOAL_PLANNED, form.GOAL_ACHIEVED):
-        idx = form.label_index((f,))
-        pos = labels.find(idx, f.key)
+        pos = labels.find(_GOAL_INDEX, f.key)
         if pos:
-            raw = _value_below(labels.sheet, *pos)
+            raw = labels.value_below(*pos)
             if raw[0] == "":
-                right = _value_right(labels.sheet, *pos, limit=1)
+                right = labels.value_right(*pos, limit=1)
                 raw = right if right[0] != "" else raw
             out.values[f.key] = raw
 
 
-def _read_indicators(labels: _Labels, out: RawProject) -> None:
+def _read_indicators(labels: Labels, out: RawProject) -> None:
     sheet = labels.sheet
-    hrow = labels.row_with(_IND_INDEX, {"level1", "level2", "level3", "target"}, 3)
+    hrow = labels.indicator_header()
     if hrow is None:
         out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS]
         return
-    cols: dict[str, int] = {}
-    for c in range(sheet.left, sheet.right):
-        k = form.match(sheet.get(hrow, c), _IND_INDEX)
-        if k and k not in cols:
-            cols[k] = c
-            if k == "level1":
-                out.indicator_header = a1(hrow, c)
+    cols = labels.columns(hrow, _IND_INDEX)
+    if "level1" in cols:
+        out.indicator_header = a1(hrow, cols["level1"])
     out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS if f.key not in cols]
-    stop_index = form.label_index((form.TOTAL, form.GRADE))
+    label_cols = range(sheet.left, min(sheet.right, sheet.left + 6))
     carry = {"level1": "", "level2": ""}
     for r in range(hrow + 1, sheet.bottom):
-        line = {k: (sheet.get(r, c), a1(r, c)) for k, c in cols.items()}
-        if any(form.match(sheet.get(r, c), stop_index)
-               for c in range(sheet.left, min(sheet.right, sheet.left + 6))):
+        if any(labels.key(r, c, _STOP_INDEX) for c in label_cols):
             break
-        if form.match(line.get("level3", ("", ""))[0], _IND_INDEX) == "level3":
+        if "level3" in cols and labels.key(r, cols["level3"], _IND_INDEX) == "level3":
             continue  # a repeated header row
+        values = {k: sheet.get(r, c) for k, c in cols.items()}
         content = [k for k in ("level3", "target", "actual", "weight", "self_score")
-                   if k in line and line[k][0] not in ("", None)]
+                   if values.get(k, "") not in ("", None)]
+        if not content and values.get("level1", "") in ("", None):
+            continue  # an empty row of the indicator block
+        line = {k: (values[k], a1(r, c)) for k, c in cols.items()}
         for k in ("level1", "level2"):
             if k in line:
                 v = line[k][0]
@@ -231,45 +258,40 @@ def _read_indicators(labels: _Labels, out: RawProject) -> None:
             out.indicators.append(line)
 
 
-def _read_total(labels: _Labels, out: RawProject, key: str, field_: form.Field) -> None:
-    sheet = labels.sheet
-    pos = labels.find(form.label_index((field_,)), key)
-    if not pos:
-        return
-    r, c = pos
-    if key == "self_total":
-        score_col = None
-        hrow = labels.row_with(_IND_INDEX, {"level1", "level2", "level3", "target"}, 3)
-        if hrow is not None:
-            for cc in range(sheet.left, sheet.right):
-                if form.match(sheet.get(hrow, cc), _IND_INDEX) == "self_score":
-                    score_col = cc
+def _read_total(labels: Labels, out: RawProject) -> None:
+    pos = labels.find(_TOTAL_INDEX, "self_total")
+    if pos:
+        r, c = pos
+        hrow = labels.indicator_header()
+        score_col = labels.columns(hrow, _IND_INDEX).get("self_score") if hrow is not None else None
         if score_col is not None and score_col > c:
-            out.values[key] = (sheet.get(r, score_col), a1(r, score_col))
-            return
-    out.values[key] = _value_right(sheet, r, c)
+            out.values["self_total"] = (labels.sheet.get(r, score_col), a1(r, score_col))
+        else:
+            out.values["self_total"] = labels.value_right(r, c)
+    pos = labels.find(_GRADE_INDEX, "self_grade")
+    if pos:
+        out.values["self_grade"] = labels.value_right(*pos)
 
 
-def read_project(sheet: Sheet) -> RawProject:
-    labels = _Labels(sheet)
+def read_project(labels: Labels) -> RawProject:
+    sheet = labels.sheet
     out = RawProject(sheet.name)
     for f in form.HEADER_FIELDS:
         raw = _field_right(labels, _HEADER_INDEX, f.key)
         if raw is not None:
             out.values[f.key] = raw
-    for r, c, v in labels.cells:
+    for r, c in labels.text:
         if r > sheet.top + 5:
             break
-        m = _YEAR_IN_TITLE.search(str(v))
+        m = _YEAR_IN_TITLE.search(str(sheet.get(r, c)))
         if m:
             out.title_year = int(m.group(1))
             break
     _read_funds(labels, out)
-    reason = _field_right(labels, form.label_index((form.EXEC_REASON,)), "exec_reason")
+    reason = _field_right(labels, _EXEC_REASON_INDEX, "exec_reason")
     if reason is not None:
         out.values["exec_reason"] = reason
     _read_goal(labels, out)
     _read_indicators(labels, out)
-    _read_total(labels, out, "self_total", form.TOTAL)
-    _read_total(labels, out, "self_grade", form.GRADE)
+    _read_total(labels, out)
     return out

@@ -4,7 +4,7 @@ python-calamine aborts the whole process on some files (a value at XFD1048576 ma
 it try to allocate ~550 GB), and a zip bomb can eat a gigabyte. So every file is
 read in a worker process with a cap on its address space and a time limit. A worker
 that dies or overruns turns its file into a finding and is replaced; the run goes on.
-Results stream back as files finish, so the parent holds only what the summary needs.
+Each worker sends back compact rows (`rows.FileRows`) as its file finishes.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from multiprocessing.connection import wait
 
 from .container import LIMITS, Limits
 from .findings import make
+from .rows import FileRows, to_rows
 from .rules import Rules
 from .workbook import FAILED, FileEntry, WorkbookResult, process_file
 
@@ -50,10 +51,10 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
         if task is None:
             return
         path, display = task
-        conn.send(process_file(path, display, rules, limits))
+        conn.send(to_rows(process_file(path, display, rules, limits)))
 
 
-def _lost(path, display: str, code: str, reason: str) -> WorkbookResult:
+def _lost(path, display: str, code: str, reason: str) -> FileRows:
     entry = FileEntry(display, status=FAILED, reason=reason)
     try:
         with open(path, "rb") as fh:
@@ -64,7 +65,7 @@ def _lost(path, display: str, code: str, reason: str) -> WorkbookResult:
         entry.sha256 = h.hexdigest()
     except OSError:
         pass
-    return WorkbookResult(entry, findings=[make(code, reason, file=display)])
+    return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)]))
 
 
 class _Slot:
@@ -107,7 +108,7 @@ def _death_reason(exitcode: int | None) -> str:
 
 
 def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, jobs: int = 0,
-                   limits: Limits = LIMITS, debug: bool = False) -> Iterator[WorkbookResult]:
+                   limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish."""
     pending = deque(tasks)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))

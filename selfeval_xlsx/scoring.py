@@ -148,15 +148,15 @@ class Rollup:
     weighted_score: Decimal | None
 
 
-def rollup(pairs) -> Rollup:
-    """`pairs` are (Project, ProjectScore)."""
-    pairs = list(pairs)
-    budget = sum((p.budget for p, _ in pairs if p.budget is not None), ZERO)
-    executed = sum((p.executed for p, _ in pairs if p.executed is not None), ZERO)
-    totals = [s.total for _, s in pairs if s.total is not None]
+def rollup(projects) -> Rollup:
+    """Totals over projects: anything with `budget`, `executed` and `total`."""
+    projects = list(projects)
+    budget = sum((p.budget for p in projects if p.budget is not None), ZERO)
+    executed = sum((p.executed for p in projects if p.executed is not None), ZERO)
+    totals = [p.total for p in projects if p.total is not None]
     mean = sum(totals, ZERO) / len(totals) if totals else None
-    weighted = [(s.total, p.budget) for p, s in pairs
-                if s.total is not None and p.budget is not None and p.budget > 0]
+    weighted = [(p.total, p.budget) for p in projects
+                if p.total is not None and p.budget is not None and p.budget > 0]
     wsum = sum((b for _, b in weighted), ZERO)
     wmean = sum((t * b for t, b in weighted), ZERO) / wsum if wsum > 0 else None
-    return Rollup(len(pairs), budget, executed, execution_rate(budget, executed), mean, wmean)
+    return Rollup(len(projects), budget, executed, execution_rate(budget, executed), mean, wmean)

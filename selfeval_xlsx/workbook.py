@@ -17,7 +17,7 @@ from .container import LIMITS, Limits, inspect_zip
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, sniff
 from .interpret import interpret_project, interpret_unit
-from .layout import classify, read_project, read_unit
+from .layout import Labels, classify, read_project, read_unit
 from .model import Project, UnitInfo
 from .rules import Rules
 from .scoring import ProjectScore, score_project
@@ -106,16 +106,17 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -
     for sheet in sheets:
         if _is_instructions(sheet):
             continue
-        kind = classify(sheet)
+        labels = Labels(sheet)
+        kind = classify(labels)
         if kind == "project":
-            raw = read_project(sheet)
+            raw = read_project(labels)
             if raw.is_blank():
                 continue  # a spare template sheet the clerk did not need
             p, fs = interpret_project(raw, path)
             projects.append(p)
             findings.extend(fs)
         elif kind == "unit" and info is None:
-            info, fs = interpret_unit(read_unit(sheet), path)
+            info, fs = interpret_unit(read_unit(labels), path)
             findings.extend(fs)
         elif sheet.visible and any(True for _ in sheet.nonempty()):
             findings.append(make("F104", f"工作表“{sheet.name}”不是项目自评表或单位信息表",

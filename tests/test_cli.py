@@ -6,7 +6,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.cli import main
+from selfeval_xlsx.rules import SEED
+from selfeval_xlsx.tables import as_json
 from tests.forms import SPECIAL, filled_template
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "input_templates" / "examples" / "长安区"
@@ -47,7 +50,12 @@ def test_run_on_the_example_district(example_run):
     problems = [(r["代码"], r["单元格"]) for r in rows(wb["问题清单"])
                 if r["单位名称"] == "中山东路街道办事处" and r["项目名称"] == "专项经费"]
     assert ("P107", "C11") in problems and ("P115", "G30") in problems
-    assert "汇总工作簿：" in res.output and "单位：8 个" in res.output
+    lines = res.output.splitlines()
+    assert lines[3:5] == [
+        "单位  项目  全年预算数（万元）  全年执行数（万元）  执行率  错误  警告  提示",
+        "   8    27          236,540.18          230,510.83  97.45%     5    25    12",
+    ]
+    assert lines[-2] == f"汇总工作簿：{out / 'sum.xlsx'}"
 
 
 def test_clean_units_raise_no_error_or_warning(example_run):
@@ -58,12 +66,17 @@ def test_clean_units_raise_no_error_or_warning(example_run):
         assert (units[clean]["错误"], units[clean]["警告"]) == (0, 0), clean
 
 
-def test_json_holds_the_same_results_as_the_workbook(example_run):
+def test_json_holds_the_same_results_as_the_workbook_and_the_library(example_run):
     _, out = example_run
     data = json.loads((out / "sum.json").read_text(encoding="utf-8"))
     wb = openpyxl.load_workbook(out / "sum.xlsx")
     for name in SHEETS[:4]:
         assert data[name] == rows(wb[name]), name
+    with run_batch(EXAMPLES, SEED) as result:
+        library = as_json(result)
+    for name in SHEETS[:4]:
+        assert data[name] == library[name], name
+    assert data["运行信息"]["文件"] == library["运行信息"]["文件"]
     assert len(data["运行信息"]["文件"]) == 8
     assert all(len(f["SHA-256"]) == 64 for f in data["运行信息"]["文件"])
 

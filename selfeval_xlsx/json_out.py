@@ -1,0 +1,34 @@
+"""Writes the results as JSON, streaming: the same tables the workbook holds."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .atomic import replacing
+from .batch import BatchResult
+from .rows import RUN_INFO
+from .tables import build_tables, jsonable, run_facts
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_json(result: BatchResult, path: str | Path) -> Path:
+    """{"汇总": [...], "项目明细": [...], "指标明细": [...], "问题清单": [...],
+    "运行信息": {"概况": {...}, "文件": [...]}}, one record per row."""
+    path = Path(path)
+    tables = build_tables(result)
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
+        out.write("{\n")
+        for table in tables[:4]:
+            out.write(f" {_dump(table.name)}: [")
+            for i, record in enumerate(table.records()):
+                out.write(("," if i else "") + "\n  " + _dump(record))
+            out.write("\n ],\n")
+        facts = {k: jsonable(v) for k, v in run_facts(result)}
+        out.write(f" {_dump(RUN_INFO)}: {{\n  \"概况\": {_dump(facts)},\n  \"文件\": [")
+        for i, record in enumerate(tables[4].records()):
+            out.write(("," if i else "") + "\n   " + _dump(record))
+        out.write("\n  ]\n }\n}\n")
+    return path

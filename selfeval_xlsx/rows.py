@@ -1,0 +1,139 @@
+"""One file's results as compact rows: what a reading worker sends back.
+
+Rows are built where the file was read, so the parent holds no Project objects:
+it spools the rows to disk and keeps only per-project totals for the rollups.
+Numbers are rounded half up here, once: amounts and scores to the cent, rates to
+a hundredth of a percent, so what a user sees is what a user sums.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .findings import Finding, Severity, count_by_severity
+from .model import UnitInfo
+from .numbers import round_half_up
+from .workbook import FileEntry, WorkbookResult
+
+TEXT, AMOUNT, RATE, SCORE, INT = "text", "amount", "rate", "score", "int"
+RATE_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+    width: int = 12
+
+
+def amt(x: Decimal | None) -> Decimal | None:
+    return round_half_up(x)
+
+
+def pct(x: Decimal | None) -> Decimal | None:
+    return round_half_up(x, RATE_PLACES)
+
+
+SUMMARY = "汇总"
+PROJECTS = "项目明细"
+INDICATORS = "指标明细"
+FINDINGS = "问题清单"
+RUN_INFO = "运行信息"
+
+SUMMARY_COLUMNS = (
+    Column("单位名称", width=26), Column("所属区县", width=10), Column("评价年度", INT, 9),
+    Column("项目数", INT, 8), Column("全年预算数（万元）", AMOUNT, 14), Column("全年执行数（万元）", AMOUNT, 14),
+    Column("执行率", RATE, 10), Column("平均得分", SCORE, 10), Column("预算加权平均得分", SCORE, 12),
+    Column("等级", width=7), Column("错误", INT, 7), Column("警告", INT, 7), Column("提示", INT, 7),
+    Column("文件", width=36),
+)
+PROJECT_COLUMNS = (
+    Column("单位名称", width=24), Column("项目名称", width=24), Column("年初预算数", AMOUNT, 11),
+    Column("全年预算数", AMOUNT, 11), Column("全年执行数", AMOUNT, 11), Column("执行率", RATE, 9),
+    Column("执行率得分", SCORE, 10), Column("产出得分", SCORE, 9), Column("效益得分", SCORE, 9),
+    Column("满意度得分", SCORE, 10), Column("计算总分", SCORE, 9), Column("自评总分", SCORE, 9),
+    Column("差异", SCORE, 8), Column("等级", width=6), Column("自评等级", width=8),
+    Column("执行率未达标原因", width=30), Column("问题数", INT, 7), Column("文件", width=30),
+    Column("工作表", width=12),
+)
+INDICATOR_COLUMNS = (
+    Column("单位名称", width=22), Column("项目名称", width=20), Column("一级指标", width=11),
+    Column("二级指标", width=14), Column("三级指标", width=24), Column("年度指标值", width=16),
+    Column("实际完成值", width=16), Column("计分规则", width=11), Column("分值", SCORE, 7),
+    Column("自评得分", SCORE, 9), Column("计算得分", SCORE, 9), Column("差异", SCORE, 7),
+    Column("偏差原因", width=30), Column("文件", width=28), Column("工作表", width=12),
+    Column("单元格", width=8),
+)
+FINDING_COLUMNS = (
+    Column("级别", width=6), Column("代码", width=7), Column("问题", width=24),
+    Column("单位名称", width=22), Column("项目名称", width=20), Column("文件", width=28),
+    Column("工作表", width=12), Column("单元格", width=8), Column("说明", width=60), Column("值", width=16),
+)
+FILE_COLUMNS = (
+    Column("文件", width=40), Column("状态", width=9), Column("原因", width=36), Column("格式", width=7),
+    Column("大小（字节）", INT, 12), Column("工作表数", INT, 9), Column("项目数", INT, 8),
+    Column("SHA-256", width=66),
+)
+
+
+
+
+@dataclass
+class ProjectStat:
+    """What the unit rollups, the terminal and the report need of one project."""
+    sheet: str
+    name: str
+    initial: Decimal | None
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    rate_score: Decimal | None
+    total: Decimal | None
+    self_total: Decimal | None
+    grade: str | None
+    exec_reason: str
+
+
+@dataclass
+class FileRows:
+    entry: FileEntry
+    unit: str = ""
+    district: str = ""
+    year: int | None = None
+    unit_info: UnitInfo | None = None
+    projects: list[ProjectStat] = field(default_factory=list)
+    project_rows: list[tuple] = field(default_factory=list)
+    indicator_rows: list[tuple] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    counts: dict[Severity, int] = field(default_factory=dict)
+    counted: bool = True   # False when a duplicate submission outranks this one
+    no: int = 0            # position in path order, so output order never depends on timing
+
+    def drop_rows(self) -> None:
+        """After spooling: keep only what the rollups need."""
+        self.project_rows, self.indicator_rows, self.findings = [], [], []
+
+
+def to_rows(w: WorkbookResult) -> FileRows:
+    out = FileRows(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings),
+                   counts=count_by_severity(w.findings))
+    per_sheet = Counter(f.sheet for f in w.findings)
+    for sp in w.projects:
+        p, s = sp.project, sp.score
+        out.projects.append(ProjectStat(p.sheet, p.name, p.initial, p.budget, p.executed, s.rate,
+                                        s.rate_score, s.total, s.self_total, s.grade, p.exec_reason))
+        diff = None if s.self_total is None or s.total is None else s.self_total - s.total
+        out.project_rows.append((
+            w.unit, p.name, amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate),
+            amt(s.rate_score), amt(s.dimensions.get("产出指标")), amt(s.dimensions.get("效益指标")),
+            amt(s.dimensions.get("满意度指标")), amt(s.total), amt(s.self_total), amt(diff), s.grade,
+            p.self_grade, p.exec_reason, per_sheet[p.sheet], p.file, p.sheet))
+        for ind, i in zip(p.indicators, s.indicators):
+            idiff = None if ind.self_score is None or i.score is None else ind.self_score - i.score
+            rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")
+            out.indicator_rows.append((
+                w.unit, p.name, ind.level1, ind.level2, ind.level3, ind.target.text, ind.actual.text,
+                rule, amt(ind.weight), amt(ind.self_score), amt(i.score), amt(idiff), ind.reason,
+                p.file, p.sheet, ind.cells.get("level3", "")))
+    return out

@@ -1,0 +1,85 @@
+"""The big tables kept on disk while a batch runs.
+
+A province has hundreds of thousands of projects and millions of indicators; held
+as Python objects they would not fit in the memory we promise. Rows are pickled
+into a temporary SQLite file as files finish, and read back in a fixed order
+(by file, then by position) when the summary is written.
+"""
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .findings import Finding
+
+_SCHEMA = """
+CREATE TABLE projects (file INTEGER, seq INTEGER, row BLOB);
+CREATE TABLE indicators (file INTEGER, seq INTEGER, row BLOB);
+CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
+                       seq INTEGER, finding BLOB);
+"""
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+class Spool:
+    def __init__(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        self._seq = 0
+        self._pending = 0
+
+    def _rows(self, table: str, file_no: int, rows: list[tuple]) -> None:
+        self._db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
+                             ((file_no, i, pickle.dumps(r, _PROTOCOL)) for i, r in enumerate(rows)))
+
+    def add(self, file_no: int, project_rows: list[tuple], indicator_rows: list[tuple],
+            findings: Iterable[Finding]) -> None:
+        self._rows("projects", file_no, project_rows)
+        self._rows("indicators", file_no, indicator_rows)
+        self.add_findings(findings)
+
+    def add_findings(self, findings: Iterable[Finding]) -> None:
+        rows = []
+        for f in findings:
+            self._seq += 1
+            rows.append((f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell, self._seq,
+                         pickle.dumps(f, _PROTOCOL)))
+        self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._pending += 1
+        if self._pending >= 200:
+            self._db.commit()
+            self._pending = 0
+
+    def _read(self, table: str, files: set[int] | None) -> Iterator[tuple]:
+        self._db.commit()
+        for file_no, blob in self._db.execute(f"SELECT file, row FROM {table} ORDER BY file, seq"):
+            if files is None or file_no in files:
+                yield pickle.loads(blob)
+
+    def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
+        return self._read("projects", files)
+
+    def indicators(self, files: set[int] | None = None) -> Iterator[tuple]:
+        return self._read("indicators", files)
+
+    def findings(self, unit: str | None = None) -> Iterator[Finding]:
+        """All findings, most severe first, then by unit, file, sheet, code and cell."""
+        self._db.commit()
+        where, args = ("WHERE unit = ?", (unit,)) if unit is not None else ("", ())
+        query = (f"SELECT finding FROM findings {where} "
+                 "ORDER BY rank, unit, file, sheet, code, cell, seq")
+        for (blob,) in self._db.execute(query, args):
+            yield pickle.loads(blob)
+
+    def findings_without_file(self) -> Iterator[Finding]:
+        self._db.commit()
+        for (blob,) in self._db.execute("SELECT finding FROM findings WHERE file = ''"):
+            yield pickle.loads(blob)
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()

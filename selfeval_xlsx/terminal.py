@@ -1,0 +1,49 @@
+"""What `selfeval run` prints when it is done: a few lines and one small table."""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+from .batch import BatchResult
+from .findings import CATALOGUE, Severity
+from .numbers import fmt, fmt_pct
+from .scoring import rollup
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells):
+        return "  ".join(" " * (w - width(c)) + c for c, w in zip(cells, cols))
+    return [line(headers), *(line(r) for r in rows)]
+
+
+def run_report(result: BatchResult, path, json_path=None) -> list[str]:
+    total = rollup(p for w in result.counted for p in w.projects)
+    units = len({w.unit for w in result.counted})
+    counts = {s: sum(w.counts.get(s, 0) for w in result.files) for s in Severity}
+    codes: Counter = Counter()
+    for f in result.spool.findings():
+        codes[f.code] += 1
+        if not f.file:
+            counts[f.severity] += 1
+    lines = [f"区县：{result.district}　年度：{result.year or '未知'}　规则：{result.rules.name}",
+             f"文件：读取 {len(result.files)} 个，跳过 {len(result.skipped)} 个"]
+    if result.missing_units:
+        lines.append(f"缺报单位 {len(result.missing_units)} 个：" + "、".join(result.missing_units))
+    lines += [""] + table(
+        ["单位", "项目", "全年预算数（万元）", "全年执行数（万元）", "执行率", *(s.value for s in Severity)],
+        [[str(units), str(total.projects), f"{total.budget:,.2f}", f"{total.executed:,.2f}",
+          fmt_pct(total.rate), *(str(counts[s]) for s in Severity)]]) + [""]
+    if codes:
+        lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）"
+                                             for c, n in codes.most_common(3)))
+    lines.append(f"汇总工作簿：{path}")
+    if json_path:
+        lines.append(f"JSON：{json_path}")
+    return lines
