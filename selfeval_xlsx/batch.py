@@ -52,12 +52,6 @@ class BatchResult:
     def all_findings(self) -> list[Finding]:
         return list(self.spool.findings())
 
-    def project_rows(self):
-        return self.spool.projects({f.no for f in self.counted})
-
-    def indicator_rows(self):
-        return self.spool.indicators({f.no for f in self.counted})
-
     def close(self) -> None:
         self.spool.close()
 

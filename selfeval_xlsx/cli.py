@@ -19,7 +19,7 @@ from .batch import BatchError, run_batch
 from .findings import Severity, catalogue_markdown
 from .json_out import write_json
 from .numbers import fmt, fmt_pct
-from .pool import read_contained
+from .pool import PoolError, read_contained
 from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
 from .summary_xlsx import write_summary
@@ -47,7 +47,7 @@ def _guard(fn):
         debug = _debug()
         try:
             return fn(*args, **kwargs)
-        except (BatchError, RulesError, RosterError, OutputError) as e:
+        except (BatchError, RulesError, RosterError, OutputError, PoolError) as e:
             raise UsageError(str(e)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise

@@ -5,6 +5,7 @@ labels, so the two cannot drift apart: a label added here is written *and* read.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -120,19 +121,22 @@ _PAREN = re.compile(r"\([^()]*\)")
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    return _SPACE.sub("", s).strip("*:：")
+
+
 def norm_label(text: object) -> str:
     """Folds a cell's text to the form labels are compared in.
 
     NFKC turns full-width brackets and colons into ASCII ones; clerks add spaces,
     trailing colons and required-field stars freely.
     """
-    if not isinstance(text, str):
-        return ""
-    s = unicodedata.normalize("NFKC", text)
-    s = _SPACE.sub("", s).strip("*:：")
-    return s
+    return _norm(text) if isinstance(text, str) else ""
 
 
+@functools.lru_cache(maxsize=65536)
 def strip_parens(label: str) -> str:
     return _PAREN.sub("", label)
 

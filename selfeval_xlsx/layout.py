@@ -75,6 +75,7 @@ class Labels:
                     self.cells.append((r, c, s, bare))
                     self.text[(r, c)] = (s, bare)
         self._rows: dict[tuple, int | None] = {}
+        self._positions: dict[int, dict[str, list[tuple[int, int]]]] = {}
 
     @staticmethod
     def _lookup(s: str, bare: str, index: dict[str, str]) -> str | None:
@@ -84,11 +85,21 @@ class Labels:
         t = self.text.get((row, col))
         return self._lookup(*t, index) if t else None
 
+    def positions(self, index: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+        """Every cell where each of the index's labels stands, in reading order."""
+        found = self._positions.get(id(index))
+        if found is None:
+            found = {}
+            for r, c, s, bare in self.cells:
+                k = self._lookup(s, bare, index)
+                if k is not None:
+                    found.setdefault(k, []).append((r, c))
+            self._positions[id(index)] = found
+        return found
+
     def find(self, index: dict[str, str], key: str) -> tuple[int, int] | None:
-        for r, c, s, bare in self.cells:
-            if self._lookup(s, bare, index) == key:
-                return r, c
-        return None
+        hits = self.positions(index).get(key)
+        return hits[0] if hits else None
 
     def find_inline(self, index: dict[str, str], key: str) -> tuple[int, int, str] | None:
         """A label and its value in one cell: `项目名称：社区党建经费`."""
@@ -103,15 +114,13 @@ class Labels:
         """The first row in which at least `need` of `keys` stand as labels."""
         memo = (id(index), keys, need)
         if memo not in self._rows:
-            self._rows[memo] = None
             by_row: dict[int, set[str]] = {}
-            for r, c, s, bare in self.cells:
-                k = self._lookup(s, bare, index)
+            for k, hits in self.positions(index).items():
                 if k in keys:
-                    by_row.setdefault(r, set()).add(k)
-                    if len(by_row[r]) >= need:
-                        self._rows[memo] = r
-                        break
+                    for r, _ in hits:
+                        by_row.setdefault(r, set()).add(k)
+            rows = [r for r, ks in by_row.items() if len(ks) >= need]
+            self._rows[memo] = min(rows) if rows else None
         return self._rows[memo]
 
     def funds_header(self) -> int | None:
@@ -231,11 +240,11 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     if "level1" in cols:
         out.indicator_header = a1(hrow, cols["level1"])
     out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS if f.key not in cols]
-    label_cols = range(sheet.left, min(sheet.right, sheet.left + 6))
+    # The block ends at the first 总分/自评等级 label in the leftmost columns below it.
+    stops = [r for hits in labels.positions(_STOP_INDEX).values() for r, c in hits
+             if r > hrow and c < sheet.left + 6]
     carry = {"level1": "", "level2": ""}
-    for r in range(hrow + 1, sheet.bottom):
-        if any(labels.key(r, c, _STOP_INDEX) for c in label_cols):
-            break
+    for r in range(hrow + 1, min(stops, default=sheet.bottom)):
         if "level3" in cols and labels.key(r, cols["level3"], _IND_INDEX) == "level3":
             continue  # a repeated header row
         values = {k: sheet.get(r, c) for k, c in cols.items()}

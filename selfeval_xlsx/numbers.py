@@ -1,6 +1,7 @@
 """Numbers as clerks type them: `８.９４`, `8.94万元`, `1,234.5`, `95%`, or a real number cell."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -37,18 +38,8 @@ def to_decimal(x: float | int) -> Decimal:
     return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
 
 
-def parse_number(raw: object) -> Parsed:
-    """Reads a number from a cell value; never raises."""
-    if is_blank(raw):
-        return Parsed(None)
-    if isinstance(raw, bool):
-        return Parsed(None, error="逻辑值不是数字")
-    if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return Parsed(None, error="不是有限数字")
-        return Parsed(to_decimal(raw))
-    if not isinstance(raw, str):
-        return Parsed(None, error="不是数字")
+@functools.lru_cache(maxsize=65536)
+def _parse_text(raw: str) -> Parsed:
     text = unicodedata.normalize("NFKC", raw)
     text = re.sub(r"\s+", "", text)
     m = _NUMBER.match(text)
@@ -63,6 +54,21 @@ def parse_number(raw: object) -> Parsed:
     if suffix and not re.fullmatch(r"[^0-9.,+-]+", suffix):
         return Parsed(None, error="数字后面还有其他数字或符号")
     return Parsed(value, suffix=suffix, normalised=True)
+
+
+def parse_number(raw: object) -> Parsed:
+    """Reads a number from a cell value; never raises."""
+    if is_blank(raw):
+        return Parsed(None)
+    if isinstance(raw, bool):
+        return Parsed(None, error="逻辑值不是数字")
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return Parsed(None, error="不是有限数字")
+        return Parsed(to_decimal(raw))
+    if not isinstance(raw, str):
+        return Parsed(None, error="不是数字")
+    return _parse_text(raw)
 
 
 def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:

@@ -26,6 +26,11 @@ from .rules import Rules
 from .workbook import FAILED, FileEntry, WorkbookResult, process_file
 
 _CONTEXT = None
+READY = "ready"
+
+
+class PoolError(Exception):
+    """The reading workers cannot be started at all."""
 
 
 def _context():
@@ -46,6 +51,7 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
+    conn.send(READY)
     while True:
         task = conn.recv()
         if task is None:
@@ -77,10 +83,21 @@ class _Slot:
         child.close()
         self.task = None
         self.started = 0.0
+        # A worker that cannot even start is our environment's fault, not a file's.
+        try:
+            ready = self.conn.recv() if self.conn.poll(60) else None
+        except (EOFError, OSError):
+            ready = None
+        if ready != READY:
+            self.stop(kill=True)
+            raise PoolError("无法启动读取文件的工作进程；请加 --debug 重新运行查看原因")
 
     def give(self, task) -> None:
         self.task, self.started = task, time.monotonic()
-        self.conn.send(task)
+        try:
+            self.conn.send(task)
+        except OSError:
+            pass  # the worker is gone; its sentinel reports it and the file gets a finding
 
     def stop(self, kill: bool = False) -> None:
         if kill:

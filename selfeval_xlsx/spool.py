@@ -31,6 +31,7 @@ class Spool:
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         self._seq = 0
         self._pending = 0
+        self._sizes: dict[int, tuple[int, int]] = {}   # file → (projects, indicators)
 
     def _rows(self, table: str, file_no: int, rows: list[tuple]) -> None:
         self._db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
@@ -40,6 +41,7 @@ class Spool:
             findings: Iterable[Finding]) -> None:
         self._rows("projects", file_no, project_rows)
         self._rows("indicators", file_no, indicator_rows)
+        self._sizes[file_no] = (len(project_rows), len(indicator_rows))
         self.add_findings(findings)
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
@@ -59,6 +61,13 @@ class Spool:
         for file_no, blob in self._db.execute(f"SELECT file, row FROM {table} ORDER BY file, seq"):
             if files is None or file_no in files:
                 yield pickle.loads(blob)
+
+    def count(self, table: str, files: set[int] | None = None) -> int:
+        """How many rows projects(files), indicators(files) or findings() will yield."""
+        if table == "findings":
+            return self._seq
+        k = 0 if table == "projects" else 1
+        return sum(n[k] for f, n in self._sizes.items() if files is None or f in files)
 
     def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
         return self._read("projects", files)

@@ -1,18 +1,30 @@
-"""Writes the consolidated workbook, streaming.
+"""Writes the consolidated workbook.
 
-Text from the inputs is always written as text: a project named `=HYPERLINK(…)`
-must stay a name. Rows go to disk as they are written (xlsxwriter's constant-memory
-mode), a table longer than a worksheet continues on a second one, and the file is
-written beside its destination and renamed into place, so an interrupted run
-never leaves half a workbook.
+xlsxwriter lays out every sheet — headers, column widths, formats, filters, frozen
+panes, conditional formats, print setup — but at ~140,000 cells a second it would
+need minutes for a province's millions of indicator rows. So the table rows are
+spliced in afterwards: each sheet's <sheetData> is streamed straight from the spool
+into the final zip, using the styles xlsxwriter registered. A table longer than a
+worksheet continues on 表名（续1）.
+
+Text from the inputs is always written as an inline string: a project named
+`=HYPERLINK(…)` stays a name. The file is written beside its destination and
+renamed into place, so an interrupted run never leaves half a workbook.
 """
 from __future__ import annotations
 
+import io
 import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from .atomic import replacing
 from .batch import BatchResult
@@ -23,6 +35,9 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                 "strings_to_numbers": False, "nan_inf_to_errors": True}
 MAX_ROWS = 1_048_576   # rows on one Excel worksheet
 MAX_LINKS = 65_000     # Excel keeps at most 65,530 hyperlinks on a worksheet
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 class _Formats:
@@ -42,86 +57,96 @@ class _Formats:
         self.total_by_kind = {k: wb.add_format({**base, "bold": True, "top": 1,
                                                 "num_format": f.num_format})
                               for k, f in self.by_kind.items()}
+        self.link = wb.add_format({**base, "font_color": "#0563C1", "underline": 1})
         self.error = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
         self.warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info = wb.add_format({"bg_color": "#DDEBF7"})
         self.low = wb.add_format({"bg_color": "#F8CBAD"})
-        self.link = wb.add_format({**base, "font_color": "#0563C1", "underline": 1})
+
+    def styles(self, columns, total: bool) -> list[int]:
+        """The xf index of each column's cells. Registering the index now puts the
+        format in styles.xml even though xlsxwriter itself writes no such cell."""
+        plain = self.total if total else self.text
+        kinds = self.total_by_kind if total else self.by_kind
+        out = []
+        for col in columns:
+            fmt = kinds.get(col.kind, plain)
+            if col.header == "说明" and not total:
+                fmt = self.wrap
+            out.append(fmt._get_xf_index())
+        return out
 
 
-def link_target(root: Path, out_dir: Path, file: str, sheet: str, cell: str) -> str:
-    """A relative external link, so the district folder and the output can move together."""
-    rel = os.path.relpath(root / file, out_dir).replace(os.sep, "/")
-    target = f"external:{rel}"
-    if sheet and cell:
-        target += "#'" + sheet.replace("'", "''") + "'!" + cell
-    return target
+def link_target(root: Path, out_dir: Path, file: str) -> str:
+    """A relative path from the summary to a source file, so both folders can move together."""
+    return os.path.relpath(root / file, out_dir)
 
 
-def _cell(ws, r: int, c: int, value, kind: str, fmts: _Formats, total: bool = False):
-    text_fmt = fmts.total if total else fmts.text
-    if value is None or value == "":
-        ws.write_blank(r, c, None, text_fmt)
-    elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-        ws.write_number(r, c, float(value), (fmts.total_by_kind if total else fmts.by_kind).get(kind, text_fmt))
-    else:
-        ws.write_string(r, c, str(value), text_fmt)
+def _text(value: str) -> str:
+    if _NEEDS_ESCAPE.search(value):
+        value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    return value
 
 
-class _TableWriter:
-    """Writes one table, continuing on 表名（续1）… past a worksheet's last row."""
+def _row_xml(r: int, letters: list[str], values, styles: list[int]) -> str:
+    cells = []
+    for letter, value, style in zip(letters, values, styles):
+        if value is None or value == "":
+            continue
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            cells.append(f'<c r="{letter}{r}" s="{style}"><v>{float(value)!r}</v></c>')
+        else:
+            cells.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                         f'{_text(str(value))}</t></is></c>')
+    return f'<row r="{r}">{"".join(cells)}</row>'
 
-    def __init__(self, wb, table: Table, fmts: _Formats, links=None, ws=None, start_row: int = 0):
-        self.wb, self.table, self.fmts, self.links = wb, table, fmts, links
-        self.parts = 0
-        self._open(ws, start_row)
 
-    def _open(self, ws=None, start_row: int = 0):
-        name = self.table.name if not self.parts else f"{self.table.name}（续{self.parts}）"
-        self.ws = ws or self.wb.add_worksheet(name)
-        self.first = start_row
-        self.row = start_row
-        self.linked = 0
-        for c, col in enumerate(self.table.columns):
-            self.ws.set_column(c, c, col.width)
-            self.ws.write_string(start_row, c, col.header, self.fmts.header)
+@dataclass
+class _Part:
+    """One worksheet's share of a table: data rows below a header row."""
+    index: int            # xlsxwriter's sheet index: xl/worksheets/sheet{index+1}.xml
+    header_row: int       # 0-based
+    rows: int             # data rows, the total row included
+    links: list = field(default_factory=list)
 
-    def _close(self, total: bool):
-        ws, last, ncols = self.ws, self.row, len(self.table.columns)
-        ws.autofilter(self.first, 0, last - (1 if total else 0), ncols - 1)
-        ws.freeze_panes(self.first + 1, 0)
-        ws.repeat_rows(self.first)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        if last > self.first:
-            _highlight(ws, self.table, self.fmts, self.first + 1, last)
+    @property
+    def path(self) -> str:
+        return f"xl/worksheets/sheet{self.index + 1}.xml"
 
-    def write(self):
-        cols = self.table.columns
-        source = self.table.source
-        for values in self.table.rows:
-            if self.row + 1 >= MAX_ROWS:
-                self._close(total=False)
-                self.parts += 1
-                self._open()
-            self.row += 1
-            link = source(values) if source and self.links else None
-            for c, (col, value) in enumerate(zip(cols, values)):
-                if link and c == link[0] and self.linked < MAX_LINKS:
-                    url = self.links(*link[1:])
-                    if len(url) <= 2000:  # longer targets are refused by Excel
-                        self.ws.write_url(self.row, c, url, self.fmts.link, string=str(value),
-                                          tip="打开源文件并定位到此单元格")
-                        self.linked += 1
-                        continue
-                _cell(self.ws, self.row, c, value, col.kind, self.fmts)
-        total = self.table.total_row
-        if total:
-            self.row += 1
-            for c, (col, value) in enumerate(zip(cols, total)):
-                _cell(self.ws, self.row, c, value, col.kind, self.fmts, total=True)
-        self._close(total=bool(total))
+
+def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0) -> list[_Part]:
+    """Lays out the table's sheets in the skeleton and says what rows go where."""
+    remaining = table.count + (1 if table.total_row else 0)
+    parts = []
+    while True:
+        if ws is None:
+            ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
+        take = min(remaining, MAX_ROWS - header_row - 1)
+        parts.append(_Part(ws.index, header_row, take))
+        _sheet_setup(ws, table, fmts, header_row, take, has_total=bool(table.total_row) and take == remaining)
+        remaining -= take
+        if remaining <= 0:
+            return parts
+        ws, header_row = None, 0
+
+
+def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, has_total: bool):
+    ncols = len(table.columns)
+    for c, col in enumerate(table.columns):
+        ws.set_column(c, c, col.width, fmts.wrap if col.header == "说明" else None)
+        ws.write_string(header_row, c, col.header, fmts.header)
+    last = header_row + rows
+    ws.autofilter(header_row, 0, last - (1 if has_total else 0), ncols - 1)
+    ws.freeze_panes(header_row + 1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if rows:
+        _highlight(ws, table, fmts, header_row + 1, last)
 
 
 def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
@@ -135,30 +160,115 @@ def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
         for word, f in (("错误", fmts.error), ("警告", fmts.warning), ("提示", fmts.info)):
             ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==",
                                                       "value": f'"{word}"', "format": f})
-    if "说明" in headers:
-        c = headers.index("说明")
-        ws.set_column(c, c, table.columns[c].width, fmts.wrap)
+
+
+def _stream_rows(out, table: Table, part: _Part, rows, fmts: _Formats, link_style: int,
+                 row_styles: list[int], total_styles: list[int], links) -> None:
+    letters = [xl_col_to_name(c) for c in range(len(table.columns))]
+    r = part.header_row + 1  # 1-based number of the header row
+    for _ in range(part.rows):
+        values = next(rows, None)
+        if values is None:  # the total row closes the table
+            values, styles = table.total_row, total_styles
+        else:
+            styles = row_styles
+            link = table.source(values) if table.source and links else None
+            if link and len(part.links) < MAX_LINKS:
+                col, file, sheet, cell = link
+                styles = list(styles)
+                styles[col] = link_style
+                part.links.append((f"{letters[col]}{r + 1}", links(file), sheet, cell))
+        r += 1
+        out.write(_row_xml(r, letters, values, styles))
+
+
+def _hyperlinks(part: _Part, rels_xml: str | None) -> tuple[str, str]:
+    """The <hyperlinks> element for a sheet and its relationships file."""
+    existing = [int(n) for n in re.findall(r'Id="rId(\d+)"', rels_xml or "")]
+    start = max(existing, default=0) + 1
+    links, rels = [], []
+    for i, (ref, target, sheet, cell) in enumerate(part.links, start=start):
+        location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}" if sheet and cell else ""
+        attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={quoteattr(location)}" if location else "")
+        links.append(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
+        # Excel writes relative file links with backslashes; LibreOffice reads them too.
+        rels.append(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
+                    f'Target={quoteattr(target.replace("/", chr(92)))} TargetMode="External"/>')
+    head = rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
+    return f"<hyperlinks>{''.join(links)}</hyperlinks>", head + "".join(rels) + "</Relationships>"
+
+
+def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
+    spliced = {part.path: (table, part) for table, parts in plans for part in parts}
+    with zipfile.ZipFile(skeleton) as zin, \
+            zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        names = zin.namelist()
+        pending_rels: dict[str, str] = {}
+        for table, parts in plans:
+            rows = iter(table.rows)
+            row_styles = fmts.styles(table.columns, total=False)
+            total_styles = fmts.styles(table.columns, total=True)
+            for part in parts:
+                xml = zin.read(part.path).decode("utf-8")
+                head, tail = xml.split("</sheetData>", 1)
+                head = head.replace("<sheetData/>", "<sheetData>")
+                last = part.header_row + 1 + part.rows
+                head = re.sub(r'<dimension ref="[^"]*"/>',
+                              f'<dimension ref="A1:{xl_col_to_name(len(table.columns) - 1)}{last}"/>', head, 1)
+                with zout.open(part.path, "w", force_zip64=True) as raw:
+                    out = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=False)
+                    out.write(head)
+                    _stream_rows(out, table, part, rows, fmts, fmts.link._get_xf_index(),
+                                 row_styles, total_styles, links if table.source else None)
+                    out.write("</sheetData>")
+                    if part.links:
+                        rels_name = part.path.replace("worksheets/", "worksheets/_rels/") + ".rels"
+                        old = zin.read(rels_name).decode() if rels_name in names else None
+                        element, rels = _hyperlinks(part, old)
+                        anchor = re.search(r"<printOptions|<pageMargins|<pageSetup|<headerFooter|</worksheet>", tail)
+                        tail = tail[:anchor.start()] + element + tail[anchor.start():]
+                        pending_rels[rels_name] = rels
+                    out.write(tail)
+                    out.flush()
+                    out.detach()
+        for name, rels in pending_rels.items():  # a zip takes one open entry at a time
+            zout.writestr(name, rels)
+        for item in zin.infolist():
+            if item.filename not in spliced and item.filename not in pending_rels:
+                zout.writestr(item, zin.read(item))
 
 
 def write_summary(result: BatchResult, path: str | Path) -> Path:
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
-    def links(file, sheet, cell):
-        return link_target(root, out_dir, file, sheet, cell)
+    def links(file):
+        return link_target(root, out_dir, file)
 
-    with replacing(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {**SAFE_OPTIONS, "constant_memory": True})
+    with replacing(path) as final, tempfile.TemporaryDirectory(prefix="selfeval-") as tmp:
+        skeleton = Path(tmp) / "skeleton.xlsx"
+        wb = xlsxwriter.Workbook(str(skeleton), SAFE_OPTIONS)
         fmts = _Formats(wb)
+        plans = []
         for table in build_tables(result):
             if table.name == RUN_INFO:
                 ws = wb.add_worksheet(RUN_INFO)
                 facts = run_facts(result)
                 for r, (k, v) in enumerate(facts):
                     ws.write_string(r, 0, k, fmts.header)
-                    _cell(ws, r, 1, v, "", fmts)
-                _TableWriter(wb, table, fmts, ws=ws, start_row=len(facts) + 1).write()
+                    if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
+                        ws.write_number(r, 1, float(v), fmts.text)
+                    elif v not in (None, ""):
+                        ws.write_string(r, 1, str(v), fmts.text)
+                plans.append((table, _plan(wb, table, fmts, ws=ws, header_row=len(facts) + 1)))
             else:
-                _TableWriter(wb, table, fmts, links if table.name == FINDINGS else None).write()
+                plans.append((table, _plan(wb, table, fmts)))
+        for table, _ in plans:  # register every style the rows will use
+            fmts.styles(table.columns, total=False)
+            fmts.styles(table.columns, total=True)
+        fmts.link._get_xf_index()
         wb.close()
+        _splice(skeleton, final, plans, fmts, links)
     return path

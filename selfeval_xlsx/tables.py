@@ -21,6 +21,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     rows: Iterable[tuple]
+    count: int                      # how many rows `rows` yields
     total_row: tuple | None = None
     # Where a row points in the inputs: (column, file, sheet, cell), or None.
     source: Callable[[tuple], tuple[int, str, str, str] | None] | None = None
@@ -67,7 +68,7 @@ def summary_table(result: BatchResult) -> Table:
              amt(everything.weighted_score), result.rules.grade(everything.weighted_score),
              *(a + b for a, b in zip(_severity_counts(result.files), batch_only)),
              f"{len(result.files)} 个文件")
-    return Table(SUMMARY, SUMMARY_COLUMNS, rows, total)
+    return Table(SUMMARY, SUMMARY_COLUMNS, rows, len(rows), total)
 
 
 def _batch_level_counts(result: BatchResult) -> tuple[int, int, int]:
@@ -79,11 +80,15 @@ def _batch_level_counts(result: BatchResult) -> tuple[int, int, int]:
 
 
 def project_table(result: BatchResult) -> Table:
-    return Table(PROJECTS, PROJECT_COLUMNS, result.project_rows())
+    counted = {f.no for f in result.counted}
+    return Table(PROJECTS, PROJECT_COLUMNS, result.spool.projects(counted),
+                 result.spool.count("projects", counted))
 
 
 def indicator_table(result: BatchResult) -> Table:
-    return Table(INDICATORS, INDICATOR_COLUMNS, result.indicator_rows())
+    counted = {f.no for f in result.counted}
+    return Table(INDICATORS, INDICATOR_COLUMNS, result.spool.indicators(counted),
+                 result.spool.count("indicators", counted))
 
 
 def _finding_rows(result: BatchResult):
@@ -99,14 +104,15 @@ def _finding_source(row: tuple):
 
 
 def finding_table(result: BatchResult) -> Table:
-    return Table(FINDINGS, FINDING_COLUMNS, _finding_rows(result), source=_finding_source)
+    return Table(FINDINGS, FINDING_COLUMNS, _finding_rows(result), result.spool.count("findings"),
+                 source=_finding_source)
 
 
 def file_table(result: BatchResult) -> Table:
     entries = sorted([w.entry for w in result.files] + result.skipped, key=lambda e: e.path)
     rows = [(e.path, e.status, e.reason, e.format, e.size if e.sha256 else None,
              e.sheets, e.projects, e.sha256) for e in entries]
-    return Table(RUN_INFO, FILE_COLUMNS, rows)
+    return Table(RUN_INFO, FILE_COLUMNS, rows, len(rows))
 
 
 def run_facts(result: BatchResult) -> list[tuple[str, object]]:

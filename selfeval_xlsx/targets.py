@@ -1,11 +1,13 @@
 """Indicator targets and actuals as clerks write them.
 
 `≥95%`, `≤24.65万元`, `=6个`, `100%`, `≥11528户`, `2020年12月31日前`, `有效提升` …
-become a `Target` with the rule it is scored by.
+become a `Target` with the rule it is scored by. The same few texts recur on every
+form, so parses are cached (the results are immutable).
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -119,6 +121,7 @@ def _date_target(s: str, year: int | None) -> dt.date | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_target(raw: object, nature: object = None, year: int | None = None) -> Target:
     """Reads a 年度指标值; `nature` is the optional 指标性质 column, which wins."""
     s = _clean(raw)
@@ -160,6 +163,7 @@ def _achievement(s: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_actual(raw: object) -> Actual:
     """Reads a 实际完成值: a number (with unit), a date, or words of achievement."""
     if isinstance(raw, (dt.date, dt.datetime)):

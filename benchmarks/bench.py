@@ -1,0 +1,211 @@
+"""Speed and memory of `selfeval run` at district and province scale.
+
+Generates N synthetic unit workbooks (each ~10 project sheets with ~10 indicators,
+filled into the project's own template), then measures on the same files:
+
+  1. `selfeval run` (read + score + check + write the summary), as a real process;
+  2. a naive script that reads every sheet with pandas.read_excel(engine="openpyxl"),
+     which is what one would write by hand;
+  3. raw python-calamine reading of every sheet, in one process (the floor).
+
+It prints the times, the ratios and the peak memory (RSS summed over the run's whole
+process tree, sampled every 20 ms).
+
+    python benchmarks/bench.py --units 1000 --units 10000
+    python benchmarks/bench.py --units 200 --naive-sample 0   # quick look, skip the naive read
+
+The naive read runs at about 10 files a second here; `--naive-sample K` times it on
+K evenly spaced files and scales up (the output says so), to keep a 10,000-unit run
+to minutes rather than an hour.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import psutil
+
+from selfeval_xlsx import form
+from selfeval_xlsx.grid import a1
+from selfeval_xlsx.template import LAYOUT, write_template
+
+PLACEHOLDER = "〔单位名称占位〕"
+KEYS = ("level1", "level2", "level3", "target", "actual", "weight", "self_score", "reason")
+INDICATORS = [
+    ("产出指标", "数量指标", "开展活动次数", "≥{n}次", "{m}次", 10),
+    ("产出指标", "数量指标", "服务覆盖户数", "≥{h}户", "{h}户", 5),
+    ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 5),
+    ("产出指标", "时效指标", "资金支付时限", "2020年12月31日前", "2020年12月{d}日", 10),
+    ("产出指标", "成本指标", "项目支出成本", "≤{b}万元", "{e}万元", 10),
+    ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 15),
+    ("效益指标", "经济效益指标", "带动就业人数", "≥{j}人", "{j}人", 10),
+    ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 15),
+    ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "{s}%", 10),
+]
+
+
+def base_workbook(path: Path, rng: random.Random, projects: int) -> bytes:
+    """One unit's workbook in the project's template, the unit name left as a placeholder."""
+    write_template(path, unit=PLACEHOLDER, year=2020, projects=projects)
+    wb = openpyxl.load_workbook(path)
+    info = wb[form.UNIT_SHEET]
+    info[a1(2, 1)], info[a1(3, 1)], info[a1(4, 1)] = PLACEHOLDER, "基准区", 2020
+    L = LAYOUT
+    for i in range(projects):
+        ws = wb[f"项目{i + 1}"]
+        budget = round(rng.uniform(5, 120), 2)
+        executed = round(budget * rng.uniform(0.82, 1.0), 2)
+        ws[a1(L.name, 1)] = f"项目经费{i + 1:02d}"
+        ws[a1(L.department, 1)] = "基准区人民政府"
+        ws[a1(L.year, 1)] = 2020
+        fc = L.fund_cols
+        for key, v in (("initial", budget), ("budget", budget), ("executed", executed)):
+            ws[a1(L.funds_first, fc[key])] = v
+            ws[a1(L.funds_first + 1, fc[key])] = v
+        if executed / budget < 0.9:
+            ws[a1(L.exec_reason, 2)] = "部分支出跨年结算。"
+        ws[a1(L.goal_values, 1)], ws[a1(L.goal_values, 5)] = "完成年度工作任务。", "已完成。"
+        values = dict(n=12, m=rng.choice((11, 12, 13)), h=rng.randint(500, 12000), d=rng.randint(1, 30),
+                      b=budget, e=executed, j=rng.randint(5, 60), s=rng.randint(88, 99))
+        for r, (l1, l2, l3, target, actual, weight) in enumerate(INDICATORS + [INDICATORS[1]]):
+            row = (l1, l2, l3, target.format(**values), actual.format(**values), weight,
+                   weight if weight < 15 else weight - 2, "")
+            for key, v in zip(KEYS, row):
+                ws[a1(L.indicator_first + r, L.indicator_cols[key])] = v if v != "" else None
+    wb.save(path)
+    return path.read_bytes()
+
+
+def with_unit(base: bytes, unit: str) -> bytes:
+    """The base workbook with the placeholder replaced by this unit's name."""
+    out = io.BytesIO()
+    old, new = PLACEHOLDER.encode(), unit.encode()
+    with zipfile.ZipFile(io.BytesIO(base)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith(".xml") and old in data:
+                data = data.replace(old, new)
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+def generate(folder: Path, units: int, seed: int = 7) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if len(list(folder.glob("*.xlsx"))) == units:
+        return
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        bases = [base_workbook(Path(tmp) / f"b{k}.xlsx", rng, projects=rng.randint(9, 11)) for k in range(6)]
+    for i in range(units):
+        (folder / f"单位{i:05d}.xlsx").write_bytes(with_unit(bases[i % len(bases)], f"第{i:05d}街道办事处"))
+
+
+def measure(cmd: list[str]) -> tuple[float, int]:
+    """Wall time and peak RSS of a command's whole process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ps, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [ps, *ps.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+        except psutil.NoSuchProcess:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({proc.returncode}): {err}")
+    return elapsed, peak
+
+
+NAIVE = """
+import sys, pandas as pd
+for path in sys.argv[1:]:
+    pd.read_excel(path, sheet_name=None, engine="openpyxl")
+"""
+RAW = """
+import sys, python_calamine as pc
+for path in sys.argv[1:]:
+    wb = pc.CalamineWorkbook.from_path(path)
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+"""
+
+
+def script(code: str, files: list[Path]) -> list[str]:
+    listing = Path(tempfile.mkstemp(suffix=".txt")[1])
+    listing.write_text("\n".join(map(str, files)), encoding="utf-8")
+    runner = f"import sys; sys.argv = [''] + open({str(listing)!r}, encoding='utf-8').read().split('\\n')\n"
+    return [sys.executable, "-c", runner + code]
+
+
+def bench(units: int, workdir: Path, naive_sample: int, jobs: int) -> dict:
+    folder = workdir / f"units-{units}"
+    t = time.perf_counter()
+    generate(folder, units)
+    gen = time.perf_counter() - t
+    files = sorted(folder.glob("*.xlsx"))
+    out = workdir / f"summary-{units}.xlsx"
+    run_t, run_mem = measure([sys.executable, "-m", "selfeval_xlsx", "run", str(folder), "-o", str(out),
+                              "--quiet", "--jobs", str(jobs)])
+    raw_t, raw_mem = measure(script(RAW, files))
+    if naive_sample == 0:
+        naive_t, naive_note = None, "skipped"
+    elif naive_sample >= len(files):
+        naive_t, _ = measure(script(NAIVE, files))
+        naive_note = f"all {len(files)} files"
+    else:
+        step = len(files) / naive_sample
+        sample = [files[int(i * step)] for i in range(naive_sample)]
+        sample_t, _ = measure(script(NAIVE, sample))
+        naive_t = sample_t * len(files) / naive_sample
+        naive_note = f"timed on {naive_sample} evenly spaced files, scaled to {len(files)}"
+    return dict(units=units, files=len(files), gen=gen, run=run_t, run_mem=run_mem, raw=raw_t,
+                raw_mem=raw_mem, naive=naive_t, naive_note=naive_note,
+                size=sum(f.stat().st_size for f in files), summary=out.stat().st_size)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--units", type=int, action="append", help="number of unit workbooks (repeatable)")
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "selfeval-bench")
+    ap.add_argument("--naive-sample", type=int, default=1000,
+                    help="time the naive read on at most this many files (0: skip)")
+    ap.add_argument("--jobs", type=int, default=0, help="selfeval run --jobs (0: all cores)")
+    args = ap.parse_args()
+    units = args.units or [1000]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
+    for n in units:
+        r = bench(n, args.workdir, args.naive_sample, args.jobs)
+        mb = 1024 * 1024
+        print(f"\n== {r['units']} unit workbooks ({r['size'] / mb:.0f} MB; generated in {r['gen']:.0f} s) ==")
+        print(f"selfeval run          {r['run']:8.1f} s   {r['files'] / r['run']:7.0f} files/s   "
+              f"peak RSS {r['run_mem'] / mb:5.0f} MB   (summary {r['summary'] / mb:.0f} MB)")
+        print(f"raw calamine read     {r['raw']:8.1f} s   {r['files'] / r['raw']:7.0f} files/s   "
+              f"peak RSS {r['raw_mem'] / mb:5.0f} MB")
+        if r["naive"] is not None:
+            print(f"naive pandas+openpyxl {r['naive']:8.1f} s   {r['files'] / r['naive']:7.0f} files/s   "
+                  f"({r['naive_note']})")
+            print(f"selfeval run vs naive read:   {r['naive'] / r['run']:.1f}× faster  (target ≥ 10×)")
+        print(f"selfeval run vs raw calamine: {r['run'] / r['raw']:.2f}× the time  (target ≤ 2×)")
+
+
+if __name__ == "__main__":
+    main()
