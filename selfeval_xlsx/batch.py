@@ -207,7 +207,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     try:
         for rows in read_contained(paths, rules, jobs=jobs, limits=limits, debug=debug):
             rows.no = order[rows.entry.path]
-            spool.add(rows.no, rows.project_rows, rows.indicator_rows, rows.findings)
+            spool.add(rows.no, rows)
             rows.drop_rows()
             files.append(rows)
             if progress:

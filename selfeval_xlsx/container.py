@@ -89,7 +89,9 @@ def inspect_zip(data: bytes, limits: Limits = LIMITS) -> list[Problem]:
     return problems
 
 
-def _head(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 65536) -> bytes:
+def _head(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 4096) -> bytes:
+    """The start of a part: its XML prolog (where a DOCTYPE must stand) and, for a
+    worksheet, the <dimension> element, which writers put right after <sheetPr>."""
     try:
         with z.open(info) as fh:
             return fh.read(size)

@@ -27,6 +27,7 @@ from .workbook import FAILED, FileEntry, WorkbookResult, process_file
 
 _CONTEXT = None
 READY = "ready"
+DEPTH = 2  # files in flight per worker
 
 
 class PoolError(Exception):
@@ -57,7 +58,7 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
         if task is None:
             return
         path, display = task
-        conn.send(to_rows(process_file(path, display, rules, limits)))
+        conn.send(to_rows(process_file(path, display, rules, limits)).pack())
 
 
 def _lost(path, display: str, code: str, reason: str) -> FileRows:
@@ -71,7 +72,7 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
         entry.sha256 = h.hexdigest()
     except OSError:
         pass
-    return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)]))
+    return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)])).pack()
 
 
 class _Slot:
@@ -81,7 +82,7 @@ class _Slot:
         self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug), daemon=True)
         self.proc.start()
         child.close()
-        self.task = None
+        self.tasks: deque = deque()   # sent and not yet answered; the first is being read
         self.started = 0.0
         # A worker that cannot even start is our environment's fault, not a file's.
         try:
@@ -93,11 +94,17 @@ class _Slot:
             raise PoolError("无法启动读取文件的工作进程；请加 --debug 重新运行查看原因")
 
     def give(self, task) -> None:
-        self.task, self.started = task, time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
         try:
             self.conn.send(task)
         except OSError:
             pass  # the worker is gone; its sentinel reports it and the file gets a finding
+
+    def finished(self) -> None:
+        self.tasks.popleft()
+        self.started = time.monotonic()
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -126,46 +133,59 @@ def _death_reason(exitcode: int | None) -> str:
 
 def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, jobs: int = 0,
                    limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
-    """Processes (path, display name) pairs in contained workers; yields as they finish."""
+    """Processes (path, display name) pairs in contained workers; yields as they finish.
+
+    Each worker has DEPTH files in flight, so it never idles while the parent stores
+    a result. When a worker dies, the file it was reading gets the finding and the
+    files queued behind it go back to the queue.
+    """
     pending = deque(tasks)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     slots: list[_Slot] = []
     try:
         new = functools.partial(_Slot, rules, limits, debug)
         slots = [new() for _ in range(jobs)] if pending else []
-        busy: list[_Slot] = []
-        while pending or busy:
-            for slot in slots:
-                if slot.task is None and pending:
+        while pending or any(s.tasks for s in slots):
+            for i, slot in enumerate(slots):
+                if not slot.tasks and not slot.proc.is_alive():
+                    slots[i] = slot = _replace(slot, new)
+                while pending and len(slot.tasks) < DEPTH:
                     slot.give(pending.popleft())
-                    busy.append(slot)
+            busy = [s for s in slots if s.tasks]
             deadline = min(s.started for s in busy) + limits.seconds
             ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy],
                          timeout=max(0.0, deadline - time.monotonic()))
-            for slot in list(busy):
-                result = None
+            for slot in busy:
                 if slot.conn in ready:
                     try:
                         result = slot.conn.recv()
                     except (EOFError, OSError):
-                        slot.proc.join(timeout=5)
-                if result is None and (slot.conn in ready or slot.proc.sentinel in ready):
+                        result = None
+                    if result is not None:
+                        slot.finished()
+                        yield result
+                        continue
+                if slot.conn in ready or slot.proc.sentinel in ready:
                     slot.proc.join(timeout=5)
-                    result = _lost(*slot.task, "F113", _death_reason(slot.proc.exitcode))
-                    slots[slots.index(slot)] = _replace(slot, new)
-                elif result is None and time.monotonic() - slot.started > limits.seconds:
-                    result = _lost(*slot.task, "F114", f"读取超过 {limits.seconds:.0f} 秒仍未完成")
-                    slots[slots.index(slot)] = _replace(slot, new, kill=True)
-                if result is not None:
-                    busy.remove(slot)
-                    slot.task = None
-                    yield result
+                    yield _give_up(slot, slots, pending, new, "F113", _death_reason(slot.proc.exitcode))
+                elif time.monotonic() - slot.started > limits.seconds:
+                    yield _give_up(slot, slots, pending, new, "F114",
+                                   f"读取超过 {limits.seconds:.0f} 秒仍未完成", kill=True)
     finally:
         for slot in slots:
-            slot.stop(kill=slot.task is not None)
+            slot.stop(kill=bool(slot.tasks))
+
+
+def _give_up(slot: _Slot, slots: list[_Slot], pending: deque, new, code: str, reason: str,
+             kill: bool = False) -> FileRows:
+    """The file the worker was reading becomes a finding; the worker is replaced."""
+    head = slot.tasks.popleft()
+    pending.extendleft(reversed(slot.tasks))
+    slot.tasks.clear()
+    slots[slots.index(slot)] = _replace(slot, new, kill=kill)
+    return _lost(*head, code, reason)
 
 
 def _replace(slot: _Slot, new, kill: bool = False) -> _Slot:
     slot.stop(kill=kill)
-    slot.task = None
     return new()

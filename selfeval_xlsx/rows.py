@@ -7,6 +7,7 @@ a hundredth of a percent, so what a user sees is what a user sums.
 """
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from .workbook import FileEntry, WorkbookResult
 
 TEXT, AMOUNT, RATE, SCORE, INT = "text", "amount", "rate", "score", "int"
 RATE_PLACES = Decimal("0.0001")
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,33 @@ class FileRows:
     indicator_rows: list[tuple] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     counts: dict[Severity, int] = field(default_factory=dict)
+    indicator_count: int = 0
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
+
+    # Set by pack(): the rows pickled where they were made, so the parent process
+    # stores them without touching each one.
+    packed_projects: bytes = b""
+    packed_indicators: bytes = b""
+    packed_findings: list[tuple] = field(default_factory=list)
+
+    def pack(self) -> FileRows:
+        self.packed_projects = pickle.dumps(self.project_rows, _PROTOCOL)
+        self.packed_indicators = pickle.dumps(self.indicator_rows, _PROTOCOL)
+        self.packed_findings = [(f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell,
+                                 pickle.dumps(f, _PROTOCOL)) for f in self.findings]
+        self.project_rows, self.indicator_rows, self.findings = [], [], []
+        return self
+
+    def all_findings(self) -> list[Finding]:
+        """This file's findings, packed or not."""
+        return self.findings or [pickle.loads(p[6]) for p in self.packed_findings]
 
     def drop_rows(self) -> None:
         """After spooling: keep only what the rollups need."""
         self.project_rows, self.indicator_rows, self.findings = [], [], []
+        self.packed_projects = self.packed_indicators = b""
+        self.packed_findings = []
 
 
 def to_rows(w: WorkbookResult) -> FileRows:
@@ -136,4 +159,5 @@ def to_rows(w: WorkbookResult) -> FileRows:
                 w.unit, p.name, ind.level1, ind.level2, ind.level3, ind.target.text, ind.actual.text,
                 rule, amt(ind.weight), amt(ind.self_score), amt(i.score), amt(idiff), ind.reason,
                 p.file, p.sheet, ind.cells.get("level3", "")))
+    out.indicator_count = len(out.indicator_rows)
     return out

@@ -1,9 +1,9 @@
 """The big tables kept on disk while a batch runs.
 
 A province has hundreds of thousands of projects and millions of indicators; held
-as Python objects they would not fit in the memory we promise. Rows are pickled
-into a temporary SQLite file as files finish, and read back in a fixed order
-(by file, then by position) when the summary is written.
+as Python objects they would not fit in the memory we promise. Each file's rows,
+pickled by the worker that read it, go into a temporary SQLite file as files
+finish, and are read back in a fixed order (by file) when the summary is written.
 """
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .findings import Finding
+from .rows import FileRows
 
 _SCHEMA = """
-CREATE TABLE projects (file INTEGER, seq INTEGER, row BLOB);
-CREATE TABLE indicators (file INTEGER, seq INTEGER, row BLOB);
+CREATE TABLE projects (file INTEGER, rows BLOB);
+CREATE TABLE indicators (file INTEGER, rows BLOB);
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
                        seq INTEGER, finding BLOB);
 """
@@ -33,23 +34,22 @@ class Spool:
         self._pending = 0
         self._sizes: dict[int, tuple[int, int]] = {}   # file → (projects, indicators)
 
-    def _rows(self, table: str, file_no: int, rows: list[tuple]) -> None:
-        self._db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
-                             ((file_no, i, pickle.dumps(r, _PROTOCOL)) for i, r in enumerate(rows)))
-
-    def add(self, file_no: int, project_rows: list[tuple], indicator_rows: list[tuple],
-            findings: Iterable[Finding]) -> None:
-        self._rows("projects", file_no, project_rows)
-        self._rows("indicators", file_no, indicator_rows)
-        self._sizes[file_no] = (len(project_rows), len(indicator_rows))
-        self.add_findings(findings)
+    def add(self, file_no: int, rows: FileRows) -> None:
+        """One file's rows, as packed by the worker that read it."""
+        self._db.execute("INSERT INTO projects VALUES (?, ?)", (file_no, rows.packed_projects))
+        self._db.execute("INSERT INTO indicators VALUES (?, ?)", (file_no, rows.packed_indicators))
+        self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
+        self._insert_findings(rows.packed_findings)
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
+        self._insert_findings([(f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell,
+                                pickle.dumps(f, _PROTOCOL)) for f in findings])
+
+    def _insert_findings(self, packed: list[tuple]) -> None:
         rows = []
-        for f in findings:
+        for item in packed:
             self._seq += 1
-            rows.append((f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell, self._seq,
-                         pickle.dumps(f, _PROTOCOL)))
+            rows.append((*item[:6], self._seq, item[6]))
         self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._pending += 1
         if self._pending >= 200:
@@ -58,9 +58,9 @@ class Spool:
 
     def _read(self, table: str, files: set[int] | None) -> Iterator[tuple]:
         self._db.commit()
-        for file_no, blob in self._db.execute(f"SELECT file, row FROM {table} ORDER BY file, seq"):
+        for file_no, blob in self._db.execute(f"SELECT file, rows FROM {table} ORDER BY file"):
             if files is None or file_no in files:
-                yield pickle.loads(blob)
+                yield from pickle.loads(blob)
 
     def count(self, table: str, files: set[int] | None = None) -> int:
         """How many rows projects(files), indicators(files) or findings() will yield."""

@@ -13,6 +13,7 @@ renamed into place, so an interrupted run never leaves half a workbook.
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -83,24 +84,38 @@ def link_target(root: Path, out_dir: Path, file: str) -> str:
 
 
 def _text(value: str) -> str:
-    if _NEEDS_ESCAPE.search(value):
-        value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
-    return value
+    """Text as Excel stores it: XML-escaped, control characters as _xHHHH_ (and a
+    literal _xHHHH_ guarded, as Excel does)."""
+    value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-def _row_xml(r: int, letters: list[str], values, styles: list[int]) -> str:
-    cells = []
-    for letter, value, style in zip(letters, values, styles):
-        if value is None or value == "":
+def _row_xml(r: int, cells: list[tuple[str, str]], values) -> str:
+    """One <row>; `cells` holds each column's letter and style attribute.
+
+    This runs once per row of a province's tables, so it dispatches on the exact
+    type and builds one string."""
+    n = str(r)
+    out = [f'<row r="{n}">']
+    for (letter, style), v in zip(cells, values):
+        t = type(v)
+        if t is str:
+            if v:
+                space = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
+                if _NEEDS_ESCAPE.search(v):
+                    v = _text(v)
+                out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t{space}>{v}</t></is></c>')
+        elif v is None:
             continue
-        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-            cells.append(f'<c r="{letter}{r}" s="{style}"><v>{float(value)!r}</v></c>')
+        elif t is Decimal:
+            out.append(f'<c r="{letter}{n}"{style}><v>{v}</v></c>')
+        elif t is int or t is float:
+            out.append(f'<c r="{letter}{n}"{style}><v>{float(v)!r}</v></c>')
         else:
-            cells.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                         f'{_text(str(value))}</t></is></c>')
-    return f'<row r="{r}">{"".join(cells)}</row>'
+            out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t>{_text(str(v))}</t></is></c>')
+    out.append("</row>")
+    return "".join(out)
 
 
 @dataclass
@@ -162,24 +177,26 @@ def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
                                                       "value": f'"{word}"', "format": f})
 
 
-def _stream_rows(out, table: Table, part: _Part, rows, fmts: _Formats, link_style: int,
+def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
                  row_styles: list[int], total_styles: list[int], links) -> None:
     letters = [xl_col_to_name(c) for c in range(len(table.columns))]
+    plain = [(c, f' s="{s}"') for c, s in zip(letters, row_styles)]
     r = part.header_row + 1  # 1-based number of the header row
     for _ in range(part.rows):
         values = next(rows, None)
-        if values is None:  # the total row closes the table
-            values, styles = table.total_row, total_styles
-        else:
-            styles = row_styles
-            link = table.source(values) if table.source and links else None
-            if link and len(part.links) < MAX_LINKS:
-                col, file, sheet, cell = link
-                styles = list(styles)
-                styles[col] = link_style
-                part.links.append((f"{letters[col]}{r + 1}", links(file), sheet, cell))
         r += 1
-        out.write(_row_xml(r, letters, values, styles))
+        if values is None:  # the total row closes the table
+            out.write(_row_xml(r, [(c, f' s="{s}"') for c, s in zip(letters, total_styles)],
+                               table.total_row))
+            continue
+        cells = plain
+        link = table.source(values) if table.source and links else None
+        if link and len(part.links) < MAX_LINKS:
+            col, file, sheet, cell = link
+            cells = list(plain)
+            cells[col] = (letters[col], f' s="{link_style}"')
+            part.links.append((f"{letters[col]}{r}", links(file), sheet, cell))
+        out.write(_row_xml(r, cells, values))
 
 
 def _hyperlinks(part: _Part, rels_xml: str | None) -> tuple[str, str]:
@@ -220,7 +237,7 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                 with zout.open(part.path, "w", force_zip64=True) as raw:
                     out = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=False)
                     out.write(head)
-                    _stream_rows(out, table, part, rows, fmts, fmts.link._get_xf_index(),
+                    _stream_rows(out, table, part, rows, fmts.link._get_xf_index(),
                                  row_styles, total_styles, links if table.source else None)
                     out.write("</sheetData>")
                     if part.links:
@@ -244,6 +261,7 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
+    @functools.lru_cache(maxsize=None)
     def links(file):
         return link_target(root, out_dir, file)
 
