@@ -99,8 +99,9 @@ class Sheet:
                     yield r, c, v
 
 
-def load_sheets(data: bytes) -> list[Sheet]:
-    """All worksheets of a workbook, in order. Raises WorkbookError."""
+def load_sheets(data: bytes, skip=lambda name, visible: False) -> list[Sheet]:
+    """The worksheets of a workbook, in order, but those `skip(name, visible)` names
+    (which are never parsed). Raises WorkbookError."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
@@ -110,13 +111,13 @@ def load_sheets(data: bytes) -> list[Sheet]:
     sheets = []
     try:
         for meta in wb.sheets_metadata:
-            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            visible = meta.visible == pc.SheetVisibleEnum.Visible
+            if meta.typ != pc.SheetTypeEnum.WorkSheet or skip(meta.name, visible):
                 continue
             ws = wb.get_sheet_by_name(meta.name)
             start = ws.start or (0, 0)
             rows = ws.to_python() if ws.start is not None else []
-            sheets.append(Sheet(meta.name, rows, start[0], start[1],
-                                meta.visible == pc.SheetVisibleEnum.Visible,
+            sheets.append(Sheet(meta.name, rows, start[0], start[1], visible,
                                 list(ws.merged_cell_ranges or ())))
     except pc.PasswordError:
         raise WorkbookError("F102", "文件设有打开密码，无法读取") from None

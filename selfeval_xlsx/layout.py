@@ -31,6 +31,15 @@ _EXEC_REASON_INDEX = form.label_index((form.EXEC_REASON,))
 _GOAL_INDEX = form.label_index((form.GOAL_PLANNED, form.GOAL_ACHIEVED))
 _TOTAL_INDEX = form.label_index((form.TOTAL,))
 _GRADE_INDEX = form.label_index((form.GRADE,))
+# Every index the layout searches, and for each folded label text the (index, key)
+# pairs it answers to: one pass over a sheet's cells finds all labels at once.
+_INDEXES = (_HEADER_INDEX, _FUND_COL_INDEX, _FUND_ROW_INDEX, _IND_INDEX, _UNIT_INDEX,
+            _STOP_INDEX, _EXEC_REASON_INDEX, _GOAL_INDEX, _TOTAL_INDEX, _GRADE_INDEX)
+_COMBINED: dict[str, list[tuple[int, str]]] = {}
+for _i, _index in enumerate(_INDEXES):
+    for _text, _key in _index.items():
+        _COMBINED.setdefault(_text, []).append((_i, _key))
+_INDEX_NO = {id(index): i for i, index in enumerate(_INDEXES)}
 _YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 
 
@@ -75,7 +84,7 @@ class Labels:
                     self.cells.append((r, c, s, bare))
                     self.text[(r, c)] = (s, bare)
         self._rows: dict[tuple, int | None] = {}
-        self._positions: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        self._positions: list[dict[str, list[tuple[int, int]]]] | None = None
 
     @staticmethod
     def _lookup(s: str, bare: str, index: dict[str, str]) -> str | None:
@@ -87,15 +96,14 @@ class Labels:
 
     def positions(self, index: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
         """Every cell where each of the index's labels stands, in reading order."""
-        found = self._positions.get(id(index))
-        if found is None:
-            found = {}
+        if self._positions is None:
+            self._positions = [{} for _ in _INDEXES]
             for r, c, s, bare in self.cells:
-                k = self._lookup(s, bare, index)
-                if k is not None:
-                    found.setdefault(k, []).append((r, c))
-            self._positions[id(index)] = found
-        return found
+                hits = dict(_COMBINED.get(bare, ())) if bare != s else {}
+                hits.update(_COMBINED.get(s, ()))  # the exact text wins over the bracket-free one
+                for i, key in hits.items():
+                    self._positions[i].setdefault(key, []).append((r, c))
+        return self._positions[_INDEX_NO[id(index)]]
 
     def find(self, index: dict[str, str], key: str) -> tuple[int, int] | None:
         hits = self.positions(index).get(key)

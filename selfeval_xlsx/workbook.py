@@ -63,6 +63,12 @@ def _failed(entry: FileEntry, code: str, reason: str) -> WorkbookResult:
     return WorkbookResult(entry, findings=[make(code, reason, file=entry.path)])
 
 
+def _template_only(name: str, visible: bool) -> bool:
+    """Our template's own 填报说明 and hidden 选项 sheets: nothing a clerk fills in."""
+    folded = form.norm_label(name)
+    return folded == form.INSTRUCTIONS_SHEET or (folded == form.LISTS_SHEET and not visible)
+
+
 def _is_instructions(sheet) -> bool:
     if form.norm_label(sheet.name) == form.INSTRUCTIONS_SHEET:
         return True
@@ -92,7 +98,7 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
         findings.append(make("F105", f"扩展名为 {PurePath(path).suffix}，内容实为 {kind} 格式",
                              file=path, value=kind))
     try:
-        sheets = load_sheets(data)
+        sheets = load_sheets(data, skip=_template_only)
     except WorkbookError as e:
         return _failed(entry, e.code, str(e))
     entry.sheets = len(sheets)

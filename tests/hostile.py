@@ -45,14 +45,14 @@ def far_value(path: Path, keep_dimension: bool) -> Path:
     return path
 
 
-def zip_bomb(path: Path, template: bytes, inflated: int = 1 << 30) -> Path:
-    """About 1 MB on disk, `inflated` bytes of XML once unpacked."""
+def zip_bomb(path: Path, template: bytes, inflated: int = 1 << 30, part: str = SHEET) -> Path:
+    """About 1 MB on disk, `inflated` bytes of XML once unpacked (in `part`)."""
     with zipfile.ZipFile(io.BytesIO(template)) as src, \
             zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for info in src.infolist():
-            if info.filename != SHEET:
+            if info.filename != part:
                 z.writestr(info.filename, src.read(info))
-        with z.open(SHEET, "w", force_zip64=True) as fh:
+        with z.open(part, "w", force_zip64=True) as fh:
             fh.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
                      b'spreadsheetml/2006/main"><sheetData>')
             chunk = b" " * (1 << 20)
@@ -63,12 +63,14 @@ def zip_bomb(path: Path, template: bytes, inflated: int = 1 << 30) -> Path:
 
 
 def lying_bomb(path: Path, template: bytes) -> Path:
-    """A part whose central directory claims 2 KB but which inflates to 256 MB."""
-    zip_bomb(path, template, inflated=256 << 20)
+    """A part whose central directory claims 2 KB but which inflates to 256 MB: the
+    first project sheet of our template (sheet3: after 填报说明 and 单位信息)."""
+    part = "xl/worksheets/sheet3.xml"
+    zip_bomb(path, template, inflated=256 << 20, part=part)
     data = bytearray(path.read_bytes())
     # Patch the declared uncompressed size of the sheet in the zip64 extra fields to 2048.
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
-        real = z.getinfo(SHEET).file_size
+        real = z.getinfo(part).file_size
     for width in (8, 4):  # zip64 extra fields, and the central directory's own fields
         needle = real.to_bytes(width, "little")
         for m in re.finditer(re.escape(needle), bytes(data)):
