@@ -121,7 +121,7 @@ _PAREN = re.compile(r"\([^()]*\)")
 _SPACE = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
     return _SPACE.sub("", s).strip("*:：")
@@ -136,7 +136,7 @@ def norm_label(text: object) -> str:
     return _norm(text) if isinstance(text, str) else ""
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def strip_parens(label: str) -> str:
     return _PAREN.sub("", label)
 

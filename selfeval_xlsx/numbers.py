@@ -38,7 +38,7 @@ def to_decimal(x: float | int) -> Decimal:
     return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _parse_text(raw: str) -> Parsed:
     text = unicodedata.normalize("NFKC", raw)
     text = re.sub(r"\s+", "", text)

@@ -15,9 +15,9 @@ from decimal import Decimal
 from .findings import Finding, Severity, count_by_severity
 from .model import UnitInfo
 from .numbers import round_half_up
+from .sheetxml import AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, cells_for, row_xml
 from .workbook import FileEntry, WorkbookResult
 
-TEXT, AMOUNT, RATE, SCORE, INT = "text", "amount", "rate", "score", "int"
 RATE_PLACES = Decimal("0.0001")
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -38,6 +38,7 @@ def pct(x: Decimal | None) -> Decimal | None:
 
 
 SUMMARY = "汇总"
+CHARTS = "图表"
 PROJECTS = "项目明细"
 INDICATORS = "指标明细"
 FINDINGS = "问题清单"
@@ -81,6 +82,14 @@ FILE_COLUMNS = (
 
 
 
+def column_styles(columns) -> list[int]:
+    return [STYLE_INDEX.get(c.kind, STYLE_INDEX[TEXT]) for c in columns]
+
+
+_PROJECT_CELLS = cells_for(column_styles(PROJECT_COLUMNS))
+_INDICATOR_CELLS = cells_for(column_styles(INDICATOR_COLUMNS))
+
+
 @dataclass
 class ProjectStat:
     """What the unit rollups, the terminal and the report need of one project."""
@@ -118,10 +127,16 @@ class FileRows:
     packed_projects: bytes = b""
     packed_indicators: bytes = b""
     packed_findings: list[tuple] = field(default_factory=list)
+    # The same rows rendered as worksheet XML, ROW_MARK standing for the row number.
+    xml_projects: str = ""
+    xml_indicators: str = ""
 
     def pack(self) -> FileRows:
         self.packed_projects = pickle.dumps(self.project_rows, _PROTOCOL)
         self.packed_indicators = pickle.dumps(self.indicator_rows, _PROTOCOL)
+        self.xml_projects = "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows)
+        self.xml_indicators = "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r)
+                                         for r in self.indicator_rows)
         self.packed_findings = [(f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell,
                                  pickle.dumps(f, _PROTOCOL)) for f in self.findings]
         self.project_rows, self.indicator_rows, self.findings = [], [], []
@@ -135,6 +150,7 @@ class FileRows:
         """After spooling: keep only what the rollups need."""
         self.project_rows, self.indicator_rows, self.findings = [], [], []
         self.packed_projects = self.packed_indicators = b""
+        self.xml_projects = self.xml_indicators = ""
         self.packed_findings = []
 
 

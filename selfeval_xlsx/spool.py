@@ -17,8 +17,8 @@ from .findings import Finding
 from .rows import FileRows
 
 _SCHEMA = """
-CREATE TABLE projects (file INTEGER, rows BLOB);
-CREATE TABLE indicators (file INTEGER, rows BLOB);
+CREATE TABLE projects (file INTEGER, rows BLOB, xml TEXT);
+CREATE TABLE indicators (file INTEGER, rows BLOB, xml TEXT);
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
                        seq INTEGER, finding BLOB);
 """
@@ -36,8 +36,10 @@ class Spool:
 
     def add(self, file_no: int, rows: FileRows) -> None:
         """One file's rows, as packed by the worker that read it."""
-        self._db.execute("INSERT INTO projects VALUES (?, ?)", (file_no, rows.packed_projects))
-        self._db.execute("INSERT INTO indicators VALUES (?, ?)", (file_no, rows.packed_indicators))
+        self._db.execute("INSERT INTO projects VALUES (?, ?, ?)",
+                         (file_no, rows.packed_projects, rows.xml_projects))
+        self._db.execute("INSERT INTO indicators VALUES (?, ?, ?)",
+                         (file_no, rows.packed_indicators, rows.xml_indicators))
         self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
         self._insert_findings(rows.packed_findings)
 
@@ -69,6 +71,13 @@ class Spool:
         k = 0 if table == "projects" else 1
         return sum(n[k] for f, n in self._sizes.items() if files is None or f in files)
 
+    def xml(self, table: str, files: set[int] | None) -> Iterator[str]:
+        """The rows of `projects` or `indicators` as rendered XML, one string a row."""
+        self._db.commit()
+        for file_no, xml in self._db.execute(f"SELECT file, xml FROM {table} ORDER BY file"):
+            if xml and (files is None or file_no in files):
+                yield from xml.split("\n")
+
     def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
         return self._read("projects", files)
 
@@ -83,6 +92,12 @@ class Spool:
                  "ORDER BY rank, unit, file, sheet, code, cell, seq")
         for (blob,) in self._db.execute(query, args):
             yield pickle.loads(blob)
+
+    def code_counts(self) -> list[tuple[str, int]]:
+        """How often each finding code occurs, most frequent first."""
+        self._db.commit()
+        return list(self._db.execute(
+            "SELECT code, COUNT(*) AS n FROM findings GROUP BY code ORDER BY n DESC, code"))
 
     def findings_without_file(self) -> Iterator[Finding]:
         self._db.commit()

@@ -29,7 +29,10 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .atomic import replacing
 from .batch import BatchResult
-from .rows import AMOUNT, FINDINGS, INT, RATE, RUN_INFO, SCORE
+from .findings import CATALOGUE
+from .rows import CHARTS, FINDINGS, RUN_INFO, SUMMARY
+from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cells_for,
+                       row_xml)
 from .tables import Table, build_tables, run_facts
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -37,15 +40,13 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
 MAX_ROWS = 1_048_576   # rows on one Excel worksheet
 MAX_LINKS = 65_000     # Excel keeps at most 65,530 hyperlinks on a worksheet
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 class _Formats:
     def __init__(self, wb):
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
-        self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                     "text_wrap": True, "align": "center"})
+        # The row styles first, in sheetxml.STYLES order: rows rendered by the reading
+        # workers refer to them by index.
         self.text = wb.add_format({**base})
         self.wrap = wb.add_format({**base, "text_wrap": True})
         self.by_kind = {
@@ -54,6 +55,12 @@ class _Formats:
             RATE: wb.add_format({**base, "num_format": "0.00%"}),
             INT: wb.add_format({**base, "num_format": "0"}),
         }
+        registered = {TEXT: self.text, WRAP: self.wrap, **self.by_kind}
+        for kind in STYLES:
+            if registered[kind]._get_xf_index() != STYLE_INDEX[kind]:
+                raise RuntimeError(f"style {kind} did not get xf index {STYLE_INDEX[kind]}")
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                     "text_wrap": True, "align": "center"})
         self.total = wb.add_format({**base, "bold": True, "top": 1})
         self.total_by_kind = {k: wb.add_format({**base, "bold": True, "top": 1,
                                                 "num_format": f.num_format})
@@ -63,6 +70,12 @@ class _Formats:
         self.warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info = wb.add_format({"bg_color": "#DDEBF7"})
         self.low = wb.add_format({"bg_color": "#F8CBAD"})
+        self.grades = {g: wb.add_format({"bg_color": bg, "font_color": fg}) for g, bg, fg in (
+            ("优", "#C6EFCE", "#006100"), ("良", "#DDEBF7", "#1F4E78"), ("中", "#FFEB9C", "#9C5700"),
+            ("差", "#FFC7CE", "#9C0006"), ("缺报", "#D9D9D9", "#404040"))}
+        self.chart_title = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True})
+        self.pct = wb.add_format({**base, "num_format": "0.00%"})
+        self.num = wb.add_format({**base, "num_format": "0.00"})
 
     def styles(self, columns, total: bool) -> list[int]:
         """The xf index of each column's cells. Registering the index now puts the
@@ -81,41 +94,6 @@ class _Formats:
 def link_target(root: Path, out_dir: Path, file: str) -> str:
     """A relative path from the summary to a source file, so both folders can move together."""
     return os.path.relpath(root / file, out_dir)
-
-
-def _text(value: str) -> str:
-    """Text as Excel stores it: XML-escaped, control characters as _xHHHH_ (and a
-    literal _xHHHH_ guarded, as Excel does)."""
-    value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
-
-
-def _row_xml(r: int, cells: list[tuple[str, str]], values) -> str:
-    """One <row>; `cells` holds each column's letter and style attribute.
-
-    This runs once per row of a province's tables, so it dispatches on the exact
-    type and builds one string."""
-    n = str(r)
-    out = [f'<row r="{n}">']
-    for (letter, style), v in zip(cells, values):
-        t = type(v)
-        if t is str:
-            if v:
-                space = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
-                if _NEEDS_ESCAPE.search(v):
-                    v = _text(v)
-                out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t{space}>{v}</t></is></c>')
-        elif v is None:
-            continue
-        elif t is Decimal:
-            out.append(f'<c r="{letter}{n}"{style}><v>{v}</v></c>')
-        elif t is int or t is float:
-            out.append(f'<c r="{letter}{n}"{style}><v>{float(v)!r}</v></c>')
-        else:
-            out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t>{_text(str(v))}</t></is></c>')
-    out.append("</row>")
-    return "".join(out)
 
 
 @dataclass
@@ -170,6 +148,12 @@ def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
         c = headers.index("执行率")
         ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "<", "value": 0.9,
                                                   "format": fmts.low})
+    for name in ("等级", "自评等级"):
+        if name in headers:
+            c = headers.index(name)
+            for grade, f in fmts.grades.items():
+                ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==",
+                                                          "value": f'"{grade}"', "format": f})
     if "级别" in headers:
         c = headers.index("级别")
         for word, f in (("错误", fmts.error), ("警告", fmts.warning), ("提示", fmts.info)):
@@ -179,24 +163,25 @@ def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
 
 def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
                  row_styles: list[int], total_styles: list[int], links) -> None:
-    letters = [xl_col_to_name(c) for c in range(len(table.columns))]
-    plain = [(c, f' s="{s}"') for c, s in zip(letters, row_styles)]
+    """Writes this part's share of the table: `rows` yields values, or pre-rendered XML."""
+    plain = cells_for(row_styles)
     r = part.header_row + 1  # 1-based number of the header row
     for _ in range(part.rows):
-        values = next(rows, None)
+        item = next(rows, None)
         r += 1
-        if values is None:  # the total row closes the table
-            out.write(_row_xml(r, [(c, f' s="{s}"') for c, s in zip(letters, total_styles)],
-                               table.total_row))
-            continue
-        cells = plain
-        link = table.source(values) if table.source and links else None
-        if link and len(part.links) < MAX_LINKS:
-            col, file, sheet, cell = link
-            cells = list(plain)
-            cells[col] = (letters[col], f' s="{link_style}"')
-            part.links.append((f"{letters[col]}{r}", links(file), sheet, cell))
-        out.write(_row_xml(r, cells, values))
+        if item is None:  # the total row closes the table
+            out.write(row_xml(str(r), cells_for(total_styles), table.total_row))
+        elif type(item) is str:
+            out.write(item.replace(ROW_MARK, str(r)))
+        else:
+            cells = plain
+            link = table.source(item) if table.source and links else None
+            if link and len(part.links) < MAX_LINKS:
+                col, file, sheet, cell = link
+                cells = list(plain)
+                cells[col] = (cells[col][0], f' s="{link_style}"')
+                part.links.append((f"{cells[col][0]}{r}", links(file), sheet, cell))
+            out.write(row_xml(str(r), cells, item))
 
 
 def _hyperlinks(part: _Part, rels_xml: str | None) -> tuple[str, str]:
@@ -224,7 +209,7 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
         names = zin.namelist()
         pending_rels: dict[str, str] = {}
         for table, parts in plans:
-            rows = iter(table.rows)
+            rows = iter(table.xml if table.xml is not None else table.rows)
             row_styles = fmts.styles(table.columns, total=False)
             total_styles = fmts.styles(table.columns, total=True)
             for part in parts:
@@ -257,6 +242,68 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                 zout.writestr(item, zin.read(item))
 
 
+CHART_UNITS = 40  # more bars than this cannot be read on a page
+
+
+def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) -> None:
+    """图表: score and execution rate of the units needing attention, findings by code.
+
+    The charts draw on a small table on the same sheet, written here, so they carry
+    their data with them."""
+    ws = wb.add_worksheet(CHARTS)
+    units = [r for r in summary.rows if r[3]][:CHART_UNITS]   # units that reported
+    ws.write_string(0, 0, "图表", fmts.chart_title)
+    note = (f"按需关注程度排序的前 {len(units)} 个单位" if len(units) == CHART_UNITS
+            else f"全部 {len(units)} 个报送单位")
+    ws.write_string(1, 0, f"数据：{note}；问题按代码统计。", fmts.text)
+    top = 3
+    for c, h in enumerate(("单位名称", "预算加权平均得分", "执行率", "", "代码", "问题", "数量")):
+        if h:
+            ws.write_string(top, 12 + c, h, fmts.header)
+    for i, r in enumerate(units, start=top + 1):
+        ws.write_string(i, 12, str(r[0]), fmts.text)
+        if r[8] is not None:
+            ws.write_number(i, 13, float(r[8]), fmts.num)
+        if r[6] is not None:
+            ws.write_number(i, 14, float(r[6]), fmts.pct)
+    for i, (code, n) in enumerate(codes, start=top + 1):
+        ws.write_string(i, 16, code, fmts.text)
+        ws.write_string(i, 17, CATALOGUE[code].title, fmts.text)
+        ws.write_number(i, 18, n, fmts.text)
+    ws.set_column(12, 12, 24)
+    ws.set_column(13, 14, 14)
+    ws.set_column(16, 16, 7)
+    ws.set_column(17, 17, 26)
+    last_unit, last_code = top + len(units), top + len(codes)
+    height = max(320, 22 * len(units) + 90)
+    if units:
+        for col, title, axis in ((13, "各单位预算加权平均得分", {"min": 0, "max": 100}),
+                                 (14, "各单位预算执行率", {"min": 0, "num_format": "0%"})):
+            chart = wb.add_chart({"type": "bar"})
+            chart.add_series({"name": title, "categories": [CHARTS, top + 1, 12, last_unit, 12],
+                              "values": [CHARTS, top + 1, col, last_unit, col],
+                              "data_labels": {"value": True, "num_format": "0.0" if col == 13 else "0.0%"},
+                              "fill": {"color": "#5B9BD5" if col == 13 else "#70AD47"}})
+            chart.set_title({"name": title})
+            chart.set_legend({"none": True})
+            chart.set_x_axis(axis)
+            chart.set_y_axis({"reverse": True})
+            chart.set_size({"width": 620, "height": height})
+            ws.insert_chart(top, 0 if col == 13 else 6, chart)
+    if codes:
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "问题数", "categories": [CHARTS, top + 1, 16, last_code, 16],
+                          "values": [CHARTS, top + 1, 18, last_code, 18],
+                          "data_labels": {"value": True}, "fill": {"color": "#ED7D31"}})
+        chart.set_title({"name": "问题按代码统计"})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 1240, "height": 360})
+        ws.insert_chart(top + int(height / 20) + 2, 0, chart)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
 def write_summary(result: BatchResult, path: str | Path) -> Path:
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
@@ -283,6 +330,8 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
                 plans.append((table, _plan(wb, table, fmts, ws=ws, header_row=len(facts) + 1)))
             else:
                 plans.append((table, _plan(wb, table, fmts)))
+            if table.name == SUMMARY:
+                _charts(wb, fmts, table, result.spool.code_counts())
         for table, _ in plans:  # register every style the rows will use
             fmts.styles(table.columns, total=False)
             fmts.styles(table.columns, total=True)

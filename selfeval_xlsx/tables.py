@@ -25,6 +25,8 @@ class Table:
     total_row: tuple | None = None
     # Where a row points in the inputs: (column, file, sheet, cell), or None.
     source: Callable[[tuple], tuple[int, str, str, str] | None] | None = None
+    # The same rows already rendered as XML (sheetxml.ROW_MARK for the row number).
+    xml: Iterable[str] | None = None
 
     def records(self) -> Iterable[dict]:
         for row in self.rows:
@@ -82,13 +84,13 @@ def _batch_level_counts(result: BatchResult) -> tuple[int, int, int]:
 def project_table(result: BatchResult) -> Table:
     counted = {f.no for f in result.counted}
     return Table(PROJECTS, PROJECT_COLUMNS, result.spool.projects(counted),
-                 result.spool.count("projects", counted))
+                 result.spool.count("projects", counted), xml=result.spool.xml("projects", counted))
 
 
 def indicator_table(result: BatchResult) -> Table:
     counted = {f.no for f in result.counted}
     return Table(INDICATORS, INDICATOR_COLUMNS, result.spool.indicators(counted),
-                 result.spool.count("indicators", counted))
+                 result.spool.count("indicators", counted), xml=result.spool.xml("indicators", counted))
 
 
 def _finding_rows(result: BatchResult):

@@ -121,7 +121,7 @@ def _date_target(s: str, year: int | None) -> dt.date | None:
     return None
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def parse_target(raw: object, nature: object = None, year: int | None = None) -> Target:
     """Reads a 年度指标值; `nature` is the optional 指标性质 column, which wins."""
     s = _clean(raw)
@@ -163,7 +163,7 @@ def _achievement(s: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def parse_actual(raw: object) -> Actual:
     """Reads a 实际完成值: a number (with unit), a date, or words of achievement."""
     if isinstance(raw, (dt.date, dt.datetime)):
