@@ -167,7 +167,7 @@ def to_rows(w: WorkbookResult) -> FileRows:
             w.unit, p.name, amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate),
             amt(s.rate_score), amt(s.dimensions.get("产出指标")), amt(s.dimensions.get("效益指标")),
             amt(s.dimensions.get("满意度指标")), amt(s.total), amt(s.self_total), amt(diff), s.grade,
-            p.self_grade, p.exec_reason, per_sheet[p.sheet], p.file, p.sheet))
+            s.self_grade, p.exec_reason, per_sheet[p.sheet], p.file, p.sheet))
         for ind, i in zip(p.indicators, s.indicators):
             idiff = None if ind.self_score is None or i.score is None else ind.self_score - i.score
             rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")

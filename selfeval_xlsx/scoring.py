@@ -40,6 +40,7 @@ class ProjectScore:
     self_total: Decimal | None
     self_total_derived: bool = False
     weights_by_dimension: dict[str, Decimal] = field(default_factory=dict)
+    self_grade: str = ""
 
 
 def execution_rate(budget: Decimal | None, executed: Decimal | None) -> Decimal | None:
@@ -133,8 +134,10 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
         base = project.self_rate_score if project.self_rate_score is not None else (r_score or ZERO)
         self_total = base + sum((i.self_score or ZERO for i in project.indicators), ZERO)
         derived = True
+    # Likewise the template's 自评等级 formula, when its cached value is missing.
+    self_grade = project.self_grade or (rules.grade(self_total) if derived else "") or ""
     return ProjectScore(rate, r_score, dims, scores, total, rules.grade(total),
-                        self_total, derived, weights)
+                        self_total, derived, weights, self_grade)
 
 
 @dataclass(frozen=True)

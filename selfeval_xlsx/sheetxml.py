@@ -42,11 +42,12 @@ def cells_for(styles: list[int]) -> list[tuple[str, str]]:
     return [(col_name(c), f' s="{s}"') for c, s in enumerate(styles)]
 
 
-def row_xml(n: str, cells: list[tuple[str, str]], values) -> str:
+def row_xml(n: str, cells: list[tuple[str, str]], values, height: float | None = None) -> str:
     """One <row>. It runs once per row of a province's tables, so it dispatches on
     the exact type and builds one string. Text is always an inline string: nothing
-    a clerk typed can become a formula."""
-    out = [f'<row r="{n}">']
+    a clerk typed can become a formula. `height` (points) is for wrapped text:
+    spreadsheet programs do not grow a stored row to fit it."""
+    out = [f'<row r="{n}" ht="{height:g}" customHeight="1">' if height else f'<row r="{n}">']
     for (letter, style), v in zip(cells, values):
         t = type(v)
         if t is str:
@@ -63,3 +64,14 @@ def row_xml(n: str, cells: list[tuple[str, str]], values) -> str:
             out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t>{escape(str(v))}</t></is></c>')
     out.append("</row>")
     return "".join(out)
+
+
+def display_width(text: str) -> int:
+    """Width in Excel's column units: a Chinese character takes two."""
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+
+
+def wrapped_height(text: str, column_width: int, line: float = 13.5) -> float | None:
+    """The row height that shows all of `text` wrapped in a column, or None for one line."""
+    lines = -(-display_width(text) // max(column_width - 1, 1))
+    return line * lines if lines > 1 else None

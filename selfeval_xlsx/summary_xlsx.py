@@ -32,7 +32,7 @@ from .batch import BatchResult
 from .findings import CATALOGUE
 from .rows import CHARTS, FINDINGS, RUN_INFO, SUMMARY
 from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cells_for,
-                       row_xml)
+                       row_xml, wrapped_height)
 from .tables import Table, build_tables, run_facts
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -165,6 +165,7 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
                  row_styles: list[int], total_styles: list[int], links) -> None:
     """Writes this part's share of the table: `rows` yields values, or pre-rendered XML."""
     plain = cells_for(row_styles)
+    wrap = table.wrap_column
     r = part.header_row + 1  # 1-based number of the header row
     for _ in range(part.rows):
         item = next(rows, None)
@@ -181,7 +182,10 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
                 cells = list(plain)
                 cells[col] = (cells[col][0], f' s="{link_style}"')
                 part.links.append((f"{cells[col][0]}{r}", links(file), sheet, cell))
-            out.write(row_xml(str(r), cells, item))
+            height = None
+            if wrap is not None:
+                height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
+            out.write(row_xml(str(r), cells, item, height))
 
 
 def _hyperlinks(part: _Part, rels_xml: str | None) -> tuple[str, str]:
@@ -275,7 +279,8 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
     ws.set_column(16, 16, 7)
     ws.set_column(17, 17, 26)
     last_unit, last_code = top + len(units), top + len(codes)
-    height = max(320, 22 * len(units) + 90)
+    height = max(300, 22 * len(units) + 90)
+    row = top  # charts stack down columns A–J; the data sits to their right
     if units:
         for col, title, axis in ((13, "各单位预算加权平均得分", {"min": 0, "max": 100}),
                                  (14, "各单位预算执行率", {"min": 0, "num_format": "0%"})):
@@ -288,8 +293,9 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
             chart.set_legend({"none": True})
             chart.set_x_axis(axis)
             chart.set_y_axis({"reverse": True})
-            chart.set_size({"width": 620, "height": height})
-            ws.insert_chart(top, 0 if col == 13 else 6, chart)
+            chart.set_size({"width": 700, "height": height})
+            ws.insert_chart(row, 0, chart)
+            row += height // 20 + 1
     if codes:
         chart = wb.add_chart({"type": "column"})
         chart.add_series({"name": "问题数", "categories": [CHARTS, top + 1, 16, last_code, 16],
@@ -297,8 +303,8 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
                           "data_labels": {"value": True}, "fill": {"color": "#ED7D31"}})
         chart.set_title({"name": "问题按代码统计"})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 1240, "height": 360})
-        ws.insert_chart(top + int(height / 20) + 2, 0, chart)
+        chart.set_size({"width": 700, "height": 360})
+        ws.insert_chart(row, 0, chart)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)

@@ -27,6 +27,8 @@ class Table:
     source: Callable[[tuple], tuple[int, str, str, str] | None] | None = None
     # The same rows already rendered as XML (sheetxml.ROW_MARK for the row number).
     xml: Iterable[str] | None = None
+    # The column whose text wraps: its rows are made tall enough to show it.
+    wrap_column: int | None = None
 
     def records(self) -> Iterable[dict]:
         for row in self.rows:
@@ -107,7 +109,7 @@ def _finding_source(row: tuple):
 
 def finding_table(result: BatchResult) -> Table:
     return Table(FINDINGS, FINDING_COLUMNS, _finding_rows(result), result.spool.count("findings"),
-                 source=_finding_source)
+                 source=_finding_source, wrap_column=[c.header for c in FINDING_COLUMNS].index("说明"))
 
 
 def file_table(result: BatchResult) -> Table:

@@ -202,6 +202,7 @@ def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
 def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
     L = LAYOUT
     ws = wb.add_worksheet(name)
+    ws.set_default_row(20)
     for c, w in enumerate((13, 14, 22, 17, 17, 8, 9, 30)):
         ws.set_column(c, c, w)
     ws.merge_range(L.title, 0, L.title, LAST_COL, form.TITLE, st.title)
