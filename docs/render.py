@@ -2,8 +2,9 @@
 
     python docs/render.py
 
-Needs LibreOffice with python3-uno, poppler-utils (pdftoppm) and a CJK font
-(Debian: apt-get install libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk).
+Needs LibreOffice (Calc and Writer) with python3-uno, poppler-utils (pdftoppm) and a
+CJK font (Debian: apt-get install libreoffice-calc-nogui libreoffice-writer-nogui
+python3-uno poppler-utils fonts-noto-cjk).
 Each sheet is printed by LibreOffice with the print setup we give it (first page
 only) and turned into a PNG; the README shows them.
 """
@@ -41,11 +42,22 @@ def export(workbook: Path, prefix: str, tmp: Path, keep: set[str] | None = None)
     return out
 
 
+def render_docx(docx: Path, name: str, tmp: Path) -> Path:
+    """The first page of a drafted report, as LibreOffice Writer prints it."""
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp / 'profile-w'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), str(docx)],
+                   check=True, capture_output=True)
+    png = IMAGES / name
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(tmp / "pdf" / (docx.stem + ".pdf")),
+                    str(png)], check=True)
+    return png.with_suffix(".png")
+
+
 def main() -> None:
     for tool in ("soffice", "pdftoppm"):
         if not shutil.which(tool):
-            sys.exit(f"{tool} not found: apt-get install libreoffice-calc-nogui python3-uno poppler-utils "
-                     "fonts-noto-cjk")
+            sys.exit(f"{tool} not found: apt-get install libreoffice-calc-nogui libreoffice-writer-nogui "
+                     "python3-uno poppler-utils fonts-noto-cjk")
     IMAGES.mkdir(parents=True, exist_ok=True)
     for old in IMAGES.glob("*.png"):
         old.unlink()
@@ -59,6 +71,9 @@ def main() -> None:
         made = export(template, "模板", tmp, keep={"填报说明", "单位信息", "项目1"})
         made += export(example, "示例填报", tmp, keep={"项目3"})
         made += export(summary, "汇总", tmp)
+        reports = tmp / "reports"
+        selfeval("report", "input_templates/examples/长安区", "-o", str(reports), "--quiet")
+        made.append(render_docx(reports / "中山东路街道办事处_2020年度绩效自评工作报告.docx", "报告-中山东路街道办事处", tmp))
     for png in made:
         print(png.relative_to(ROOT))
 

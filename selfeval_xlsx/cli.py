@@ -20,6 +20,7 @@ from .findings import Severity, catalogue_markdown
 from .json_out import write_json
 from .numbers import fmt, fmt_pct
 from .pool import PoolError, read_contained
+from .report import write_reports
 from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
 from .summary_xlsx import write_summary
@@ -145,6 +146,31 @@ def run(folder, output, year, json_path, roster, jobs, quiet, preset, rules_file
             write_json(result, json_path)
         for line in run_report(result, path, json_path):
             click.echo(line)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False), default="output/报告", show_default=True,
+              help="报告的保存目录。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="本批次的评价年度；默认取多数表的年度。")
+@click.option("--roster", type=click.Path(dir_okay=False), help="应报送单位名单，用于汇总报告中的报送情况。")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, help="同时读取文件的进程数。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+@rules_options
+@_guard
+def report(folder, outdir, year, roster, jobs, quiet, preset, rules_file):
+    """按汇总结果起草每个单位的绩效自评工作报告（.docx）和全区汇总报告。
+
+    例：selfeval report input_templates/examples/长安区
+    """
+    rules = resolve_rules(preset, rules_file)
+    names = load_roster(roster) if roster else None
+    with _progress(quiet) as progress, \
+            run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
+                      debug=_debug()) as result:
+        paths = write_reports(result, outdir)
+    for path in paths:
+        click.echo(f"已生成：{path}")
 
 
 @contextlib.contextmanager
