@@ -16,7 +16,7 @@ from .pool import read_contained
 from .roster import norm_unit
 from .rows import FileRows
 from .rules import Rules
-from .scoring import rollup
+from .scoring import Totals, total_of
 from .spool import Spool
 from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
@@ -47,7 +47,7 @@ class BatchResult:
 
     @property
     def counted(self) -> list[FileRows]:
-        return [f for f in self.files if f.counted and f.projects]
+        return [f for f in self.files if f.counted and f.totals.projects]
 
     def all_findings(self) -> list[Finding]:
         return list(self.spool.findings())
@@ -134,7 +134,7 @@ def _batch_checks(result: BatchResult) -> None:
                                  value=w.year))
     groups: dict[tuple[str, int | None], list[FileRows]] = defaultdict(list)
     for w in result.files:
-        if w.unit and w.projects:
+        if w.unit and w.totals.projects:
             groups[(w.unit, w.year)].append(w)
     for (unit, year), ws in groups.items():
         if len(ws) < 2:
@@ -154,30 +154,28 @@ def _batch_checks(result: BatchResult) -> None:
 def _bunching(result: BatchResult) -> None:
     """自评偏高: most projects self-scored at the top while the money went unspent."""
     rules = result.rules
-    by_unit: dict[str, list] = defaultdict(list)
+    by_unit: dict[str, Totals] = defaultdict(Totals)
     first: dict[str, FileRows] = {}
     for w in result.counted:
-        by_unit[w.unit].extend(w.projects)
+        by_unit[w.unit] += w.totals
         first.setdefault(w.unit, w)
-    groups = [(unit, stats, first[unit]) for unit, stats in by_unit.items()]
+    groups = [(unit, t, first[unit]) for unit, t in by_unit.items()]
     if len(by_unit) > 1:  # and the district as a whole
-        groups.append(("", [p for stats in by_unit.values() for p in stats], None))
-    for unit, stats, file in groups:
-        scored = [p for p in stats if p.self_total is not None]
-        if len(scored) < 3:
+        groups.append(("", total_of(by_unit.values()), None))
+    for unit, t, file in groups:
+        if t.self_scored < 3:
             continue
-        high = sum(1 for p in scored if p.self_total >= rules.suspicious_score)
-        r = rollup(stats)
-        if high / len(scored) >= Decimal("0.8") and r.rate is not None and r.rate < rules.rate_threshold:
+        rate = t.rollup().rate
+        if t.self_high / t.self_scored >= Decimal("0.8") and rate is not None and rate < rules.rate_threshold:
             who = unit or f"全{result.district}"
             _add(result, file, make(
-                "B104", f"{who}共 {len(scored)} 个项目，{high} 个自评 {fmt(rules.suspicious_score)} 分以上，"
-                        f"而总执行率仅 {fmt_pct(r.rate)}", file=file.entry.path if file else "",
-                unit=unit, value=fmt_pct(r.rate)))
+                "B104", f"{who}共 {t.self_scored} 个项目，{t.self_high} 个自评 {fmt(rules.suspicious_score)} 分以上，"
+                        f"而总执行率仅 {fmt_pct(rate)}", file=file.entry.path if file else "",
+                unit=unit, value=fmt_pct(rate)))
 
 
 def _roster_checks(result: BatchResult, roster: list[str]) -> None:
-    reported = {norm_unit(w.unit): w for w in result.files if w.unit and w.projects}
+    reported = {norm_unit(w.unit): w for w in result.files if w.unit and w.totals.projects}
     expected = {norm_unit(name): name for name in roster}
     for key, name in expected.items():
         if key not in reported:

@@ -58,7 +58,7 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
         if task is None:
             return
         path, display = task
-        conn.send(to_rows(process_file(path, display, rules, limits)).pack())
+        conn.send(to_rows(process_file(path, display, rules, limits), rules.suspicious_score).pack())
 
 
 def _lost(path, display: str, code: str, reason: str) -> FileRows:

@@ -17,8 +17,8 @@ from .docx_style import heading, new_document, para, table, title
 from .findings import CATALOGUE, Finding
 from .model import UnitInfo
 from .numbers import fmt, fmt_pct, round_half_up
-from .rows import ProjectStat
-from .scoring import rollup
+from .rows import ProjectStat, stat_from_row
+from .scoring import Totals, total_of
 
 QUALITY_CODES = ("I101", "I103", "I112", "I114", "I115", "I116", "I117", "P111", "P112")
 ORGANISATION = ("本单位成立绩效自评工作小组，对照年初设定的绩效目标，全面收集项目资料，"
@@ -46,7 +46,8 @@ class UnitData:
     unit: str
     year: int | None
     info: UnitInfo | None
-    projects: list[ProjectStat]
+    totals: Totals                   # exact, as in 汇总
+    projects: list[ProjectStat] = field(default_factory=list)   # as shown in 项目明细
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -64,17 +65,21 @@ def _names(items) -> str:
 
 def unit_data(result: BatchResult) -> list[UnitData]:
     by_unit: dict[str, UnitData] = {}
+    unit_of: dict[int, UnitData] = {}
     for f in result.counted:
-        data = by_unit.setdefault(f.unit, UnitData(f.unit, f.year or result.year, f.unit_info, []))
+        data = by_unit.setdefault(f.unit, UnitData(f.unit, f.year or result.year, f.unit_info, Totals()))
         data.info = data.info or f.unit_info
-        data.projects.extend(f.projects)
+        data.totals += f.totals
+        unit_of[f.no] = data
+    for row in result.spool.projects(set(unit_of)):
+        by_unit[row[0]].projects.append(stat_from_row(row))
     for data in by_unit.values():
         data.findings = list(result.spool.findings(unit=data.unit))
     return list(by_unit.values())
 
 
 def _summary(data: UnitData) -> list[str]:
-    r = rollup(data.projects)
+    r = data.totals.rollup()
     names = [p.name for p in data.projects]
     lines = [
         f"根据预算绩效管理要求，本单位组织对{data.year}年度一般公共预算项目支出全面开展了绩效自评，"
@@ -136,6 +141,7 @@ def actions(data: UnitData) -> list[str]:
 
 
 def draft_unit(data: UnitData, threshold: Decimal):
+    total = data.totals.rollup()
     doc = new_document()
     title(doc, data.unit, f"关于{data.year}年度绩效自评工作报告")
     heading(doc, "一、绩效自评工作组织开展情况")
@@ -145,8 +151,7 @@ def draft_unit(data: UnitData, threshold: Decimal):
     table(doc, ["序号", "项目名称", "全年预算数（万元）", "全年执行数（万元）", "执行率"],
           [[str(i), p.name, fmt(p.budget), fmt(p.executed), fmt_pct(p.rate)]
            for i, p in enumerate(data.projects, start=1)] +
-          [["", "合计", fmt(rollup(data.projects).budget), fmt(rollup(data.projects).executed),
-            fmt_pct(rollup(data.projects).rate)]], align_right={2, 3, 4})
+          [["", "合计", fmt(total.budget), fmt(total.executed), fmt_pct(total.rate)]], align_right={2, 3, 4})
     heading(doc, "二、绩效目标实现情况")
     for line in _summary(data):
         para(doc, line)
@@ -171,14 +176,14 @@ def draft_district(result: BatchResult, units: list[UnitData]):
     rules = result.rules
     doc = new_document()
     title(doc, f"{result.district}{result.year or ''}年度预算绩效自评汇总报告")
-    everything = rollup(p for u in units for p in u.projects)
+    everything = total_of(u.totals for u in units).rollup()
     heading(doc, "一、总体情况")
     para(doc, f"本次共汇总{len(units)}个单位报送的{everything.projects}个项目自评表，涉及预算资金"
               f"{fmt(everything.budget)}万元，全年执行{fmt(everything.executed)}万元，总体预算执行率"
               f"{fmt_pct(everything.rate)}；项目平均得分{_score(everything.mean_score)}，"
               f"按预算加权平均得分{_score(everything.weighted_score)}。")
     heading(doc, "二、各单位得分排名")
-    ranked = sorted(((u, rollup(u.projects)) for u in units),
+    ranked = sorted(((u, u.totals.rollup()) for u in units),
                     key=lambda ur: (-(ur[1].weighted_score or Decimal(-1)), ur[0].unit))
     table(doc, ["名次", "单位", "项目数", "执行率", "加权平均得分", "等级"],
           [[str(i), u.unit, str(r.projects), fmt_pct(r.rate), _score(r.weighted_score),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from .findings import Finding, Severity, count_by_severity
 from .model import UnitInfo
 from .numbers import round_half_up
+from .scoring import Totals
 from .sheetxml import AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, cells_for, row_xml
 from .workbook import FileEntry, WorkbookResult
 
@@ -82,6 +83,12 @@ FILE_COLUMNS = (
 
 
 
+def stat_from_row(row: tuple) -> ProjectStat:
+    """A 项目明细 row read back from the spool (its figures rounded as shown)."""
+    return ProjectStat(row[18], row[1], row[2], row[3], row[4], row[5], row[6], row[10], row[11],
+                       row[13], row[15])
+
+
 def column_styles(columns) -> list[int]:
     return [STYLE_INDEX.get(c.kind, STYLE_INDEX[TEXT]) for c in columns]
 
@@ -119,6 +126,7 @@ class FileRows:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[Severity, int] = field(default_factory=dict)
     indicator_count: int = 0
+    totals: Totals = field(default_factory=Totals)
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
 
@@ -147,14 +155,15 @@ class FileRows:
         return self.findings or [pickle.loads(p[6]) for p in self.packed_findings]
 
     def drop_rows(self) -> None:
-        """After spooling: keep only what the rollups need."""
-        self.project_rows, self.indicator_rows, self.findings = [], [], []
+        """After spooling: keep only what the rollups need (`totals`)."""
+        self.project_rows, self.indicator_rows, self.findings, self.projects = [], [], [], []
         self.packed_projects = self.packed_indicators = b""
         self.xml_projects = self.xml_indicators = ""
         self.packed_findings = []
 
 
-def to_rows(w: WorkbookResult) -> FileRows:
+def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:
+    """`high_mark`: the self total counted as 自评偏高 (rules.suspicious_score)."""
     out = FileRows(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings),
                    counts=count_by_severity(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
@@ -162,6 +171,7 @@ def to_rows(w: WorkbookResult) -> FileRows:
         p, s = sp.project, sp.score
         out.projects.append(ProjectStat(p.sheet, p.name, p.initial, p.budget, p.executed, s.rate,
                                         s.rate_score, s.total, s.self_total, s.grade, p.exec_reason))
+        out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark)
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append((
             w.unit, p.name, amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate),

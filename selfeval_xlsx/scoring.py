@@ -151,15 +151,56 @@ class Rollup:
     weighted_score: Decimal | None
 
 
+@dataclass
+class Totals:
+    """Sums over projects that add up across files and units: what a rollup needs,
+    kept instead of the projects themselves so memory does not grow with them."""
+    projects: int = 0
+    budget: Decimal = ZERO
+    executed: Decimal = ZERO
+    scored: int = 0                # projects with a computed total
+    score_sum: Decimal = ZERO
+    weight: Decimal = ZERO         # Σ budget over scored projects with a positive budget
+    weighted_sum: Decimal = ZERO   # Σ total × budget over the same
+    self_scored: int = 0
+    self_high: int = 0             # self totals at or above the rules' suspicious score
+
+    def add(self, budget, executed, total, self_total=None, high_mark: Decimal | None = None) -> None:
+        self.projects += 1
+        self.budget += budget if budget is not None else ZERO
+        self.executed += executed if executed is not None else ZERO
+        if total is not None:
+            self.scored += 1
+            self.score_sum += total
+            if budget is not None and budget > 0:
+                self.weight += budget
+                self.weighted_sum += total * budget
+        if self_total is not None:
+            self.self_scored += 1
+            self.self_high += high_mark is not None and self_total >= high_mark
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(*(a + b for a, b in zip(_fields(self), _fields(other))))
+
+    def rollup(self) -> Rollup:
+        return Rollup(self.projects, self.budget, self.executed,
+                      execution_rate(self.budget, self.executed),
+                      self.score_sum / self.scored if self.scored else None,
+                      self.weighted_sum / self.weight if self.weight > 0 else None)
+
+
+def _fields(t: Totals) -> tuple:
+    return (t.projects, t.budget, t.executed, t.scored, t.score_sum, t.weight, t.weighted_sum,
+            t.self_scored, t.self_high)
+
+
+def total_of(items) -> Totals:
+    return sum(items, Totals())
+
+
 def rollup(projects) -> Rollup:
     """Totals over projects: anything with `budget`, `executed` and `total`."""
-    projects = list(projects)
-    budget = sum((p.budget for p in projects if p.budget is not None), ZERO)
-    executed = sum((p.executed for p in projects if p.executed is not None), ZERO)
-    totals = [p.total for p in projects if p.total is not None]
-    mean = sum(totals, ZERO) / len(totals) if totals else None
-    weighted = [(p.total, p.budget) for p in projects
-                if p.total is not None and p.budget is not None and p.budget > 0]
-    wsum = sum((b for _, b in weighted), ZERO)
-    wmean = sum((t * b for t, b in weighted), ZERO) / wsum if wsum > 0 else None
-    return Rollup(len(projects), budget, executed, execution_rate(budget, executed), mean, wmean)
+    t = Totals()
+    for p in projects:
+        t.add(p.budget, p.executed, p.total)
+    return t.rollup()

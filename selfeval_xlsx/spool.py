@@ -33,6 +33,7 @@ class Spool:
         self._seq = 0
         self._pending = 0
         self._sizes: dict[int, tuple[int, int]] = {}   # file → (projects, indicators)
+        self._unit_index = False
 
     def add(self, file_no: int, rows: FileRows) -> None:
         """One file's rows, as packed by the worker that read it."""
@@ -87,6 +88,9 @@ class Spool:
     def findings(self, unit: str | None = None) -> Iterator[Finding]:
         """All findings, most severe first, then by unit, file, sheet, code and cell."""
         self._db.commit()
+        if unit is not None and not self._unit_index:
+            self._db.execute("CREATE INDEX findings_unit ON findings (unit)")
+            self._unit_index = True
         where, args = ("WHERE unit = ?", (unit,)) if unit is not None else ("", ())
         query = (f"SELECT finding FROM findings {where} "
                  "ORDER BY rank, unit, file, sheet, code, cell, seq")

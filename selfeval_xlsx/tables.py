@@ -13,7 +13,7 @@ from .batch import BatchResult
 from .findings import CATALOGUE, Severity
 from .rows import (FILE_COLUMNS, FINDING_COLUMNS, FINDINGS, INDICATOR_COLUMNS, INDICATORS,
                    PROJECT_COLUMNS, PROJECTS, RUN_INFO, SUMMARY, SUMMARY_COLUMNS, Column, amt, pct)
-from .scoring import rollup
+from .scoring import total_of
 
 
 @dataclass
@@ -54,7 +54,7 @@ def summary_table(result: BatchResult) -> Table:
         by_unit.setdefault(w.unit or "（未填单位名称）", []).append(w)
     rows = []
     for unit, ws in by_unit.items():
-        r = rollup(p for w in ws for p in w.projects)
+        r = total_of(w.totals for w in ws).rollup()
         rows.append((unit, next((w.district for w in ws if w.district), ""),
                      next((w.year for w in ws if w.year), None), r.projects, amt(r.budget),
                      amt(r.executed), pct(r.rate), amt(r.mean_score), amt(r.weighted_score),
@@ -65,7 +65,7 @@ def summary_table(result: BatchResult) -> Table:
     # Units on the roster that sent nothing come first of all.
     rows[:0] = [(name, "", result.year, 0, None, None, None, None, None, "缺报", None, None, None, "")
                 for name in result.missing_units]
-    everything = rollup(p for w in result.counted for p in w.projects)
+    everything = total_of(w.totals for w in result.counted).rollup()
     batch_only = _batch_level_counts(result)
     total = ("合计", "", result.year, everything.projects, amt(everything.budget),
              amt(everything.executed), pct(everything.rate), amt(everything.mean_score),

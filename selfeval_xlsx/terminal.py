@@ -7,7 +7,7 @@ from collections import Counter
 from .batch import BatchResult
 from .findings import CATALOGUE, Severity
 from .numbers import fmt, fmt_pct
-from .scoring import rollup
+from .scoring import total_of
 
 
 def width(text: str) -> int:
@@ -24,7 +24,7 @@ def table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def run_report(result: BatchResult, path, json_path=None) -> list[str]:
-    total = rollup(p for w in result.counted for p in w.projects)
+    total = total_of(w.totals for w in result.counted).rollup()
     units = len({w.unit for w in result.counted})
     counts = {s: sum(w.counts.get(s, 0) for w in result.files) for s in Severity}
     codes: Counter = Counter()
