@@ -118,29 +118,41 @@ def checks():
     click.echo(catalogue_markdown(), nl=False)
 
 
-@main.command()
-@click.argument("folder", type=click.Path(file_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="汇总工作簿路径；默认 output/<区县>_<年度>_绩效自评汇总.xlsx。")
-@click.option("--year", type=click.IntRange(2000, 2100), help="本批次的评价年度；默认取多数表的年度。")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 结果。")
-@click.option("--roster", type=click.Path(dir_okay=False),
-              help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")
-@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0,
-              help="同时读取文件的进程数；默认等于 CPU 核数。")
-@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
-@rules_options
-@_guard
-def run(folder, output, year, json_path, roster, jobs, quiet, preset, rules_file):
-    """读取目录中所有自评表，计算、审核并写出汇总工作簿。
+def batch_options(fn):
+    """The options of every command that reads a whole folder."""
+    fn = rules_options(fn)
+    fn = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")(fn)
+    fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0,
+                      help="同时读取文件的进程数；默认等于 CPU 核数。")(fn)
+    fn = click.option("--roster", type=click.Path(dir_okay=False),
+                      help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")(fn)
+    fn = click.option("--year", type=click.IntRange(2000, 2100),
+                      help="本批次的评价年度；默认取多数表的年度。")(fn)
+    return click.argument("folder", type=click.Path(file_okay=False))(fn)
 
-    例：selfeval run input_templates/examples/长安区
-    """
+
+@contextlib.contextmanager
+def _batch(folder, year, roster, jobs, quiet, preset, rules_file):
     rules = resolve_rules(preset, rules_file)
     names = load_roster(roster) if roster else None
     with _progress(quiet) as progress, \
             run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
                       debug=_debug()) as result:
+        yield result
+
+
+@main.command()
+@batch_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="汇总工作簿路径；默认 output/<区县>_<年度>_绩效自评汇总.xlsx。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 结果。")
+@_guard
+def run(folder, output, json_path, **batch):
+    """读取目录中所有自评表，计算、审核并写出汇总工作簿。
+
+    例：selfeval run input_templates/examples/长安区
+    """
+    with _batch(folder, **batch) as result:
         path = write_summary(result, output or _default_output(result.district, result.year))
         if json_path:
             write_json(result, json_path)
@@ -149,25 +161,16 @@ def run(folder, output, year, json_path, roster, jobs, quiet, preset, rules_file
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False))
+@batch_options
 @click.option("-o", "--outdir", type=click.Path(file_okay=False), default="output/报告", show_default=True,
               help="报告的保存目录。")
-@click.option("--year", type=click.IntRange(2000, 2100), help="本批次的评价年度；默认取多数表的年度。")
-@click.option("--roster", type=click.Path(dir_okay=False), help="应报送单位名单，用于汇总报告中的报送情况。")
-@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, help="同时读取文件的进程数。")
-@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
-@rules_options
 @_guard
-def report(folder, outdir, year, roster, jobs, quiet, preset, rules_file):
+def report(folder, outdir, **batch):
     """按汇总结果起草每个单位的绩效自评工作报告（.docx）和全区汇总报告。
 
     例：selfeval report input_templates/examples/长安区
     """
-    rules = resolve_rules(preset, rules_file)
-    names = load_roster(roster) if roster else None
-    with _progress(quiet) as progress, \
-            run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
-                      debug=_debug()) as result:
+    with _batch(folder, **batch) as result:
         paths = write_reports(result, outdir)
     for path in paths:
         click.echo(f"已生成：{path}")

@@ -17,8 +17,8 @@ from .findings import Finding
 from .rows import FileRows
 
 _SCHEMA = """
-CREATE TABLE projects (file INTEGER, rows BLOB, xml TEXT);
-CREATE TABLE indicators (file INTEGER, rows BLOB, xml TEXT);
+CREATE TABLE projects (file INTEGER PRIMARY KEY, rows BLOB, xml TEXT);
+CREATE TABLE indicators (file INTEGER PRIMARY KEY, rows BLOB, xml TEXT);
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
                        seq INTEGER, finding BLOB);
 """
@@ -29,7 +29,10 @@ class Spool:
     def __init__(self):
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
-        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        # The file number is the row id, so reading in file order needs no sort; the
+        # findings' sort spills to temporary files rather than memory.
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+                               "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000;" + _SCHEMA)
         self._seq = 0
         self._pending = 0
         self._sizes: dict[int, tuple[int, int]] = {}   # file → (projects, indicators)
