@@ -167,6 +167,9 @@ def interpret_project(raw: RawProject, file: str) -> tuple[Project, list[Finding
             p.self_rate_score = rd.number(cells.get("score"), "执行率得分")
         p.funds[f.key] = line
 
+    if raw.missing_columns:
+        rd.add("P101", f"指标表头缺少“{'、'.join(raw.missing_columns)}”列，这些内容无法读取",
+               raw.indicator_header, "、".join(raw.missing_columns))
     p.exec_reason = _value(v.get("exec_reason"))
     p.goal_planned = _value(v.get("goal_planned"))
     p.goal_achieved = _value(v.get("goal_achieved"))

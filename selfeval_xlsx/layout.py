@@ -242,12 +242,11 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     sheet = labels.sheet
     hrow = labels.indicator_header()
     if hrow is None:
-        out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS]
-        return
+        return  # no indicator block at all: P116 says so
     cols = labels.columns(hrow, _IND_INDEX)
     if "level1" in cols:
         out.indicator_header = a1(hrow, cols["level1"])
-    out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS if f.key not in cols]
+    out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS if f.required and f.key not in cols]
     # The block ends at the first 总分/自评等级 label in the leftmost columns below it.
     stops = [r for hits in labels.positions(_STOP_INDEX).values() for r, c in hits
              if r > hrow and c < sheet.left + 6]

@@ -9,7 +9,6 @@ Each worker sends back compact rows (`rows.FileRows`) as its file finishes.
 from __future__ import annotations
 
 import functools
-import hashlib
 import multiprocessing as mp
 import os
 import resource
@@ -23,7 +22,7 @@ from .container import LIMITS, Limits
 from .findings import make
 from .rows import FileRows, to_rows
 from .rules import Rules
-from .workbook import FAILED, FileEntry, WorkbookResult, process_file
+from .workbook import FAILED, FileEntry, WorkbookResult, digest, process_file
 
 _CONTEXT = None
 READY = "ready"
@@ -65,11 +64,7 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
     entry = FileEntry(display, status=FAILED, reason=reason)
     try:
         with open(path, "rb") as fh:
-            h = hashlib.sha256()
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-                entry.size += len(chunk)
-        entry.sha256 = h.hexdigest()
+            entry.size, entry.sha256 = digest(fh)
     except OSError:
         pass
     return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)])).pack()

@@ -105,8 +105,8 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     return _assemble(entry, sheets, findings, rules)
 
 
-def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -> WorkbookResult:
-    path = entry.path
+def _read_sheets(path: str, sheets, findings: list[Finding]) -> tuple[UnitInfo | None, list[Project]]:
+    """The unit's 单位信息 and its project forms, whatever the sheets are called."""
     info: UnitInfo | None = None
     projects: list[Project] = []
     for sheet in sheets:
@@ -127,6 +127,12 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -
         elif sheet.visible and any(True for _ in sheet.nonempty()):
             findings.append(make("F104", f"工作表“{sheet.name}”不是项目自评表或单位信息表",
                                  file=path, sheet=sheet.name))
+    return info, projects
+
+
+def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -> WorkbookResult:
+    path = entry.path
+    info, projects = _read_sheets(path, sheets, findings)
     result = WorkbookResult(entry, unit_info=info)
     if not projects:
         entry.status, entry.reason = FAILED, "未找到项目支出绩效自评表"
@@ -163,7 +169,8 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -
     return result
 
 
-def _digest(fh) -> tuple[int, str]:
+def digest(fh) -> tuple[int, str]:
+    """Size and SHA-256 of an open file, read in chunks (the file may be huge)."""
     h, size = hashlib.sha256(), 0
     for chunk in iter(lambda: fh.read(1 << 20), b""):
         h.update(chunk)
@@ -176,8 +183,8 @@ def process_file(path, display: str, rules: Rules, limits: Limits = LIMITS) -> W
     try:
         with open(path, "rb") as fh:
             if os.fstat(fh.fileno()).st_size > limits.file_bytes:
-                size, digest = _digest(fh)
-                entry = FileEntry(display, size=size, sha256=digest)
+                size, sha = digest(fh)
+                entry = FileEntry(display, size=size, sha256=sha)
                 return _failed(entry, "F107", f"文件大小 {size / 1024 / 1024:.1f} MB，超过上限 "
                                               f"{limits.file_bytes // 1024 // 1024} MB")
             data = fh.read()

@@ -150,3 +150,14 @@ def test_unreadable_files_become_findings(tmp_path):
         r = read(tmp_path / name)
         assert r.file.status == "读取失败"
         assert codes(r) == ["F101"], name
+
+
+def test_a_missing_indicator_column_is_named(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    national_sheet(ws, SPECIAL, total=96)
+    ws["F12"] = "备注"   # the 实际完成值 header replaced by something else
+    wb.save(tmp_path / "n.xlsx")
+    r = read(tmp_path / "n.xlsx")
+    [p101] = [f for f in r.findings if f.code == "P101"]
+    assert "实际完成值" in p101.message and p101.cell == "A12"
