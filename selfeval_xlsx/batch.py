@@ -203,7 +203,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     spool = Spool()
     files: list[FileRows] = []
     try:
-        for rows in read_contained(paths, rules, jobs=jobs, limits=limits, debug=debug):
+        for rows in read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug):
             rows.no = order[rows.entry.path]
             spool.add(rows.no, rows)
             rows.drop_rows()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -211,16 +212,23 @@ def check(files, preset, rules_file):
         if not Path(name).is_file():
             raise UsageError(f"找不到文件：{name}")
     errors = 0
-    for rows in read_contained([(Path(n), n) for n in files], rules, jobs=1, debug=_debug()):
-        counts = rows.counts
-        errors += counts.get(Severity.ERROR, 0)
-        click.echo(f"{rows.entry.path}：{rows.unit or '（单位名称未填）'}，{len(rows.projects)} 个项目；"
-                   + "，".join(f"{s.value} {counts.get(s, 0)}" for s in Severity))
-        for p in rows.projects:
-            click.echo(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(p.rate)}，"
-                       f"计算总分 {fmt(p.total)}，自评总分 {fmt(p.self_total)}，等级 {p.grade or '—'}")
-        for f in sorted(rows.all_findings(), key=lambda f: f.sort_key()):
-            where = "!".join(x for x in (f.sheet, f.cell) if x)
-            click.echo(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
+    with tempfile.TemporaryDirectory(prefix="selfeval-") as scratch:
+        for rows in read_contained([(Path(n), n) for n in files], rules, scratch, jobs=1,
+                                   debug=_debug()):
+            errors += _print_check(rows)
     if errors:
         sys.exit(1)
+
+
+def _print_check(rows) -> int:
+    """Prints one checked file; returns how many 错误 it has."""
+    counts = rows.counts
+    click.echo(f"{rows.entry.path}：{rows.unit or '（单位名称未填）'}，{len(rows.projects)} 个项目；"
+               + "，".join(f"{s.value} {counts.get(s, 0)}" for s in Severity))
+    for p in rows.projects:
+        click.echo(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(p.rate)}，"
+                   f"计算总分 {fmt(p.total)}，自评总分 {fmt(p.self_total)}，等级 {p.grade or '—'}")
+    for f in sorted(rows.all_findings(), key=lambda f: f.sort_key()):
+        where = "!".join(x for x in (f.sheet, f.cell) if x)
+        click.echo(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
+    return counts.get(Severity.ERROR, 0)

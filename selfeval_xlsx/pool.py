@@ -43,7 +43,7 @@ def _context():
     return _CONTEXT
 
 
-def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
+def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:
@@ -51,13 +51,16 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
-    conn.send(READY)
-    while True:
-        task = conn.recv()
-        if task is None:
-            return
-        path, display = task
-        conn.send(to_rows(process_file(path, display, rules, limits), rules.suspicious_score).pack())
+    # Unbuffered: each file's rows reach the disk before the parent hears of them.
+    with open(os.path.join(spool_dir, f"rows-{os.getpid()}.bin"), "ab", buffering=0) as sink:
+        conn.send(READY)
+        while True:
+            task = conn.recv()
+            if task is None:
+                return
+            path, display = task
+            rows = to_rows(process_file(path, display, rules, limits), rules.suspicious_score)
+            conn.send(rows.pack(sink))
 
 
 def _lost(path, display: str, code: str, reason: str) -> FileRows:
@@ -71,10 +74,10 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
 
 
 class _Slot:
-    def __init__(self, rules: Rules, limits: Limits, debug: bool):
+    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str):
         ctx = _context()
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir), daemon=True)
         self.proc.start()
         child.close()
         self.tasks: deque = deque()   # sent and not yet answered; the first is being read
@@ -126,9 +129,11 @@ def _death_reason(exitcode: int | None) -> str:
     return f"读取进程意外退出（退出码 {exitcode}）"
 
 
-def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, jobs: int = 0,
-                   limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
+def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool_dir: str | os.PathLike,
+                   jobs: int = 0, limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish.
+
+    The workers write the files' rows under `spool_dir` (see rows.FileRows.pack).
 
     Each worker has DEPTH files in flight, so it never idles while the parent stores
     a result. When a worker dies, the file it was reading gets the finding and the
@@ -138,7 +143,7 @@ def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, jobs:
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     slots: list[_Slot] = []
     try:
-        new = functools.partial(_Slot, rules, limits, debug)
+        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir))
         slots = [new() for _ in range(jobs)] if pending else []
         while pending or any(s.tasks for s in slots):
             for i, slot in enumerate(slots):

@@ -130,21 +130,28 @@ class FileRows:
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
 
-    # Set by pack(): the rows pickled where they were made, so the parent process
-    # stores them without touching each one.
-    packed_projects: bytes = b""
-    packed_indicators: bytes = b""
+    # Set by pack(): where the worker wrote this file's rows (see pack), and the
+    # findings pickled, so the parent stores them without touching each one.
+    segments: tuple[str, tuple[tuple[int, int], ...]] | None = None
     packed_findings: list[tuple] = field(default_factory=list)
-    # The same rows rendered as worksheet XML, ROW_MARK standing for the row number.
-    xml_projects: str = ""
-    xml_indicators: str = ""
 
-    def pack(self) -> FileRows:
-        self.packed_projects = pickle.dumps(self.project_rows, _PROTOCOL)
-        self.packed_indicators = pickle.dumps(self.indicator_rows, _PROTOCOL)
-        self.xml_projects = "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows)
-        self.xml_indicators = "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r)
-                                         for r in self.indicator_rows)
+    def pack(self, sink=None) -> FileRows:
+        """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
+
+        Four segments: project and indicator rows pickled (for JSON and reports), and
+        the same rows rendered as worksheet XML with ROW_MARK for the row number.
+        Only small things then cross the pipe to the parent."""
+        if sink is not None and (self.project_rows or self.indicator_rows):
+            parts = [pickle.dumps(self.project_rows, _PROTOCOL), pickle.dumps(self.indicator_rows, _PROTOCOL),
+                     "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows).encode(),
+                     "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r) for r in self.indicator_rows).encode()]
+            start = sink.tell()
+            sink.write(b"".join(parts))  # one write: a worker killed later loses nothing already sent
+            offsets, at = [], start
+            for part in parts:
+                offsets.append((at, len(part)))
+                at += len(part)
+            self.segments = (sink.name, tuple(offsets))
         self.packed_findings = [(f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell,
                                  pickle.dumps(f, _PROTOCOL)) for f in self.findings]
         self.project_rows, self.indicator_rows, self.findings = [], [], []
@@ -157,8 +164,6 @@ class FileRows:
     def drop_rows(self) -> None:
         """After spooling: keep only what the rollups need (`totals`)."""
         self.project_rows, self.indicator_rows, self.findings, self.projects = [], [], [], []
-        self.packed_projects = self.packed_indicators = b""
-        self.xml_projects = self.xml_indicators = ""
         self.packed_findings = []
 
 

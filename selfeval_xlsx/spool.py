@@ -1,9 +1,11 @@
 """The big tables kept on disk while a batch runs.
 
 A province has hundreds of thousands of projects and millions of indicators; held
-as Python objects they would not fit in the memory we promise. Each file's rows,
-pickled by the worker that read it, go into a temporary SQLite file as files
-finish, and are read back in a fixed order (by file) when the summary is written.
+as Python objects they would not fit in the memory we promise, and sent through
+pipes they would cost the parent process more than the reading. So each reading
+worker appends its files' rows to a file of its own in the spool's folder and
+reports only where; findings go into a temporary SQLite file. Everything is read
+back in a fixed order (by file) when the summary is written.
 """
 from __future__ import annotations
 
@@ -17,17 +19,24 @@ from .findings import Finding
 from .rows import FileRows
 
 _SCHEMA = """
-CREATE TABLE projects (file INTEGER PRIMARY KEY, rows BLOB, xml TEXT);
-CREATE TABLE indicators (file INTEGER PRIMARY KEY, rows BLOB, xml TEXT);
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
                        seq INTEGER, finding BLOB);
 """
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
+PROJECT_VALUES, INDICATOR_VALUES, PROJECT_XML, INDICATOR_XML = range(4)
+
+
 class Spool:
+    """Findings in SQLite (they are read back sorted); table rows in the files the
+    reading workers write into `dir`, of which we keep only the offsets."""
+
     def __init__(self):
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
+        self.dir = Path(self._dir.name)
+        self._segments: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
+        self._open: dict[str, object] = {}
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
         # The file number is the row id, so reading in file order needs no sort; the
         # findings' sort spills to temporary files rather than memory.
@@ -40,10 +49,8 @@ class Spool:
 
     def add(self, file_no: int, rows: FileRows) -> None:
         """One file's rows, as packed by the worker that read it."""
-        self._db.execute("INSERT INTO projects VALUES (?, ?, ?)",
-                         (file_no, rows.packed_projects, rows.xml_projects))
-        self._db.execute("INSERT INTO indicators VALUES (?, ?, ?)",
-                         (file_no, rows.packed_indicators, rows.xml_indicators))
+        if rows.segments:
+            self._segments[file_no] = rows.segments
         self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
         self._insert_findings(rows.packed_findings)
 
@@ -62,11 +69,14 @@ class Spool:
             self._db.commit()
             self._pending = 0
 
-    def _read(self, table: str, files: set[int] | None) -> Iterator[tuple]:
-        self._db.commit()
-        for file_no, blob in self._db.execute(f"SELECT file, rows FROM {table} ORDER BY file"):
+    def _segment(self, files: set[int] | None, which: int) -> Iterator[bytes]:
+        for file_no in sorted(self._segments):
             if files is None or file_no in files:
-                yield from pickle.loads(blob)
+                path, offsets = self._segments[file_no]
+                fh = self._open.get(path) or self._open.setdefault(path, open(path, "rb"))
+                start, length = offsets[which]
+                fh.seek(start)
+                yield fh.read(length)
 
     def count(self, table: str, files: set[int] | None = None) -> int:
         """How many rows projects(files), indicators(files) or findings() will yield."""
@@ -77,16 +87,17 @@ class Spool:
 
     def xml(self, table: str, files: set[int] | None) -> Iterator[str]:
         """The rows of `projects` or `indicators` as rendered XML, one string a row."""
-        self._db.commit()
-        for file_no, xml in self._db.execute(f"SELECT file, xml FROM {table} ORDER BY file"):
-            if xml and (files is None or file_no in files):
-                yield from xml.split("\n")
+        for blob in self._segment(files, PROJECT_XML if table == "projects" else INDICATOR_XML):
+            if blob:
+                yield from blob.decode().split("\n")
 
     def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
-        return self._read("projects", files)
+        for blob in self._segment(files, PROJECT_VALUES):
+            yield from pickle.loads(blob)
 
     def indicators(self, files: set[int] | None = None) -> Iterator[tuple]:
-        return self._read("indicators", files)
+        for blob in self._segment(files, INDICATOR_VALUES):
+            yield from pickle.loads(blob)
 
     def findings(self, unit: str | None = None) -> Iterator[Finding]:
         """All findings, most severe first, then by unit, file, sheet, code and cell."""
@@ -112,5 +123,7 @@ class Spool:
             yield pickle.loads(blob)
 
     def close(self) -> None:
+        for fh in self._open.values():
+            fh.close()
         self._db.close()
         self._dir.cleanup()
