@@ -188,22 +188,25 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
             out.write(row_xml(str(r), cells, item, height))
 
 
-def _hyperlinks(part: _Part, rels_xml: str | None) -> tuple[str, str]:
-    """The <hyperlinks> element for a sheet and its relationships file."""
+_RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
+
+
+def _write_hyperlinks(out, rels, part: _Part, rels_xml: str | None) -> None:
+    """Streams a sheet's <hyperlinks> element to `out` and its relationships to `rels`
+    (up to 65,000 of each: held as strings they would cost a province run 100 MB)."""
     existing = [int(n) for n in re.findall(r'Id="rId(\d+)"', rels_xml or "")]
-    start = max(existing, default=0) + 1
-    links, rels = [], []
-    for i, (ref, target, sheet, cell) in enumerate(part.links, start=start):
+    rels.write(rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else _RELS_HEAD)
+    out.write("<hyperlinks>")
+    for i, (ref, target, sheet, cell) in enumerate(part.links, start=max(existing, default=0) + 1):
         location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}" if sheet and cell else ""
         attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={quoteattr(location)}" if location else "")
-        links.append(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
+        out.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
         # Excel writes relative file links with backslashes; LibreOffice reads them too.
-        rels.append(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
-                    f'Target={quoteattr(target.replace("/", chr(92)))} TargetMode="External"/>')
-    head = rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
-    return f"<hyperlinks>{''.join(links)}</hyperlinks>", head + "".join(rels) + "</Relationships>"
+        rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
+                   f'Target={quoteattr(target.replace("/", chr(92)))} TargetMode="External"/>')
+    out.write("</hyperlinks>")
+    rels.write("</Relationships>")
 
 
 def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
@@ -211,7 +214,7 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
     with zipfile.ZipFile(skeleton) as zin, \
             zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
         names = zin.namelist()
-        pending_rels: dict[str, str] = {}
+        pending_rels: dict[str, Path] = {}   # a zip takes one open entry at a time
         for table, parts in plans:
             rows = iter(table.xml if table.xml is not None else table.rows)
             row_styles = fmts.styles(table.columns, total=False)
@@ -232,15 +235,20 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                     if part.links:
                         rels_name = part.path.replace("worksheets/", "worksheets/_rels/") + ".rels"
                         old = zin.read(rels_name).decode() if rels_name in names else None
-                        element, rels = _hyperlinks(part, old)
-                        anchor = re.search(r"<printOptions|<pageMargins|<pageSetup|<headerFooter|</worksheet>", tail)
-                        tail = tail[:anchor.start()] + element + tail[anchor.start():]
-                        pending_rels[rels_name] = rels
+                        # <hyperlinks> goes after the conditional formats, before the page setup.
+                        at = re.search(r"<printOptions|<pageMargins|<pageSetup|<headerFooter|</worksheet>",
+                                       tail).start()
+                        out.write(tail[:at])
+                        pending_rels[rels_name] = skeleton.with_name(f"links{len(pending_rels)}.rels")
+                        with open(pending_rels[rels_name], "w", encoding="utf-8") as rels:
+                            _write_hyperlinks(out, rels, part, old)
+                        tail = tail[at:]
                     out.write(tail)
                     out.flush()
                     out.detach()
-        for name, rels in pending_rels.items():  # a zip takes one open entry at a time
-            zout.writestr(name, rels)
+        for name, rels_file in pending_rels.items():
+            zout.write(rels_file, name)
+            rels_file.unlink()
         for item in zin.infolist():
             if item.filename not in spliced and item.filename not in pending_rels:
                 zout.writestr(item, zin.read(item))

@@ -1,0 +1,31 @@
+"""The README is the front door: what it shows must be what the program prints."""
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from selfeval_xlsx.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_quick_start_output_is_what_run_prints(tmp_path, monkeypatch):
+    shown = re.search(r"实际输出：\n\n```\n(.*?)```", README, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["run", str(ROOT / "input_templates" / "examples" / "长安区")])
+    assert res.exit_code == 0
+    assert res.output == shown
+
+
+def test_every_command_is_documented():
+    for name in main.commands:
+        assert f"`selfeval {name}" in README, name
+        assert "例：" in main.commands[name].help, name
+
+
+def test_readme_commands_exist():
+    for path in ("input_templates/项目支出绩效自评表模板.xlsx", "input_templates/make_examples.py",
+                 "input_templates/examples/长安区名单.txt", "docs/checks.md", "docs/render.py",
+                 "benchmarks/bench.py", ".ci/run"):
+        assert (ROOT / path).exists(), path
