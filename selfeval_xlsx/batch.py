@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .container import LIMITS, Limits
-from .findings import Finding, Severity, make
+from .findings import Finding, make
 from .numbers import fmt, fmt_pct
 from .pool import read_contained
 from .roster import norm_unit

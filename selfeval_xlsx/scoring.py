@@ -7,7 +7,7 @@ from decimal import Decimal
 from .form import DIMENSIONS
 from .model import Indicator, Project
 from .rules import Rules
-from .targets import DATE, EXACT, POSITIVE, QUALITATIVE, REVERSE, RULE_NAMES
+from .targets import DATE, POSITIVE, QUALITATIVE, REVERSE, RULE_NAMES
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 MONEY_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}

@@ -6,7 +6,7 @@ from collections import Counter
 
 from .batch import BatchResult
 from .findings import CATALOGUE, Severity
-from .numbers import fmt, fmt_pct
+from .numbers import fmt_pct
 from .scoring import total_of
 
 

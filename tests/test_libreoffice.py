@@ -8,7 +8,6 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-import python_calamine as pc
 
 from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.rows import to_rows
