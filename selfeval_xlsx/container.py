@@ -31,6 +31,10 @@ LIMITS = Limits()
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# The XML parts a workbook reader parses: .xlsx workbook, rels, strings, styles and
+# sheets; .ods content and styles.
+_PARSED = re.compile(r"^(\[Content_Types\]\.xml|_rels/\.rels|xl/(workbook\.xml|_rels/workbook\.xml\.rels"
+                     r"|sharedStrings\.xml|styles\.xml|worksheets/[^/]+\.xml)|content\.xml|styles\.xml)$")
 
 
 def _col_number(letters: bytes) -> int:
@@ -69,8 +73,8 @@ def inspect_zip(data: bytes, limits: Limits = LIMITS) -> list[Problem]:
     if len(sheets) > limits.sheets:
         return [Problem("F109", f"工作簿有 {len(sheets)} 张工作表，超过上限 {limits.sheets}")]
     for i in infos:
-        if not i.filename.endswith((".xml", ".rels")):
-            continue
+        if not _PARSED.match(i.filename):
+            continue  # parts no reader parses (document properties, themes, printer settings)
         head = _head(z, i)
         if _ENTITY.search(head):
             return [Problem("F111", f"部件 {i.filename} 含 XML 实体声明（DOCTYPE/ENTITY）")]

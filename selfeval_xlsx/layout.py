@@ -76,13 +76,15 @@ class Labels:
         self.sheet = sheet
         self.cells: list[tuple[int, int, str, str]] = []   # (row, col, folded, without brackets)
         self.text: dict[tuple[int, int], tuple[str, str]] = {}
-        for r, c, v in sheet.nonempty():
-            if isinstance(v, str) and len(v) <= 40:
-                s = form.norm_label(v)
-                if s:
-                    bare = form.strip_parens(s)
-                    self.cells.append((r, c, s, bare))
-                    self.text[(r, c)] = (s, bare)
+        norm, strip = form.norm_label, form.strip_parens
+        for r, line in enumerate(sheet.rows, start=sheet.top):
+            for c, v in enumerate(line, start=sheet.left):
+                if type(v) is str and v and len(v) <= 40:
+                    s = norm(v)
+                    if s:
+                        bare = strip(s)
+                        self.cells.append((r, c, s, bare))
+                        self.text[(r, c)] = (s, bare)
         self._rows: dict[tuple, int | None] = {}
         self._positions: list[dict[str, list[tuple[int, int]]]] | None = None
 
@@ -251,10 +253,12 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     stops = [r for hits in labels.positions(_STOP_INDEX).values() for r, c in hits
              if r > hrow and c < sheet.left + 6]
     carry = {"level1": "", "level2": ""}
+    offsets = [(k, c - sheet.left) for k, c in cols.items()]
     for r in range(hrow + 1, min(stops, default=sheet.bottom)):
         if "level3" in cols and labels.key(r, cols["level3"], _IND_INDEX) == "level3":
             continue  # a repeated header row
-        values = {k: sheet.get(r, c) for k, c in cols.items()}
+        row = sheet.rows[r - sheet.top]
+        values = {k: row[i] if 0 <= i < len(row) else "" for k, i in offsets}
         content = [k for k in ("level3", "target", "actual", "weight", "self_score")
                    if values.get(k, "") not in ("", None)]
         if not content and values.get("level1", "") in ("", None):
