@@ -5,7 +5,6 @@ import datetime as dt
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
@@ -166,7 +165,8 @@ def _bunching(result: BatchResult) -> None:
         if t.self_scored < 3:
             continue
         rate = t.rollup().rate
-        if t.self_high / t.self_scored >= Decimal("0.8") and rate is not None and rate < rules.rate_threshold:
+        if (t.self_high / t.self_scored >= rules.bunching_share and rate is not None
+                and rate < rules.rate_threshold):
             who = unit or f"全{result.district}"
             _add(result, file, make(
                 "B104", f"{who}共 {t.self_scored} 个项目，{t.self_high} 个自评 {fmt(rules.suspicious_score)} 分以上，"

@@ -36,6 +36,9 @@ class Rules:
     # A total at least this high on a project executed below `suspicious_rate` is flagged.
     suspicious_score: Decimal = Decimal(90)
     suspicious_rate: Decimal = Decimal("0.8")
+    # A unit (or the district) whose self totals are at least this share ≥ suspicious_score
+    # while its execution rate is below rate_threshold is flagged as 自评偏高.
+    bunching_share: Decimal = Decimal("0.8")
     # An amount in 万元 at or above this looks like it was typed in 元.
     yuan_threshold: Decimal = Decimal(10000)
 
@@ -87,6 +90,8 @@ def dump_rules(rules: Rules) -> str:
         "# 执行率低于“偏高执行率”而总分不低于“偏高总分”时提示自评偏高。",
         f'"偏高总分" = {_num(rules.suspicious_score)}',
         f'"偏高执行率" = {_num(rules.suspicious_rate)}',
+        "# 一个单位中自评不低于“偏高总分”的项目占比达到此值、而总执行率低于“执行率下限”时，提示自评普遍偏高。",
+        f'"偏高项目占比" = {_num(rules.bunching_share)}',
         "# 以万元填报的金额不低于此值时，疑似按元填报。",
         f'"元万元阈值" = {_num(rules.yuan_threshold)}',
         "",
@@ -143,7 +148,7 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
         raise RulesError(f"{source} 的 [阈值] 格式不对")
     for key, attr in (("分差容差", "tolerance"), ("执行率下限", "rate_threshold"),
                       ("偏高总分", "suspicious_score"), ("偏高执行率", "suspicious_rate"),
-                      ("元万元阈值", "yuan_threshold")):
+                      ("偏高项目占比", "bunching_share"), ("元万元阈值", "yuan_threshold")):
         if key in limits:
             rules = replace(rules, **{attr: _dec(limits[key], f"[阈值] {key}")})
 

@@ -77,16 +77,14 @@ class _Formats:
         self.pct = wb.add_format({**base, "num_format": "0.00%"})
         self.num = wb.add_format({**base, "num_format": "0.00"})
 
-    def styles(self, columns, total: bool) -> list[int]:
+    def styles(self, table: Table, total: bool) -> list[int]:
         """The xf index of each column's cells. Registering the index now puts the
         format in styles.xml even though xlsxwriter itself writes no such cell."""
         plain = self.total if total else self.text
         kinds = self.total_by_kind if total else self.by_kind
         out = []
-        for col in columns:
-            fmt = kinds.get(col.kind, plain)
-            if col.header == "说明" and not total:
-                fmt = self.wrap
+        for c, col in enumerate(table.columns):
+            fmt = self.wrap if c == table.wrap_column and not total else kinds.get(col.kind, plain)
             out.append(fmt._get_xf_index())
         return out
 
@@ -128,7 +126,7 @@ def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0) -> lis
 def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, has_total: bool):
     ncols = len(table.columns)
     for c, col in enumerate(table.columns):
-        ws.set_column(c, c, col.width, fmts.wrap if col.header == "说明" else None)
+        ws.set_column(c, c, col.width, fmts.wrap if c == table.wrap_column else None)
         ws.write_string(header_row, c, col.header, fmts.header)
     last = header_row + rows
     ws.autofilter(header_row, 0, last - (1 if has_total else 0), ncols - 1)
@@ -217,8 +215,8 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
         pending_rels: dict[str, Path] = {}   # a zip takes one open entry at a time
         for table, parts in plans:
             rows = iter(table.xml if table.xml is not None else table.rows)
-            row_styles = fmts.styles(table.columns, total=False)
-            total_styles = fmts.styles(table.columns, total=True)
+            row_styles = fmts.styles(table, total=False)
+            total_styles = fmts.styles(table, total=True)
             for part in parts:
                 xml = zin.read(part.path).decode("utf-8")
                 head, tail = xml.split("</sheetData>", 1)
@@ -347,8 +345,8 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
             if table.name == SUMMARY:
                 _charts(wb, fmts, table, result.spool.code_counts())
         for table, _ in plans:  # register every style the rows will use
-            fmts.styles(table.columns, total=False)
-            fmts.styles(table.columns, total=True)
+            fmts.styles(table, total=False)
+            fmts.styles(table, total=True)
         fmts.link._get_xf_index()
         wb.close()
         _splice(skeleton, final, plans, fmts, links)

@@ -131,7 +131,7 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
     facts += [("等级线", "，".join(f"{g}≥{v}" for g, v in rules.grades) + "，其余为差"),
               ("分差容差", rules.tolerance), ("执行率下限", rules.rate_threshold),
               ("偏高总分", rules.suspicious_score), ("偏高执行率", rules.suspicious_rate),
-              ("元万元阈值", rules.yuan_threshold),
+              ("偏高项目占比", rules.bunching_share), ("元万元阈值", rules.yuan_threshold),
               ("重复报送规则", "同一单位同一年度有多个文件时，以文件路径排序在后的为准")]
     return facts
 

@@ -188,3 +188,19 @@ def test_checks_command_prints_the_catalogue():
     res = invoke("checks")
     assert res.exit_code == 0
     assert "| P107 | 项目 | 错误 | 执行率未达标且未说明原因 |" in res.output
+
+
+def test_a_table_longer_than_a_worksheet_continues_on_the_next(tmp_path, monkeypatch):
+    from selfeval_xlsx import summary_xlsx
+    monkeypatch.setattr(summary_xlsx, "MAX_ROWS", 100)   # 99 data rows a sheet
+    with run_batch(EXAMPLES, SEED) as result:
+        expected = as_json(result)["指标明细"]
+        summary_xlsx.write_summary(result, tmp_path / "s.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    parts = [name for name in wb.sheetnames if name.startswith("指标明细")]
+    assert parts == ["指标明细", "指标明细（续1）"]       # 27 projects × 7 indicators = 189 rows: 99 + 90
+    assert [wb[name].max_row for name in parts] == [100, 91]
+    got = [r for name in parts for r in rows(wb[name])]
+    assert [r["三级指标"] for r in got] == [r["三级指标"] for r in expected]
+    assert [r["计算得分"] for r in got] == [r["计算得分"] for r in expected]
+    assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in parts)

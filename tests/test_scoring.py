@@ -178,3 +178,24 @@ def test_unit_rollup_plain_and_budget_weighted():
     weighted = (D("8.94") * 95 + D("24.65") * 96 + 25 * 92 + 7 * 97 + 7 * 97) / D("72.59")
     assert r.weighted_score == weighted                  # ≈ 94.69
     assert str(round(r.weighted_score, 2)) == "94.69"
+
+
+def test_rules_file_round_trips_every_threshold():
+    from selfeval_xlsx.rules import dump_rules
+    custom = parse_rules(dump_rules(NATIONAL).replace('"分差容差" = 0.5', '"分差容差" = 1')
+                         .replace('"偏高项目占比" = 0.8', '"偏高项目占比" = 0.6'))
+    assert custom.weights == NATIONAL.weights
+    assert (custom.tolerance, custom.bunching_share, custom.rate_threshold) == (D(1), D("0.6"), D("0.9"))
+    assert custom.qualitative_bands == NATIONAL.qualitative_bands
+
+
+@pytest.mark.parametrize("text, message", [
+    ('["权重"]\n"预算执行率" = 10\n', "缺少"),
+    ('["权重"]\n"预算执行率" = 10\n"产出指标" = 40\n"效益指标" = 40\n"满意度指标" = 10\n"其他" = 1\n', "未知项"),
+    ('["权重"]\n"预算执行率" = "十"\n"产出指标" = 40\n"效益指标" = 40\n"满意度指标" = 10\n', "必须是数字"),
+    ("[权重", "不是有效的 TOML"),
+])
+def test_bad_rules_files_say_what_to_fix(text, message):
+    from selfeval_xlsx.rules import RulesError
+    with pytest.raises(RulesError, match=message):
+        parse_rules(text)
