@@ -34,6 +34,8 @@ def run_report(result: BatchResult, path, json_path=None) -> list[str]:
             counts[f.severity] += 1
     lines = [f"区县：{result.district}　年度：{result.year or '未知'}　规则：{result.rules.name}",
              f"文件：读取 {len(result.files)} 个，跳过 {len(result.skipped)} 个"]
+    if not result.files:
+        lines.append("提示：目录中没有找到可读取的电子表格（.xlsx .xlsm .xls .ods），请确认目录是否正确。")
     if result.missing_units:
         lines.append(f"缺报单位 {len(result.missing_units)} 个：" + "、".join(result.missing_units))
     lines += [""] + table(

@@ -204,3 +204,10 @@ def test_a_table_longer_than_a_worksheet_continues_on_the_next(tmp_path, monkeyp
     assert [r["三级指标"] for r in got] == [r["三级指标"] for r in expected]
     assert [r["计算得分"] for r in got] == [r["计算得分"] for r in expected]
     assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in parts)
+
+
+def test_an_empty_folder_says_so(tmp_path):
+    res = invoke("run", tmp_path, "-o", tmp_path / "s.xlsx")
+    assert res.exit_code == 0
+    assert "目录中没有找到可读取的电子表格" in res.output
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[0] == "汇总"
