@@ -21,7 +21,6 @@ from .findings import Severity, catalogue_markdown
 from .json_out import write_json
 from .numbers import fmt, fmt_pct
 from .pool import PoolError, read_contained
-from .report import write_reports
 from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
 from .summary_xlsx import write_summary
@@ -171,6 +170,7 @@ def report(folder, outdir, **batch):
 
     例：selfeval report input_templates/examples/长安区
     """
+    from .report import write_reports  # python-docx loads only when reports are asked for
     with _batch(folder, **batch) as result:
         paths = write_reports(result, outdir)
     for path in paths:
