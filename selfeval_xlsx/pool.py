@@ -69,7 +69,7 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
         with open(path, "rb") as fh:
             entry.size, entry.sha256 = digest(fh)
     except OSError:
-        pass
+        pass  # gone or unreadable: the finding stands, without a size or hash
     return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)])).pack()
 
 
