@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .container import LIMITS, Limits
-from .findings import Finding, make
+from .findings import Finding, Severity, make
 from .numbers import fmt, fmt_pct
 from .pool import read_contained
 from .roster import norm_unit
@@ -50,6 +50,13 @@ class BatchResult:
 
     def all_findings(self) -> list[Finding]:
         return list(self.spool.findings())
+
+    def severity_counts(self) -> dict[Severity, int]:
+        """Findings by severity: each file's, plus those on no file (missing units, the district)."""
+        counts = {s: sum(f.counts.get(s, 0) for f in self.files) for s in Severity}
+        for f in self.spool.findings_without_file():
+            counts[f.severity] += 1
+        return counts
 
     def close(self) -> None:
         self.spool.close()

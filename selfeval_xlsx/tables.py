@@ -66,21 +66,12 @@ def summary_table(result: BatchResult) -> Table:
     rows[:0] = [(name, "", result.year, 0, None, None, None, None, None, "缺报", None, None, None, "")
                 for name in result.missing_units]
     everything = total_of(w.totals for w in result.counted).rollup()
-    batch_only = _batch_level_counts(result)
+    counts = result.severity_counts()
     total = ("合计", "", result.year, everything.projects, amt(everything.budget),
              amt(everything.executed), pct(everything.rate), amt(everything.mean_score),
              amt(everything.weighted_score), result.rules.grade(everything.weighted_score),
-             *(a + b for a, b in zip(_severity_counts(result.files), batch_only)),
-             f"{len(result.files)} 个文件")
+             *(counts[s] for s in Severity), f"{len(result.files)} 个文件")
     return Table(SUMMARY, SUMMARY_COLUMNS, rows, len(rows), total)
-
-
-def _batch_level_counts(result: BatchResult) -> tuple[int, int, int]:
-    """Findings that belong to no file: units missing from the roster, the district."""
-    counts = {s: 0 for s in Severity}
-    for f in result.spool.findings_without_file():
-        counts[f.severity] += 1
-    return tuple(counts[s] for s in Severity)
 
 
 def project_table(result: BatchResult) -> Table:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 
 from .batch import BatchResult
 from .findings import CATALOGUE, Severity
@@ -26,12 +25,8 @@ def table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def run_report(result: BatchResult, path, json_path=None) -> list[str]:
     total = total_of(w.totals for w in result.counted).rollup()
     units = len({w.unit for w in result.counted})
-    counts = {s: sum(w.counts.get(s, 0) for w in result.files) for s in Severity}
-    codes: Counter = Counter()
-    for f in result.spool.findings():
-        codes[f.code] += 1
-        if not f.file:
-            counts[f.severity] += 1
+    counts = result.severity_counts()
+    codes = result.spool.code_counts()
     lines = [f"区县：{result.district}　年度：{result.year or '未知'}　规则：{result.rules.name}",
              f"文件：读取 {len(result.files)} 个，跳过 {len(result.skipped)} 个"]
     if not result.files:
@@ -43,8 +38,7 @@ def run_report(result: BatchResult, path, json_path=None) -> list[str]:
         [[str(units), str(total.projects), f"{total.budget:,.2f}", f"{total.executed:,.2f}",
           fmt_pct(total.rate), *(str(counts[s]) for s in Severity)]]) + [""]
     if codes:
-        lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）"
-                                             for c, n in codes.most_common(3)))
+        lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in codes[:3]))
     lines.append(f"汇总工作簿：{path}")
     if json_path:
         lines.append(f"JSON：{json_path}")
