@@ -38,8 +38,18 @@ class Finding:
     def sort_key(self):
         return (self.severity.rank, self.unit, self.file, self.sheet, self.code, self.cell)
 
+    def as_row(self) -> tuple:
+        """The sort key first, then the rest: how the spool stores a finding."""
+        return (*self.sort_key(), self.message, self.project, self.value)
+
+    @classmethod
+    def from_row(cls, row) -> Finding:
+        rank, unit, file, sheet, code, cell, message, project, value = row
+        return cls(code, _BY_RANK[rank], message, file, sheet, cell, unit, project, value)
+
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+_BY_RANK = {s.rank: s for s in Severity}
 _CHECKS = (
     # --- file ---------------------------------------------------------------------
     Check("F101", E, "文件无法读取", "请用 Excel 或 WPS 打开确认文件完好，另存为 .xlsx 后重新报送。"),

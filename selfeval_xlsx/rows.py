@@ -130,17 +130,15 @@ class FileRows:
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
 
-    # Set by pack(): where the worker wrote this file's rows (see pack), and the
-    # findings pickled, so the parent stores them without touching each one.
+    # Set by pack(): where the worker wrote this file's rows.
     segments: tuple[str, tuple[tuple[int, int], ...]] | None = None
-    packed_findings: list[tuple] = field(default_factory=list)
 
     def pack(self, sink=None) -> FileRows:
         """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
 
         Four segments: project and indicator rows pickled (for JSON and reports), and
         the same rows rendered as worksheet XML with ROW_MARK for the row number.
-        Only small things then cross the pipe to the parent."""
+        Only small things (totals, findings, offsets) then cross the pipe to the parent."""
         if sink is not None and (self.project_rows or self.indicator_rows):
             parts = [pickle.dumps(self.project_rows, _PROTOCOL), pickle.dumps(self.indicator_rows, _PROTOCOL),
                      "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows).encode(),
@@ -152,19 +150,12 @@ class FileRows:
                 offsets.append((at, len(part)))
                 at += len(part)
             self.segments = (sink.name, tuple(offsets))
-        self.packed_findings = [(f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell,
-                                 pickle.dumps(f, _PROTOCOL)) for f in self.findings]
-        self.project_rows, self.indicator_rows, self.findings = [], [], []
+        self.project_rows, self.indicator_rows = [], []
         return self
-
-    def all_findings(self) -> list[Finding]:
-        """This file's findings, packed or not."""
-        return self.findings or [pickle.loads(p[6]) for p in self.packed_findings]
 
     def drop_rows(self) -> None:
         """After spooling: keep only what the rollups need (`totals`)."""
         self.project_rows, self.indicator_rows, self.findings, self.projects = [], [], [], []
-        self.packed_findings = []
 
 
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:

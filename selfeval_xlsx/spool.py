@@ -20,9 +20,9 @@ from .rows import FileRows
 
 _SCHEMA = """
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
-                       seq INTEGER, finding BLOB);
+                       message TEXT, project TEXT, value TEXT, seq INTEGER);
 """
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
+_FINDING_COLUMNS = "rank, unit, file, sheet, code, cell, message, project, value"
 
 
 PROJECT_VALUES, INDICATOR_VALUES, PROJECT_XML, INDICATOR_XML = range(4)
@@ -52,18 +52,14 @@ class Spool:
         if rows.segments:
             self._segments[file_no] = rows.segments
         self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
-        self._insert_findings(rows.packed_findings)
+        self.add_findings(rows.findings)
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
-        self._insert_findings([(f.severity.rank, f.unit, f.file, f.sheet, f.code, f.cell,
-                                pickle.dumps(f, _PROTOCOL)) for f in findings])
-
-    def _insert_findings(self, packed: list[tuple]) -> None:
         rows = []
-        for item in packed:
+        for f in findings:
             self._seq += 1
-            rows.append((*item[:6], self._seq, item[6]))
-        self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.append((*f.as_row(), self._seq))
+        self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._pending += 1
         if self._pending >= 200:
             self._db.commit()
@@ -106,10 +102,10 @@ class Spool:
             self._db.execute("CREATE INDEX findings_unit ON findings (unit)")
             self._unit_index = True
         where, args = ("WHERE unit = ?", (unit,)) if unit is not None else ("", ())
-        query = (f"SELECT finding FROM findings {where} "
+        query = (f"SELECT {_FINDING_COLUMNS} FROM findings {where} "
                  "ORDER BY rank, unit, file, sheet, code, cell, seq")
-        for (blob,) in self._db.execute(query, args):
-            yield pickle.loads(blob)
+        for row in self._db.execute(query, args):
+            yield Finding.from_row(row)
 
     def code_counts(self) -> list[tuple[str, int]]:
         """How often each finding code occurs, most frequent first."""
@@ -119,8 +115,8 @@ class Spool:
 
     def findings_without_file(self) -> Iterator[Finding]:
         self._db.commit()
-        for (blob,) in self._db.execute("SELECT finding FROM findings WHERE file = ''"):
-            yield pickle.loads(blob)
+        for row in self._db.execute(f"SELECT {_FINDING_COLUMNS} FROM findings WHERE file = ''"):
+            yield Finding.from_row(row)
 
     def close(self) -> None:
         for fh in self._open.values():
