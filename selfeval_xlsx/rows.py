@@ -138,13 +138,16 @@ class FileRows:
 
         Four segments: project and indicator rows pickled (for JSON and reports), and
         the same rows rendered as worksheet XML with ROW_MARK for the row number.
-        Only small things (totals, findings, offsets) then cross the pipe to the parent."""
+        Only small things (totals, findings, offsets) then cross the pipe to the parent.
+        Without a sink (a file that failed, so has no rows) nothing is written."""
         if sink is not None and (self.project_rows or self.indicator_rows):
             parts = [pickle.dumps(self.project_rows, _PROTOCOL), pickle.dumps(self.indicator_rows, _PROTOCOL),
                      "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows).encode(),
                      "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r) for r in self.indicator_rows).encode()]
             start = sink.tell()
-            sink.write(b"".join(parts))  # one write: a worker killed later loses nothing already sent
+            # One unbuffered write before the result is sent: a worker killed later
+            # loses nothing the parent has been told about.
+            sink.write(b"".join(parts))
             offsets, at = [], start
             for part in parts:
                 offsets.append((at, len(part)))

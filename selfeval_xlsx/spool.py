@@ -23,8 +23,6 @@ CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT
                        message TEXT, project TEXT, value TEXT, seq INTEGER);
 """
 _FINDING_COLUMNS = "rank, unit, file, sheet, code, cell, message, project, value"
-
-
 PROJECT_VALUES, INDICATOR_VALUES, PROJECT_XML, INDICATOR_XML = range(4)
 
 
@@ -38,8 +36,7 @@ class Spool:
         self._segments: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
         self._open: dict[str, object] = {}
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
-        # The file number is the row id, so reading in file order needs no sort; the
-        # findings' sort spills to temporary files rather than memory.
+        # Sorting a province's findings spills to temporary files rather than memory.
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
                                "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000;" + _SCHEMA)
         self._seq = 0
