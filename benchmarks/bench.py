@@ -41,15 +41,17 @@ from selfeval_xlsx.template import LAYOUT, write_template
 
 PLACEHOLDER = "〔单位名称占位〕"
 KEYS = ("level1", "level2", "level3", "target", "actual", "weight", "self_score", "reason")
+# Ten indicators weighted as the seed preset wants: 产出 40, 效益 40, 满意度 10.
 INDICATORS = [
     ("产出指标", "数量指标", "开展活动次数", "≥{n}次", "{m}次", 10),
     ("产出指标", "数量指标", "服务覆盖户数", "≥{h}户", "{h}户", 5),
     ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 5),
     ("产出指标", "时效指标", "资金支付时限", "2020年12月31日前", "2020年12月{d}日", 10),
     ("产出指标", "成本指标", "项目支出成本", "≤{b}万元", "{e}万元", 10),
-    ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 15),
+    ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 10),
     ("效益指标", "经济效益指标", "带动就业人数", "≥{j}人", "{j}人", 10),
-    ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 15),
+    ("效益指标", "生态效益指标", "垃圾分类覆盖率", "≥85%", "{g}%", 10),
+    ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 10),
     ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "{s}%", 10),
 ]
 
@@ -76,27 +78,36 @@ def base_workbook(path: Path, rng: random.Random, projects: int) -> bytes:
             ws[a1(L.exec_reason, 2)] = "部分支出跨年结算。"
         ws[a1(L.goal_values, 1)], ws[a1(L.goal_values, 5)] = "完成年度工作任务。", "已完成。"
         values = dict(n=12, m=rng.choice((11, 12, 13)), h=rng.randint(500, 12000), d=rng.randint(1, 30),
-                      b=budget, e=executed, j=rng.randint(5, 60), s=rng.randint(88, 99))
-        for r, (l1, l2, l3, target, actual, weight) in enumerate(INDICATORS + [INDICATORS[1]]):
+                      b=budget, e=executed, j=rng.randint(5, 60), g=rng.randint(80, 95), s=rng.randint(88, 99))
+        for r, (l1, l2, l3, target, actual, weight) in enumerate(INDICATORS):
             row = (l1, l2, l3, target.format(**values), actual.format(**values), weight,
-                   weight if weight < 15 else weight - 2, "")
+                   weight - 1 if target == "有效提升" else weight, "")
             for key, v in zip(KEYS, row):
                 ws[a1(L.indicator_first + r, L.indicator_cols[key])] = v if v != "" else None
     wb.save(path)
     return path.read_bytes()
 
 
+def _charrefs(text: str) -> bytes:
+    return "".join(f"&#{ord(ch)};" for ch in text).encode()
+
+
 def with_unit(base: bytes, unit: str) -> bytes:
-    """The base workbook with the placeholder replaced by this unit's name."""
+    """The base workbook with the placeholder replaced by this unit's name (openpyxl may
+    have written it as UTF-8 or as numeric character references)."""
     out = io.BytesIO()
-    old, new = PLACEHOLDER.encode(), unit.encode()
+    swaps = ((PLACEHOLDER.encode(), unit.encode()), (_charrefs(PLACEHOLDER), _charrefs(unit)))
     with zipfile.ZipFile(io.BytesIO(base)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in zin.infolist():
             data = zin.read(info)
-            if info.filename.endswith(".xml") and old in data:
-                data = data.replace(old, new)
+            if info.filename.endswith(".xml"):
+                for old, new in swaps:
+                    data = data.replace(old, new)
             z.writestr(info, data)
-    return out.getvalue()
+    data = out.getvalue()
+    if PLACEHOLDER.encode() in data or _charrefs(PLACEHOLDER) in data:
+        raise RuntimeError("the unit name placeholder was not replaced")
+    return data
 
 
 def generate(folder: Path, units: int, seed: int = 7) -> None:

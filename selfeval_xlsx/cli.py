@@ -183,18 +183,22 @@ def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    bar = None
+    bar, open_ = None, False
 
     def advance(done: int, total: int):
-        nonlocal bar
+        nonlocal bar, open_
         if bar is None:
             bar = click.progressbar(length=total, label="读取", file=sys.stderr, show_pos=True,
                                     show_eta=True).__enter__()
+            open_ = True
         bar.update(1)
+        if done >= total:  # close the bar before the summary is printed
+            bar.__exit__(None, None, None)
+            open_ = False
     try:
         yield advance
     finally:
-        if bar is not None:
+        if open_:
             bar.__exit__(None, None, None)
 
 
