@@ -53,7 +53,7 @@ class BatchResult:
 
     def severity_counts(self) -> dict[Severity, int]:
         """Findings by severity: each file's, plus those on no file (missing units, the district)."""
-        counts = {s: sum(f.counts.get(s, 0) for f in self.files) for s in Severity}
+        counts = file_counts(self.files)
         for f in self.spool.findings_without_file():
             counts[f.severity] += 1
         return counts
@@ -66,6 +66,11 @@ class BatchResult:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def file_counts(files) -> dict[Severity, int]:
+    """Findings by severity over some files."""
+    return {s: sum(f.counts.get(s, 0) for f in files) for s in Severity}
 
 
 def _skip_reason(path: Path) -> str | None:

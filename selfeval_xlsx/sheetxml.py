@@ -8,7 +8,10 @@ both sides agree on them without sharing a workbook.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
+
+from .grid import col_letters
 
 TEXT, WRAP, AMOUNT, SCORE, RATE, INT = "text", "wrap", "amount", "score", "rate", "int"
 STYLES = (TEXT, WRAP, AMOUNT, SCORE, RATE, INT)
@@ -17,14 +20,6 @@ ROW_MARK = "\x00"   # an XML-invalid character, so never part of escaped text
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-
-
-def col_name(col: int) -> str:
-    s, col = "", col + 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def escape(value: str) -> str:
@@ -39,7 +34,7 @@ def escape(value: str) -> str:
 
 def cells_for(styles: list[int]) -> list[tuple[str, str]]:
     """(column letter, style attribute) for each column."""
-    return [(col_name(c), f' s="{s}"') for c, s in enumerate(styles)]
+    return [(col_letters(c), f' s="{s}"') for c, s in enumerate(styles)]
 
 
 def row_xml(n: str, cells: list[tuple[str, str]], values, height: float | None = None) -> str:
@@ -67,8 +62,8 @@ def row_xml(n: str, cells: list[tuple[str, str]], values, height: float | None =
 
 
 def display_width(text: str) -> int:
-    """Width in Excel's column units: a Chinese character takes two."""
-    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+    """Width in character cells (a terminal's, or Excel's column units): Chinese takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def wrapped_height(text: str, column_width: int, line: float = 13.5) -> float | None:

@@ -25,11 +25,11 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 
 from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
+from .grid import col_letters
 from .rows import CHARTS, RUN_INFO, SUMMARY
 from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cells_for,
                        row_xml, wrapped_height)
@@ -223,7 +223,7 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                 head = head.replace("<sheetData/>", "<sheetData>")
                 last = part.header_row + 1 + part.rows
                 head = re.sub(r'<dimension ref="[^"]*"/>',
-                              f'<dimension ref="A1:{xl_col_to_name(len(table.columns) - 1)}{last}"/>', head, count=1)
+                              f'<dimension ref="A1:{col_letters(len(table.columns) - 1)}{last}"/>', head, count=1)
                 with zout.open(part.path, "w", force_zip64=True) as raw:
                     out = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=False)
                     out.write(head)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .batch import BatchResult
+from .batch import BatchResult, file_counts
 from .findings import CATALOGUE, Severity
 from .rows import (FILE_COLUMNS, FINDING_COLUMNS, FINDINGS, INDICATOR_COLUMNS, INDICATORS,
                    PROJECT_COLUMNS, PROJECTS, RUN_INFO, SUMMARY, SUMMARY_COLUMNS, Column, amt, pct)
@@ -44,10 +44,6 @@ def jsonable(v):
     return None if v == "" else v
 
 
-def _severity_counts(files) -> tuple[int, int, int]:
-    return tuple(sum(f.counts.get(s, 0) for f in files) for s in Severity)
-
-
 def summary_table(result: BatchResult) -> Table:
     by_unit: dict[str, list] = {}
     for w in result.counted:
@@ -58,7 +54,7 @@ def summary_table(result: BatchResult) -> Table:
         rows.append((unit, next((w.district for w in ws if w.district), ""),
                      next((w.year for w in ws if w.year), None), r.projects, amt(r.budget),
                      amt(r.executed), pct(r.rate), amt(r.mean_score), amt(r.weighted_score),
-                     result.rules.grade(r.weighted_score), *_severity_counts(ws),
+                     result.rules.grade(r.weighted_score), *file_counts(ws).values(),
                      "、".join(w.entry.path for w in ws)))
     # Units that need attention first: most errors, then warnings, then lowest score.
     rows.sort(key=lambda r: (-r[10], -r[11], r[8] if r[8] is not None else Decimal(-1), r[0]))

@@ -1,24 +1,18 @@
 """What `selfeval run` prints when it is done: a few lines and one small table."""
 from __future__ import annotations
 
-import unicodedata
-
 from .batch import BatchResult
 from .findings import CATALOGUE, Severity
 from .numbers import fmt_pct
 from .scoring import total_of
-
-
-def width(text: str) -> int:
-    """Columns a string takes in a terminal: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+from .sheetxml import display_width
 
 
 def table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    cols = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells):
-        return "  ".join(" " * (w - width(c)) + c for c, w in zip(cells, cols))
+        return "  ".join(" " * (w - display_width(c)) + c for c, w in zip(cells, cols))
     return [line(headers), *(line(r) for r in rows)]
 
 
