@@ -34,8 +34,9 @@ def col_letters(col: int) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=65536)
 def a1(row: int, col: int) -> str:
-    """0-based (row, col) → A1 reference."""
+    """0-based (row, col) → A1 reference (cached: a form's cells repeat file after file)."""
     return f"{col_letters(col)}{row + 1}"
 
 
@@ -74,7 +75,20 @@ class Sheet:
 
     def merge_end(self, row: int, col: int) -> int:
         """The last column of the merged range that starts at (row, col), else col."""
-        for (r1, c1), (r2, c2) in self.merged:
+        if self._merge_ends is None:
+            ends: dict[tuple[int, int], int] = {}
+            self._tall = []   # ranges too tall to index row by row
+            for (r1, c1), (r2, c2) in self.merged:
+                if r2 - r1 > 100:
+                    self._tall.append(((r1, c1), (r2, c2)))
+                else:
+                    for r in range(r1, r2 + 1):
+                        ends.setdefault((r, c1), c2)
+            self._merge_ends = ends
+        end = self._merge_ends.get((row, col))
+        if end is not None:
+            return end
+        for (r1, c1), (r2, c2) in self._tall:
             if r1 <= row <= r2 and c1 == col:
                 return c2
         return col
@@ -88,6 +102,7 @@ class Sheet:
         return ""
 
     def __post_init__(self):
+        self._merge_ends: dict[tuple[int, int], int] | None = None
         self.bottom = self.top + len(self.rows)
         self.right = self.left + max((len(r) for r in self.rows), default=0)
 

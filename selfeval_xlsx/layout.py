@@ -6,6 +6,7 @@ each field is the cell's value and its A1 reference; `interpret` gives them type
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -40,6 +41,19 @@ for _i, _index in enumerate(_INDEXES):
     for _text, _key in _index.items():
         _COMBINED.setdefault(_text, []).append((_i, _key))
 _INDEX_NO = {id(index): i for i, index in enumerate(_INDEXES)}
+
+
+@functools.lru_cache(maxsize=16384)
+def _fold(value: str) -> tuple[str, str, tuple[tuple[int, str], ...]] | None:
+    """A short cell text folded, without brackets, and the (index, key) labels it is;
+    None when nothing is left after folding."""
+    s = form.norm_label(value)
+    if not s:
+        return None
+    bare = form.strip_parens(s)
+    hits = dict(_COMBINED.get(bare, ())) if bare != s else {}
+    hits.update(_COMBINED.get(s, ()))  # the exact text wins over the bracket-free one
+    return s, bare, tuple(hits.items())
 _YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 
 
@@ -76,17 +90,24 @@ class Labels:
         self.sheet = sheet
         self.cells: list[tuple[int, int, str, str]] = []   # (row, col, folded, without brackets)
         self.text: dict[tuple[int, int], tuple[str, str]] = {}
-        norm, strip = form.norm_label, form.strip_parens
-        for r, line in enumerate(sheet.rows, start=sheet.top):
-            for c, v in enumerate(line, start=sheet.left):
-                if type(v) is str and v and len(v) <= 40:
-                    s = norm(v)
-                    if s:
-                        bare = strip(s)
-                        self.cells.append((r, c, s, bare))
-                        self.text[(r, c)] = (s, bare)
         self._rows: dict[tuple, int | None] = {}
-        self._positions: list[dict[str, list[tuple[int, int]]]] | None = None
+        self._positions: list[dict[str, list[tuple[int, int]]]] = [{} for _ in _INDEXES]
+        # One pass over the cells finds every label of every index (this runs for
+        # each sheet of a province, so the per-text work is cached in _fold).
+        cells, text, positions = self.cells, self.text, self._positions
+        fold = _fold
+        for r, line in enumerate(sheet.rows, start=sheet.top):
+            c = sheet.left - 1
+            for v in line:
+                c += 1
+                if type(v) is str and v and len(v) <= 40:
+                    folded = fold(v)
+                    if folded is not None:
+                        s, bare, hits = folded
+                        cells.append((r, c, s, bare))
+                        text[(r, c)] = (s, bare)
+                        for i, key in hits:
+                            positions[i].setdefault(key, []).append((r, c))
 
     @staticmethod
     def _lookup(s: str, bare: str, index: dict[str, str]) -> str | None:
@@ -98,13 +119,6 @@ class Labels:
 
     def positions(self, index: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
         """Every cell where each of the index's labels stands, in reading order."""
-        if self._positions is None:
-            self._positions = [{} for _ in _INDEXES]
-            for r, c, s, bare in self.cells:
-                hits = dict(_COMBINED.get(bare, ())) if bare != s else {}
-                hits.update(_COMBINED.get(s, ()))  # the exact text wins over the bracket-free one
-                for i, key in hits.items():
-                    self._positions[i].setdefault(key, []).append((r, c))
         return self._positions[_INDEX_NO[id(index)]]
 
     def find(self, index: dict[str, str], key: str) -> tuple[int, int] | None:

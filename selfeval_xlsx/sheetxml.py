@@ -7,8 +7,10 @@ both sides agree on them without sharing a workbook.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .grid import col_letters
@@ -22,9 +24,10 @@ _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
+@functools.lru_cache(maxsize=16384)
 def escape(value: str) -> str:
     """Text as Excel stores it: XML-escaped, control characters as _xHHHH_ (and a
-    literal _xHHHH_ guarded, as Excel does)."""
+    literal _xHHHH_ guarded, as Excel does). Cached: names repeat row after row."""
     if not _NEEDS_ESCAPE.search(value):
         return value
     value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
@@ -32,33 +35,59 @@ def escape(value: str) -> str:
     return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-def cells_for(styles: list[int]) -> list[tuple[str, str]]:
-    """(column letter, style attribute) for each column."""
-    return [(col_letters(c), f' s="{s}"') for c, s in enumerate(styles)]
+@dataclass(frozen=True)
+class CellFormat:
+    """The opening tags of one column's cells, row number left as ROW_MARK."""
+    text: str      # an inline string
+    spaced: str    # an inline string whose edges are blanks Excel must keep
+    number: str
 
 
-def row_xml(n: str, cells: list[tuple[str, str]], values, height: float | None = None) -> str:
+def cell_format(col: int, style: int) -> CellFormat:
+    ref = f'<c r="{col_letters(col)}{ROW_MARK}" s="{style}"'
+    return CellFormat(f'{ref} t="inlineStr"><is><t>', f'{ref} t="inlineStr"><is><t xml:space="preserve">',
+                      f"{ref}><v>")
+
+
+def cells_for(styles: list[int]) -> list[CellFormat]:
+    """The cell formats of a row whose columns have these styles."""
+    return [cell_format(c, s) for c, s in enumerate(styles)]
+
+
+_TEXT_END, _NUMBER_END, _BLANKS = "</t></is></c>", "</v></c>", " \t\n"
+
+
+def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None) -> str:
     """One <row>. It runs once per row of a province's tables, so it dispatches on
-    the exact type and builds one string. Text is always an inline string: nothing
+    the exact type and joins pre-built tags. Text is always an inline string: nothing
     a clerk typed can become a formula. `height` (points) is for wrapped text:
     spreadsheet programs do not grow a stored row to fit it."""
-    out = [f'<row r="{n}" ht="{height:g}" customHeight="1">' if height else f'<row r="{n}">']
-    for (letter, style), v in zip(cells, values):
+    out = [f'<row r="{ROW_MARK}" ht="{height:g}" customHeight="1">' if height else f'<row r="{ROW_MARK}">']
+    add = out.append
+    for cell, v in zip(cells, values):
         t = type(v)
         if t is str:
             if v:
-                space = ' xml:space="preserve"' if v[0] in " \t\n" or v[-1] in " \t\n" else ""
-                out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t{space}>{escape(v)}</t></is></c>')
+                add(cell.spaced if v[0] in _BLANKS or v[-1] in _BLANKS else cell.text)
+                add(escape(v))
+                add(_TEXT_END)
         elif v is None:
             continue
         elif t is Decimal:
-            out.append(f'<c r="{letter}{n}"{style}><v>{v}</v></c>')
+            add(cell.number)
+            add(str(v))
+            add(_NUMBER_END)
         elif t is int or t is float:
-            out.append(f'<c r="{letter}{n}"{style}><v>{float(v)!r}</v></c>')
+            add(cell.number)
+            add(repr(float(v)))
+            add(_NUMBER_END)
         else:
-            out.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t>{escape(str(v))}</t></is></c>')
-    out.append("</row>")
-    return "".join(out)
+            add(cell.text)
+            add(escape(str(v)))
+            add(_TEXT_END)
+    add("</row>")
+    xml = "".join(out)
+    return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
 
 
 def display_width(text: str) -> int:

@@ -31,8 +31,8 @@ from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
 from .rows import CHARTS, RUN_INFO, SUMMARY
-from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cells_for,
-                       row_xml, wrapped_height)
+from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cell_format,
+                       cells_for, row_xml, wrapped_height)
 from .tables import Table, build_tables, run_facts
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -178,8 +178,8 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
             if link and len(part.links) < MAX_LINKS:
                 col, file, sheet, cell = link
                 cells = list(plain)
-                cells[col] = (cells[col][0], f' s="{link_style}"')
-                part.links.append((f"{cells[col][0]}{r}", links(file), sheet, cell))
+                cells[col] = cell_format(col, link_style)
+                part.links.append((f"{col_letters(col)}{r}", links(file), sheet, cell))
             height = None
             if wrap is not None:
                 height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
