@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import replace
@@ -18,14 +19,21 @@ _YEAR = re.compile(r"^(19|20)\d{2}")
 _SCORE_SUFFIXES = ("", "分")
 
 
+@functools.lru_cache(maxsize=16384)
+def _clean(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
 def text(value: object) -> str:
+    if type(value) is str:
+        return _clean(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return _clean(str(value))
 
 
 class _Reader:

@@ -56,19 +56,36 @@ def _parse_text(raw: str) -> Parsed:
     return Parsed(value, suffix=suffix, normalised=True)
 
 
+@functools.lru_cache(maxsize=8192)
+def _parse_float(raw: float) -> Parsed:
+    if not math.isfinite(raw):
+        return Parsed(None, error="不是有限数字")
+    return Parsed(to_decimal(raw))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_int(raw: int) -> Parsed:
+    return Parsed(Decimal(raw))
+
+
 def parse_number(raw: object) -> Parsed:
     """Reads a number from a cell value; never raises."""
-    if is_blank(raw):
+    t = type(raw)
+    # Number cells repeat (weights, scores), so their parses are cached by exact type;
+    # a zero is not, as 0.0 and -0.0 are equal keys but not the same text.
+    if t is float:
+        return _parse_float(raw) if raw else Parsed(to_decimal(raw))
+    if t is int:
+        return _parse_int(raw)
+    if t is str:
+        return Parsed(None) if not raw.strip() else _parse_text(raw)
+    if raw is None:
         return Parsed(None)
     if isinstance(raw, bool):
         return Parsed(None, error="逻辑值不是数字")
     if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return Parsed(None, error="不是有限数字")
-        return Parsed(to_decimal(raw))
-    if not isinstance(raw, str):
-        return Parsed(None, error="不是数字")
-    return _parse_text(raw)
+        return parse_number(float(raw) if isinstance(raw, float) else int(raw))
+    return Parsed(None, error="不是数字")
 
 
 def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:

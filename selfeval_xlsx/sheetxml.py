@@ -43,6 +43,7 @@ class CellFormat:
     number: str
 
 
+@functools.lru_cache(maxsize=1024)
 def cell_format(col: int, style: int) -> CellFormat:
     ref = f'<c r="{col_letters(col)}{ROW_MARK}" s="{style}"'
     return CellFormat(f'{ref} t="inlineStr"><is><t>', f'{ref} t="inlineStr"><is><t xml:space="preserve">',
@@ -90,9 +91,31 @@ def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
 
 
+@functools.lru_cache(maxsize=1)
+def _wide() -> re.Pattern:
+    """A character class of the Basic Multilingual Plane's wide and full-width
+    characters (Chinese among them), built once from the Unicode tables: measuring a
+    province's texts one character at a time in Python would dominate writing them."""
+    ranges, start = [], None
+    for cp in range(0x10001):   # U+10000 is outside the plane and closes the last range
+        wide = cp < 0x10000 and unicodedata.east_asian_width(chr(cp)) in "WF"
+        if wide and start is None:
+            start = cp
+        elif not wide and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(cp - 1))}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]")
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def display_width(text: str) -> int:
     """Width in character cells (a terminal's, or Excel's column units): Chinese takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    width = len(text) + len(_wide().findall(text))
+    for ch in _ASTRAL.findall(text):   # rare: rare characters and emoji
+        width += unicodedata.east_asian_width(ch) in "WF"
+    return width
 
 
 def wrapped_height(text: str, column_width: int, line: float = 13.5) -> float | None:

@@ -165,13 +165,15 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
     plain = cells_for(row_styles)
     wrap = table.wrap_column
     r = part.header_row + 1  # 1-based number of the header row
+    batch: list[str] = []    # rows go out a few hundred at a time: one write per row costs more than the row
+    add = batch.append
     for _ in range(part.rows):
         item = next(rows, None)
         r += 1
         if item is None:  # the total row closes the table
-            out.write(row_xml(str(r), cells_for(total_styles), table.total_row))
+            add(row_xml(str(r), cells_for(total_styles), table.total_row))
         elif type(item) is str:
-            out.write(item.replace(ROW_MARK, str(r)))
+            add(item.replace(ROW_MARK, str(r)))
         else:
             cells = plain
             link = table.source(item) if table.source and links else None
@@ -183,7 +185,11 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
             height = None
             if wrap is not None:
                 height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
-            out.write(row_xml(str(r), cells, item, height))
+            add(row_xml(str(r), cells, item, height))
+        if len(batch) >= 500:
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch))
 
 
 _RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
