@@ -19,6 +19,7 @@ TEXT, WRAP, AMOUNT, SCORE, RATE, INT = "text", "wrap", "amount", "score", "rate"
 STYLES = (TEXT, WRAP, AMOUNT, SCORE, RATE, INT)
 STYLE_INDEX = {k: i + 1 for i, k in enumerate(STYLES)}   # xf 0 is Excel's default
 ROW_MARK = "\x00"   # an XML-invalid character, so never part of escaped text
+ROW_MARK_BYTES = ROW_MARK.encode()
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")

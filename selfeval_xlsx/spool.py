@@ -78,11 +78,11 @@ class Spool:
         k = 0 if table == "projects" else 1
         return sum(n[k] for f, n in self._sizes.items() if files is None or f in files)
 
-    def xml(self, table: str, files: set[int] | None) -> Iterator[str]:
-        """The rows of `projects` or `indicators` as rendered XML, one string a row."""
+    def xml(self, table: str, files: set[int] | None) -> Iterator[bytes]:
+        """The rows of `projects` or `indicators` as rendered XML (UTF-8), one a row."""
         for blob in self._segment(files, PROJECT_XML if table == "projects" else INDICATOR_XML):
             if blob:
-                yield from blob.decode().split("\n")
+                yield from blob.split(b"\n")
 
     def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
         for blob in self._segment(files, PROJECT_VALUES):

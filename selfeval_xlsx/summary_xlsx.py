@@ -14,7 +14,6 @@ renamed into place, so an interrupted run never leaves half a workbook.
 from __future__ import annotations
 
 import functools
-import io
 import os
 import re
 import tempfile
@@ -31,9 +30,10 @@ from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
 from .rows import CHARTS, RUN_INFO, SUMMARY
-from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cell_format,
+from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK_BYTES, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cell_format,
                        cells_for, row_xml, wrapped_height)
 from .tables import Table, build_tables, run_facts
+from .zipsink import background
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                 "strings_to_numbers": False, "nan_inf_to_errors": True}
@@ -165,15 +165,13 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
     plain = cells_for(row_styles)
     wrap = table.wrap_column
     r = part.header_row + 1  # 1-based number of the header row
-    batch: list[str] = []    # rows go out a few hundred at a time: one write per row costs more than the row
-    add = batch.append
     for _ in range(part.rows):
         item = next(rows, None)
         r += 1
         if item is None:  # the total row closes the table
-            add(row_xml(str(r), cells_for(total_styles), table.total_row))
-        elif type(item) is str:
-            add(item.replace(ROW_MARK, str(r)))
+            out.write(row_xml(str(r), cells_for(total_styles), table.total_row))
+        elif type(item) is bytes:
+            out.write(item.replace(ROW_MARK_BYTES, str(r).encode()))
         else:
             cells = plain
             link = table.source(item) if table.source and links else None
@@ -185,11 +183,7 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
             height = None
             if wrap is not None:
                 height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
-            add(row_xml(str(r), cells, item, height))
-        if len(batch) >= 500:
-            out.write("".join(batch))
-            batch.clear()
-    out.write("".join(batch))
+            out.write(row_xml(str(r), cells, item, height))
 
 
 _RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -230,8 +224,7 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                 last = part.header_row + 1 + part.rows
                 head = re.sub(r'<dimension ref="[^"]*"/>',
                               f'<dimension ref="A1:{col_letters(len(table.columns) - 1)}{last}"/>', head, count=1)
-                with zout.open(part.path, "w", force_zip64=True) as raw:
-                    out = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=False)
+                with zout.open(part.path, "w", force_zip64=True) as raw, background(raw) as out:
                     out.write(head)
                     _stream_rows(out, table, part, rows, fmts.link._get_xf_index(),
                                  row_styles, total_styles, links if table.source else None)
@@ -248,8 +241,6 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                             _write_hyperlinks(out, rels, part, old)
                         tail = tail[at:]
                     out.write(tail)
-                    out.flush()
-                    out.detach()
         for name, rels_file in pending_rels.items():
             zout.write(rels_file, name)
             rels_file.unlink()

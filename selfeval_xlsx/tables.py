@@ -25,8 +25,8 @@ class Table:
     total_row: tuple | None = None
     # Where a row points in the inputs: (column, file, sheet, cell), or None.
     source: Callable[[tuple], tuple[int, str, str, str] | None] | None = None
-    # The same rows already rendered as XML (sheetxml.ROW_MARK for the row number).
-    xml: Iterable[str] | None = None
+    # The same rows already rendered as UTF-8 XML (sheetxml.ROW_MARK for the row number).
+    xml: Iterable[bytes] | None = None
     # The column whose text wraps: its rows are made tall enough to show it.
     wrap_column: int | None = None
 
