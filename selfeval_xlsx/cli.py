@@ -132,12 +132,12 @@ def batch_options(fn):
 
 
 @contextlib.contextmanager
-def _batch(folder, year, roster, jobs, quiet, preset, rules_file):
+def _batch(folder, year, roster, jobs, quiet, preset, rules_file, indicator_values=False):
     rules = resolve_rules(preset, rules_file)
     names = load_roster(roster) if roster else None
     with _progress(quiet) as progress, \
             run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
-                      debug=_debug()) as result:
+                      debug=_debug(), indicator_values=indicator_values) as result:
         yield result
 
 
@@ -152,7 +152,8 @@ def run(folder, output, json_path, **batch):
 
     例：selfeval run input_templates/examples/长安区
     """
-    with _batch(folder, **batch) as result:
+    # Indicator rows as values are for --json only; the workbook takes them pre-rendered.
+    with _batch(folder, indicator_values=bool(json_path), **batch) as result:
         path = write_summary(result, output or _default_output(result.district, result.year))
         if json_path:
             write_json(result, json_path)

@@ -133,15 +133,17 @@ class FileRows:
     # Set by pack(): where the worker wrote this file's rows.
     segments: tuple[str, tuple[tuple[int, int], ...]] | None = None
 
-    def pack(self, sink=None) -> FileRows:
+    def pack(self, sink=None, indicator_values: bool = True) -> FileRows:
         """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
 
-        Four segments: project and indicator rows pickled (for JSON and reports), and
-        the same rows rendered as worksheet XML with ROW_MARK for the row number.
+        Four segments: project and indicator rows pickled (projects for reports and
+        JSON; indicators only if `indicator_values`, as only JSON needs them), and the
+        same rows rendered as worksheet XML with ROW_MARK for the row number.
         Only small things (totals, findings, offsets) then cross the pipe to the parent.
         Without a sink (a file that failed, so has no rows) nothing is written."""
         if sink is not None and (self.project_rows or self.indicator_rows):
-            parts = [pickle.dumps(self.project_rows, _PROTOCOL), pickle.dumps(self.indicator_rows, _PROTOCOL),
+            parts = [pickle.dumps(self.project_rows, _PROTOCOL),
+                     pickle.dumps(self.indicator_rows, _PROTOCOL) if indicator_values else b"",
                      "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows).encode(),
                      "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r) for r in self.indicator_rows).encode()]
             start = sink.tell()
