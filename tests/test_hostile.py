@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +20,7 @@ from click.testing import CliRunner
 from selfeval_xlsx import cli as cli_module
 from selfeval_xlsx import summary_xlsx
 from selfeval_xlsx.cli import main
+from selfeval_xlsx.container import inspect_zip
 from tests.forms import filled_template
 from tests.hostile import build_corpus
 from tests.test_checks import CLEAN
@@ -166,3 +170,23 @@ def test_internal_error_has_no_traceback_unless_debug(tmp_path, monkeypatch):
     assert "内部错误" in res.output and "Traceback" not in res.output
     res = CliRunner().invoke(main, ["--debug", "run", str(tmp_path)])
     assert isinstance(res.exception, RuntimeError)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2])
+@pytest.mark.parametrize("code, tamper", [
+    ("F111", lambda d: d.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "a">]><worksheet', 1)),
+    ("F110", lambda d: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d)),
+])
+def test_container_checks_read_parts_however_they_are_compressed(tmp_path, method, code, tamper):
+    """Part heads are inflated straight from memory for stored and deflated parts and
+    through zipfile otherwise; an entity declaration or a huge range is found either way."""
+    clean = filled_template(tmp_path / "clean.xlsx", [CLEAN]).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(clean)) as zin, zipfile.ZipFile(out, "w", method) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info.filename, tamper(data) if info.filename == "xl/worksheets/sheet4.xml" else data)
+    problems = inspect_zip(out.getvalue())
+    assert [p.code for p in problems] == [code]
+    assert "sheet4.xml" in problems[0].message
+    assert inspect_zip(clean) == []
