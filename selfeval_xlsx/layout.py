@@ -27,6 +27,7 @@ _ALL_LABELS = {**_HEADER_INDEX, **_FUND_COL_INDEX, **_FUND_ROW_INDEX, **_IND_IND
                form.norm_label(form.GOAL_ACHIEVED.label): "goal_achieved"}
 _FUND_KEYS = frozenset({"budget", "executed"})
 _IND_KEYS = frozenset({"level1", "level2", "level3", "target"})
+_CONTENT_KEYS = frozenset({"level3", "target", "actual", "weight", "self_score"})  # what makes a row an indicator
 _STOP_INDEX = form.label_index((form.TOTAL, form.GRADE))
 _EXEC_REASON_INDEX = form.label_index((form.EXEC_REASON,))
 _GOAL_INDEX = form.label_index((form.GOAL_PLANNED, form.GOAL_ACHIEVED))
@@ -267,17 +268,21 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     stops = [r for hits in labels.positions(_STOP_INDEX).values() for r, c in hits
              if r > hrow and c < sheet.left + 6]
     carry = {"level1": "", "level2": ""}
-    offsets = [(k, c - sheet.left) for k, c in cols.items()]
+    keys, columns = tuple(cols), tuple(cols.values())
+    offsets = tuple(c - sheet.left for c in columns)
+    content_at = [j for j, k in enumerate(keys) if k in _CONTENT_KEYS]
+    level1_at = keys.index("level1") if "level1" in cols else None
+    repeated = {r for r, c in labels.positions(_IND_INDEX).get("level3", ()) if c == cols.get("level3")}
     for r in range(hrow + 1, min(stops, default=sheet.bottom)):
-        if "level3" in cols and labels.key(r, cols["level3"], _IND_INDEX) == "level3":
+        if r in repeated:
             continue  # a repeated header row
         row = sheet.rows[r - sheet.top]
-        values = {k: row[i] if 0 <= i < len(row) else "" for k, i in offsets}
-        content = [k for k in ("level3", "target", "actual", "weight", "self_score")
-                   if values.get(k, "") not in ("", None)]
-        if not content and values.get("level1", "") in ("", None):
+        n = len(row)
+        values = [row[i] if i < n else "" for i in offsets]
+        content = any(values[j] not in ("", None) for j in content_at)
+        if not content and (level1_at is None or values[level1_at] in ("", None)):
             continue  # an empty row of the indicator block
-        line = {k: (values[k], a1(r, c)) for k, c in cols.items()}
+        line = {k: (v, a1(r, c)) for k, v, c in zip(keys, values, columns)}
         for k in ("level1", "level2"):
             if k in line:
                 v = line[k][0]
