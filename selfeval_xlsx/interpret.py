@@ -126,7 +126,6 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None) -> Indicator
         self_score=rd.number(get("self_score"), "得分"),
         reason=_value(get("reason")),
         cells={k: v[1] for k, v in line.items()},
-        raw={k: v[0] for k, v in line.items()},
     )
     unit = _value(get("unit"))
     if unit and not ind.target.unit and ind.target.value is not None:
@@ -151,7 +150,6 @@ def interpret_project(raw: RawProject, file: str) -> tuple[Project, list[Finding
     p.unit = _value(v.get("unit"))
     p.year = rd.year(v.get("year")) or raw.title_year
     p.cells = {k: r[1] for k, r in v.items()}
-    p.raw = {k: r[0] for k, r in v.items()}
 
     if "name" not in v:
         rd.add("P101", "未找到“项目名称”", "")

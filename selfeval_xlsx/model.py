@@ -28,7 +28,6 @@ class Indicator:
     self_score: Decimal | None
     reason: str = ""
     cells: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, object] = field(default_factory=dict)  # what the cells held, for messages
 
 
 @dataclass
@@ -49,7 +48,6 @@ class Project:
     self_total: Decimal | None = None
     self_grade: str = ""
     cells: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, object] = field(default_factory=dict)
 
     @property
     def total_line(self) -> FundLine:
