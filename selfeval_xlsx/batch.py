@@ -11,7 +11,7 @@ from . import __version__
 from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
 from .numbers import fmt, fmt_pct
-from .pool import read_contained
+from .pool import read_contained, warm_up
 from .roster import norm_unit
 from .rows import FileRows
 from .rules import Rules
@@ -211,6 +211,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     """
     root = Path(root)
     started = dt.datetime.now().astimezone()
+    warm_up()
     paths, skipped = list_inputs(root)
     order = {display: no for no, (_, display) in enumerate(paths)}
     spool = Spool(indicator_values)

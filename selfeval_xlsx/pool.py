@@ -16,6 +16,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from multiprocessing import forkserver
 from multiprocessing.connection import wait
 
 from .container import LIMITS, Limits
@@ -41,6 +42,16 @@ def _context():
         _CONTEXT = mp.get_context("forkserver")
         _CONTEXT.set_forkserver_preload(["selfeval_xlsx.workbook"])
     return _CONTEXT
+
+
+def warm_up() -> None:
+    """Starts the process the workers fork from, so that it boots (a fresh interpreter
+    importing the reader) while the caller is still listing the files."""
+    _context()
+    try:
+        forkserver.ensure_running()
+    except OSError:
+        pass  # the first worker will try again and report what is wrong
 
 
 def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, indicator_values: bool) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .findings import Finding, Severity, count_by_severity
 from .model import UnitInfo
-from .numbers import round_half_up
+from .numbers import CENTS, round_half_up
 from .scoring import Totals
 from .sheetxml import AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, cells_for, row_xml
 from .workbook import FileEntry, WorkbookResult
@@ -31,7 +31,8 @@ class Column:
 
 
 def amt(x: Decimal | None) -> Decimal | None:
-    return round_half_up(x)
+    # round_half_up, inlined: this runs for every figure of every indicator row.
+    return None if x is None else x.quantize(CENTS, ROUND_HALF_UP)
 
 
 def pct(x: Decimal | None) -> Decimal | None:

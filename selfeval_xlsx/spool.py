@@ -95,8 +95,9 @@ class Spool:
         for blob in self._segment(files, INDICATOR_VALUES):
             yield from pickle.loads(blob)
 
-    def findings(self, unit: str | None = None) -> Iterator[Finding]:
-        """All findings, most severe first, then by unit, file, sheet, code and cell."""
+    def finding_rows(self, unit: str | None = None) -> Iterator[tuple]:
+        """All findings as Finding.as_row() tuples, most severe first, then by unit,
+        file, sheet, code and cell."""
         self._db.commit()
         if unit is not None and not self._unit_index:
             self._db.execute("CREATE INDEX findings_unit ON findings (unit)")
@@ -104,8 +105,11 @@ class Spool:
         where, args = ("WHERE unit = ?", (unit,)) if unit is not None else ("", ())
         query = (f"SELECT {_FINDING_COLUMNS} FROM findings {where} "
                  "ORDER BY rank, unit, file, sheet, code, cell, seq")
-        for row in self._db.execute(query, args):
-            yield Finding.from_row(row)
+        return self._db.execute(query, args)
+
+    def findings(self, unit: str | None = None) -> Iterator[Finding]:
+        """All findings (see finding_rows) as Finding objects."""
+        return map(Finding.from_row, self.finding_rows(unit))
 
     def code_counts(self) -> list[tuple[str, int]]:
         """How often each finding code occurs, most frequent first."""

@@ -14,6 +14,7 @@ renamed into place, so an interrupted run never leaves half a workbook.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 import tempfile
@@ -165,7 +166,19 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
     plain = cells_for(row_styles)
     wrap = table.wrap_column
     r = part.header_row + 1  # 1-based number of the header row
-    for _ in range(part.rows):
+    left = part.rows
+    linked: dict[int, list] = {}   # the row's cell formats when column `col` holds a link
+    if table.xml is not None:
+        # Pre-rendered rows (a province has millions): numbered a thousand at a time.
+        while left:
+            chunk = list(itertools.islice(rows, min(left, 1000)))
+            if not chunk:
+                break
+            out.write(b"".join([row.replace(ROW_MARK_BYTES, b"%d" % n)
+                                for row, n in zip(chunk, range(r + 1, r + 1 + len(chunk)))]))
+            r += len(chunk)
+            left -= len(chunk)
+    for _ in range(left):
         item = next(rows, None)
         r += 1
         if item is None:  # the total row closes the table
@@ -177,8 +190,10 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
             link = table.source(item) if table.source and links else None
             if link and len(part.links) < MAX_LINKS:
                 col, file, sheet, cell = link
-                cells = list(plain)
-                cells[col] = cell_format(col, link_style)
+                cells = linked.get(col)
+                if cells is None:
+                    cells = linked[col] = [cell_format(col, link_style) if c == col else f
+                                           for c, f in enumerate(plain)]
                 part.links.append((f"{col_letters(col)}{r}", links(file), sheet, cell))
             height = None
             if wrap is not None:

@@ -83,9 +83,10 @@ def indicator_table(result: BatchResult) -> Table:
 
 
 def _finding_rows(result: BatchResult):
-    for f in result.spool.findings():
-        yield (f.severity.value, f.code, CATALOGUE[f.code].title, f.unit, f.project, f.file,
-               f.sheet, f.cell, f.message, f.value)
+    # Straight from the spool's tuples: a province has hundreds of thousands of findings.
+    severity = {s.rank: s.value for s in Severity}
+    for rank, unit, file, sheet, code, cell, message, project, value in result.spool.finding_rows():
+        yield (severity[rank], code, CATALOGUE[code].title, unit, project, file, sheet, cell, message, value)
 
 
 def _finding_source(row: tuple):
