@@ -7,16 +7,19 @@ a hundredth of a percent, so what a user sees is what a user sums.
 """
 from __future__ import annotations
 
+import functools
 import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .findings import Finding, Severity, count_by_severity
+from .findings import CATALOGUE, Finding, Severity, count_by_severity
+from .grid import col_letters
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
 from .scoring import Totals
-from .sheetxml import AMOUNT, INT, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, cells_for, row_xml
+from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, WRAP, cells_for, row_xml,
+                       wrapped_height)
 from .workbook import FileEntry, WorkbookResult
 
 RATE_PLACES = Decimal("0.0001")
@@ -96,6 +99,51 @@ def column_styles(columns) -> list[int]:
 
 _PROJECT_CELLS = cells_for(column_styles(PROJECT_COLUMNS))
 _INDICATOR_CELLS = cells_for(column_styles(INDICATOR_COLUMNS))
+FINDING_WRAP = [c.header for c in FINDING_COLUMNS].index("说明")   # the message wraps
+_FINDING_STYLES = [STYLE_INDEX[WRAP] if i == FINDING_WRAP else s
+                   for i, s in enumerate(column_styles(FINDING_COLUMNS))]
+_SEVERITY_TEXT = {s.rank: s.value for s in Severity}
+
+
+def finding_row(row: tuple) -> tuple:
+    """A 问题清单 row from a finding as the spool stores it (Finding.as_row)."""
+    rank, unit, file, sheet, code, cell, message, project, value = row
+    return (_SEVERITY_TEXT[rank], code, CATALOGUE[code].title, unit, project, file, sheet, cell, message, value)
+
+
+def finding_link(file: str, sheet: str, cell: str) -> tuple[int, str, str, str] | None:
+    """Where a 问题清单 row links from and to: its 单元格 column to the cell, or for a
+    finding on a whole file its 文件 column to the file; None for one on no file."""
+    return (7 if cell else 5, file, sheet, cell) if file else None
+
+
+def finding_source(row: tuple) -> tuple[int, str, str, str] | None:
+    """finding_link of a 问题清单 row."""
+    return finding_link(row[5], row[6], row[7])
+
+
+@functools.lru_cache(maxsize=4)
+def _finding_cells(link_col: int | None) -> list:
+    styles = list(_FINDING_STYLES)
+    if link_col is not None:
+        styles[link_col] = STYLE_INDEX[LINK]
+    return cells_for(styles)
+
+
+def finding_xml(row: tuple) -> bytes:
+    """A 问题清单 row (finding_row) rendered (ROW_MARK for the row number), its link cell in the link
+    style: rendered as each finding is stored, while the workers are still reading,
+    rather than one by one at the end. The writer drops the link style from rows
+    past Excel's hyperlink limit (see plain_link)."""
+    source = finding_source(row)
+    height = wrapped_height(str(row[FINDING_WRAP] or ""), FINDING_COLUMNS[FINDING_WRAP].width)
+    return row_xml(ROW_MARK, _finding_cells(source[0] if source else None), row, height).encode("utf-8", "replace")
+
+
+def plain_link(xml: bytes, col: int) -> bytes:
+    """A rendered row whose link cell in `col` is to carry no link after all."""
+    tag = f'<c r="{col_letters(col)}{ROW_MARK}" s="'.encode()
+    return xml.replace(tag + str(STYLE_INDEX[LINK]).encode(), tag + str(_FINDING_STYLES[col]).encode(), 1)
 
 
 @dataclass

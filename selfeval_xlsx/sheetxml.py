@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from .grid import col_letters
 
-TEXT, WRAP, AMOUNT, SCORE, RATE, INT = "text", "wrap", "amount", "score", "rate", "int"
-STYLES = (TEXT, WRAP, AMOUNT, SCORE, RATE, INT)
+TEXT, WRAP, AMOUNT, SCORE, RATE, INT, LINK = "text", "wrap", "amount", "score", "rate", "int", "link"
+STYLES = (TEXT, WRAP, AMOUNT, SCORE, RATE, INT, LINK)
 STYLE_INDEX = {k: i + 1 for i, k in enumerate(STYLES)}   # xf 0 is Excel's default
 ROW_MARK = "\x00"   # an XML-invalid character, so never part of escaped text
 ROW_MARK_BYTES = ROW_MARK.encode()

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .findings import Finding
-from .rows import FileRows
+from .rows import FileRows, finding_link, finding_row, finding_xml
 
 _SCHEMA = """
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
-                       message TEXT, project TEXT, value TEXT, seq INTEGER);
+                       message TEXT, project TEXT, value TEXT, seq INTEGER, xml BLOB);
 """
 _FINDING_COLUMNS = "rank, unit, file, sheet, code, cell, message, project, value"
+_FINDING_ORDER = "ORDER BY rank, unit, file, sheet, code, cell, seq"
 PROJECT_VALUES, INDICATOR_VALUES, PROJECT_XML, INDICATOR_XML = range(4)
 
 
@@ -56,8 +57,10 @@ class Spool:
         rows = []
         for f in findings:
             self._seq += 1
-            rows.append((*f.as_row(), self._seq))
-        self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            row = f.as_row()
+            # Rendered now, while the workers read: the summary writer only copies it.
+            rows.append((*row, self._seq, finding_xml(finding_row(row))))
+        self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._pending += 1
         if self._pending >= 200:
             self._db.commit()
@@ -103,9 +106,16 @@ class Spool:
             self._db.execute("CREATE INDEX findings_unit ON findings (unit)")
             self._unit_index = True
         where, args = ("WHERE unit = ?", (unit,)) if unit is not None else ("", ())
-        query = (f"SELECT {_FINDING_COLUMNS} FROM findings {where} "
-                 "ORDER BY rank, unit, file, sheet, code, cell, seq")
+        query = (f"SELECT {_FINDING_COLUMNS} FROM findings {where} {_FINDING_ORDER}")
         return self._db.execute(query, args)
+
+    def finding_xml(self) -> Iterator[tuple[bytes, tuple | None]]:
+        """All findings as 问题清单 rows rendered (rows.finding_xml), in finding_rows order,
+        each with its link (rows.finding_link)."""
+        self._db.commit()
+        for xml, file, sheet, cell in self._db.execute(f"SELECT xml, file, sheet, cell FROM findings "
+                                                       f"{_FINDING_ORDER}"):
+            yield xml, finding_link(file, sheet, cell)
 
     def findings(self, unit: str | None = None) -> Iterator[Finding]:
         """All findings (see finding_rows) as Finding objects."""

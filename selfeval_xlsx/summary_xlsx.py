@@ -30,8 +30,8 @@ from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
-from .rows import CHARTS, RUN_INFO, SUMMARY
-from .sheetxml import (AMOUNT, INT, RATE, ROW_MARK_BYTES, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, cell_format,
+from .rows import CHARTS, RUN_INFO, SUMMARY, plain_link
+from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK_BYTES, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP,
                        cells_for, row_xml, wrapped_height)
 from .tables import Table, build_tables, run_facts
 from .zipsink import background
@@ -56,7 +56,8 @@ class _Formats:
             RATE: wb.add_format({**base, "num_format": "0.00%"}),
             INT: wb.add_format({**base, "num_format": "0"}),
         }
-        registered = {TEXT: self.text, WRAP: self.wrap, **self.by_kind}
+        self.link = wb.add_format({**base, "font_color": "#0563C1", "underline": 1})
+        registered = {TEXT: self.text, WRAP: self.wrap, **self.by_kind, LINK: self.link}
         for kind in STYLES:
             if registered[kind]._get_xf_index() != STYLE_INDEX[kind]:
                 raise RuntimeError(f"style {kind} did not get xf index {STYLE_INDEX[kind]}")
@@ -66,7 +67,6 @@ class _Formats:
         self.total_by_kind = {k: wb.add_format({**base, "bold": True, "top": 1,
                                                 "num_format": f.num_format})
                               for k, f in self.by_kind.items()}
-        self.link = wb.add_format({**base, "font_color": "#0563C1", "underline": 1})
         self.error = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
         self.warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info = wb.add_format({"bg_color": "#DDEBF7"})
@@ -160,20 +160,24 @@ def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
                                                       "value": f'"{word}"', "format": f})
 
 
-def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
-                 row_styles: list[int], total_styles: list[int], links) -> None:
-    """Writes this part's share of the table: `rows` yields values, or pre-rendered XML."""
+def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], total_styles: list[int],
+                 links) -> None:
+    """Writes this part's share of the table: `rows` yields values, or pre-rendered XML
+    (which a table that links to its sources must be: the link styles are in it)."""
+    if table.source is not None and table.xml is None:
+        raise ValueError(f"{table.name}: rows that link to their sources come pre-rendered")
     plain = cells_for(row_styles)
     wrap = table.wrap_column
     r = part.header_row + 1  # 1-based number of the header row
     left = part.rows
-    linked: dict[int, list] = {}   # the row's cell formats when column `col` holds a link
     if table.xml is not None:
         # Pre-rendered rows (a province has millions): numbered a thousand at a time.
         while left:
             chunk = list(itertools.islice(rows, min(left, 1000)))
             if not chunk:
                 break
+            if table.source is not None:
+                chunk = [_linked(xml, link, r + i, part, links) for i, (xml, link) in enumerate(chunk, start=1)]
             out.write(b"".join([row.replace(ROW_MARK_BYTES, b"%d" % n)
                                 for row, n in zip(chunk, range(r + 1, r + 1 + len(chunk)))]))
             r += len(chunk)
@@ -183,22 +187,23 @@ def _stream_rows(out, table: Table, part: _Part, rows, link_style: int,
         r += 1
         if item is None:  # the total row closes the table
             out.write(row_xml(str(r), cells_for(total_styles), table.total_row))
-        elif type(item) is bytes:
-            out.write(item.replace(ROW_MARK_BYTES, str(r).encode()))
         else:
-            cells = plain
-            link = table.source(item) if table.source and links else None
-            if link and len(part.links) < MAX_LINKS:
-                col, file, sheet, cell = link
-                cells = linked.get(col)
-                if cells is None:
-                    cells = linked[col] = [cell_format(col, link_style) if c == col else f
-                                           for c, f in enumerate(plain)]
-                part.links.append((f"{col_letters(col)}{r}", links(file), sheet, cell))
             height = None
             if wrap is not None:
                 height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
-            out.write(row_xml(str(r), cells, item, height))
+            out.write(row_xml(str(r), plain, item, height))
+
+
+def _linked(xml: bytes, link, r: int, part: _Part, links) -> bytes:
+    """A pre-rendered row that links to its source: the link is noted for the sheet's
+    <hyperlinks>, or, past Excel's limit, the row loses its link style."""
+    if link is None:
+        return xml
+    col, file, sheet, cell = link
+    if links and len(part.links) < MAX_LINKS:
+        part.links.append((f"{col_letters(col)}{r}", links(file), sheet, cell))
+        return xml
+    return plain_link(xml, col)
 
 
 _RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -241,7 +246,7 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                               f'<dimension ref="A1:{col_letters(len(table.columns) - 1)}{last}"/>', head, count=1)
                 with zout.open(part.path, "w", force_zip64=True) as raw, background(raw) as out:
                     out.write(head)
-                    _stream_rows(out, table, part, rows, fmts.link._get_xf_index(),
+                    _stream_rows(out, table, part, rows,
                                  row_styles, total_styles, links if table.source else None)
                     out.write("</sheetData>")
                     if part.links:
@@ -359,7 +364,6 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
         for table, _ in plans:  # register every style the rows will use
             fmts.styles(table, total=False)
             fmts.styles(table, total=True)
-        fmts.link._get_xf_index()
         wb.close()
         _splice(skeleton, final, plans, fmts, links)
     return path

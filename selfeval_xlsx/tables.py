@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .batch import BatchResult, file_counts
-from .findings import CATALOGUE, Severity
-from .rows import (FILE_COLUMNS, FINDING_COLUMNS, FINDINGS, INDICATOR_COLUMNS, INDICATORS,
-                   PROJECT_COLUMNS, PROJECTS, RUN_INFO, SUMMARY, SUMMARY_COLUMNS, Column, amt, pct)
+from .findings import Severity
+from .rows import (FILE_COLUMNS, FINDING_COLUMNS, FINDING_WRAP, FINDINGS, INDICATOR_COLUMNS, INDICATORS,
+                   PROJECT_COLUMNS, PROJECTS, RUN_INFO, SUMMARY, SUMMARY_COLUMNS, Column, amt, finding_row,
+                   finding_source, pct)
 from .scoring import total_of
 
 
@@ -25,8 +26,9 @@ class Table:
     total_row: tuple | None = None
     # Where a row points in the inputs: (column, file, sheet, cell), or None.
     source: Callable[[tuple], tuple[int, str, str, str] | None] | None = None
-    # The same rows already rendered as UTF-8 XML (sheetxml.ROW_MARK for the row number).
-    xml: Iterable[bytes] | None = None
+    # The same rows already rendered as UTF-8 XML (sheetxml.ROW_MARK for the row number);
+    # for a table with a `source`, (xml, source) pairs.
+    xml: Iterable[bytes] | Iterable[tuple[bytes, tuple | None]] | None = None
     # The column whose text wraps: its rows are made tall enough to show it.
     wrap_column: int | None = None
 
@@ -83,21 +85,13 @@ def indicator_table(result: BatchResult) -> Table:
 
 
 def _finding_rows(result: BatchResult):
-    # Straight from the spool's tuples: a province has hundreds of thousands of findings.
-    severity = {s.rank: s.value for s in Severity}
-    for rank, unit, file, sheet, code, cell, message, project, value in result.spool.finding_rows():
-        yield (severity[rank], code, CATALOGUE[code].title, unit, project, file, sheet, cell, message, value)
-
-
-def _finding_source(row: tuple):
-    # The 单元格 column links to the cell; a finding on a whole file links from 文件.
-    file, sheet, cell = row[5], row[6], row[7]
-    return (7 if cell else 5, file, sheet, cell) if file else None
+    # A generator, so the spool sorts its findings only if someone reads them.
+    yield from map(finding_row, result.spool.finding_rows())
 
 
 def finding_table(result: BatchResult) -> Table:
     return Table(FINDINGS, FINDING_COLUMNS, _finding_rows(result), result.spool.count("findings"),
-                 source=_finding_source, wrap_column=[c.header for c in FINDING_COLUMNS].index("说明"))
+                 source=finding_source, xml=result.spool.finding_xml(), wrap_column=FINDING_WRAP)
 
 
 def file_table(result: BatchResult) -> Table:

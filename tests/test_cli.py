@@ -6,9 +6,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from selfeval_xlsx import summary_xlsx
 from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.cli import main
 from selfeval_xlsx.rules import SEED
+from selfeval_xlsx.summary_xlsx import write_summary
 from selfeval_xlsx.tables import as_json
 from tests.forms import SPECIAL, filled_template
 
@@ -211,3 +213,23 @@ def test_an_empty_folder_says_so(tmp_path):
     assert res.exit_code == 0
     assert "目录中没有找到可读取的电子表格" in res.output
     assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[0] == "汇总"
+
+
+def test_links_stop_at_the_limit_and_unlinked_rows_do_not_look_linked(tmp_path, monkeypatch):
+    """Excel keeps ~65,530 hyperlinks a sheet; past our limit a 问题清单 row has no link,
+    and so must not wear the blue underlined link style either."""
+    monkeypatch.setattr(summary_xlsx, "MAX_LINKS", 3)
+    with run_batch(EXAMPLES, SEED) as result:
+        path = write_summary(result, tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(path)["问题清单"]
+    linked, unlinked = [], []
+    for row in ws.iter_rows(min_row=2):
+        cell = row[7] if row[7].value else row[5]   # 单元格, or 文件 for a finding on a whole file
+        if not row[5].value:
+            continue   # a finding on no file (a unit missing from the roster) links nowhere
+        (linked if cell.hyperlink is not None else unlinked).append(cell)
+    assert len(linked) == 3 and len(unlinked) > 10
+    assert all(c.font.underline == "single" and c.font.color.rgb.endswith("0563C1") for c in linked)
+    assert all(not c.font.underline and (c.font.color is None or not str(c.font.color.rgb).endswith("0563C1"))
+               for c in unlinked)
+    assert [c.hyperlink.location for c in linked] == [f"'{ws.cell(c.row, 7).value}'!{c.value}" for c in linked]
