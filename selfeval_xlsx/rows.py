@@ -181,6 +181,8 @@ class FileRows:
 
     # Set by pack(): where the worker wrote this file's rows.
     segments: tuple[str, tuple[tuple[int, int], ...]] | None = None
+    # Set by pack(): each finding's 问题清单 row, rendered (finding_xml).
+    finding_xml: list[bytes] | None = None
 
     def pack(self, sink=None, indicator_values: bool = True) -> FileRows:
         """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
@@ -188,7 +190,9 @@ class FileRows:
         Four segments: project and indicator rows pickled (projects for reports and
         JSON; indicators only if `indicator_values`, as only JSON needs them), and the
         same rows rendered as worksheet XML with ROW_MARK for the row number.
-        Only small things (totals, findings, offsets) then cross the pipe to the parent.
+        Only small things (totals, findings and their rendered 问题清单 rows, offsets)
+        then cross the pipe to the parent, which would otherwise render the findings
+        itself, one process doing the work of all the workers.
         Without a sink (a file that failed, so has no rows) nothing is written."""
         if sink is not None and (self.project_rows or self.indicator_rows):
             parts = [pickle.dumps(self.project_rows, _PROTOCOL),
@@ -205,11 +209,13 @@ class FileRows:
                 at += len(part)
             self.segments = (sink.name, tuple(offsets))
         self.project_rows, self.indicator_rows = [], []
+        self.finding_xml = [finding_xml(finding_row(f.as_row())) for f in self.findings]
         return self
 
     def drop_rows(self) -> None:
         """After spooling: keep only what the rollups need (`totals`)."""
         self.project_rows, self.indicator_rows, self.findings, self.projects = [], [], [], []
+        self.finding_xml = None
 
 
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:

@@ -51,15 +51,18 @@ class Spool:
         if rows.segments:
             self._segments[file_no] = rows.segments
         self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
-        self.add_findings(rows.findings)
+        self.add_findings(rows.findings, rows.finding_xml)
 
-    def add_findings(self, findings: Iterable[Finding]) -> None:
+    def add_findings(self, findings: Iterable[Finding], xml: Iterable[bytes] | None = None) -> None:
+        """Stores findings with their 问题清单 rows rendered: as given in `xml` (a
+        reading worker renders its files'), else rendered here."""
         rows = []
-        for f in findings:
+        findings = list(findings)
+        if xml is None:
+            xml = [finding_xml(finding_row(f.as_row())) for f in findings]
+        for f, x in zip(findings, xml, strict=True):
             self._seq += 1
-            row = f.as_row()
-            # Rendered now, while the workers read: the summary writer only copies it.
-            rows.append((*row, self._seq, finding_xml(finding_row(row))))
+            rows.append((*f.as_row(), self._seq, x))
         self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._pending += 1
         if self._pending >= 200:
