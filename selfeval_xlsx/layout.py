@@ -7,6 +7,7 @@ each field is the cell's value and its A1 reference; `interpret` gives them type
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -92,6 +93,7 @@ class Labels:
         self.cells: list[tuple[int, int, str, str]] = []   # (row, col, folded, without brackets)
         self.text: dict[tuple[int, int], tuple[str, str]] = {}
         self._rows: dict[tuple, int | None] = {}
+        self._columns: dict[tuple, dict[str, int]] = {}
         self._positions: list[dict[str, list[tuple[int, int]]]] = [{} for _ in _INDEXES]
         # One pass over the cells finds every label of every index (this runs for
         # each sheet of a province, so the per-text work is cached in _fold).
@@ -183,13 +185,17 @@ class Labels:
         return "", a1(row + 1, col)
 
     def columns(self, row: int, index: dict[str, str]) -> dict[str, int]:
-        """Field key → column, for the labels standing in one header row."""
-        cols: dict[str, int] = {}
-        for c in range(self.sheet.left, self.sheet.right):
-            k = self.key(row, c, index)
-            if k and k not in cols:
-                cols[k] = c
-        return cols
+        """Field key → column, left to right, for the labels standing in one header row
+        (the leftmost where a label repeats)."""
+        memo = (row, id(index))
+        if memo not in self._columns:
+            found = {}
+            for k, hits in self.positions(index).items():
+                c = next((c for r, c in hits if r == row), None)
+                if c is not None:
+                    found[k] = c
+            self._columns[memo] = dict(sorted(found.items(), key=lambda kc: kc[1]))
+        return dict(self._columns[memo])
 
 
 def _field_right(labels: Labels, index: dict[str, str], key: str) -> Raw | None:
@@ -230,18 +236,32 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
         return
     cols = labels.columns(hrow, _FUND_COL_INDEX)
     first_amount = min(cols.values())
+    text = labels.text
     for r in range(hrow + 1, min(sheet.bottom, hrow + 10)):
         key = None
         for c in range(sheet.left, first_amount):
-            key = labels.key(r, c, _FUND_ROW_INDEX)
-            if key is None and (r, c) in labels.text:
-                bare = labels.text[(r, c)][0].removeprefix("其中:").removeprefix("其中")
-                key = form.match(bare, _FUND_ROW_INDEX)
+            t = text.get((r, c))
+            key = _fund_row_key(t[0]) if t else None
             if key:
                 out.fund_labels[key] = f"{sheet.get(r, c)}"
                 break
         if key and key not in out.funds:
             out.funds[key] = {k: (sheet.get(r, c), a1(r, c)) for k, c in cols.items()}
+
+
+_EMPTY = frozenset({"", None})
+
+
+@functools.lru_cache(maxsize=4096)
+def _refs(row: int, columns: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(a1(row, c) for c in columns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _fund_row_key(folded: str) -> str | None:
+    """The fund row a folded label names; 其中：本年财政拨款 names 本年财政拨款."""
+    return form.match(folded, _FUND_ROW_INDEX) or form.match(
+        folded.removeprefix("其中:").removeprefix("其中"), _FUND_ROW_INDEX)
 
 
 def _read_goal(labels: Labels, out: RawProject) -> None:
@@ -270,6 +290,7 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     carry = {"level1": "", "level2": ""}
     keys, columns = tuple(cols), tuple(cols.values())
     offsets = tuple(c - sheet.left for c in columns)
+    pick = operator.itemgetter(*offsets) if len(offsets) > 1 else None   # one C call per row
     content_at = [j for j, k in enumerate(keys) if k in _CONTENT_KEYS]
     level1_at = keys.index("level1") if "level1" in cols else None
     repeated = {r for r, c in labels.positions(_IND_INDEX).get("level3", ()) if c == cols.get("level3")}
@@ -277,12 +298,14 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
         if r in repeated:
             continue  # a repeated header row
         row = sheet.rows[r - sheet.top]
-        n = len(row)
-        values = [row[i] if i < n else "" for i in offsets]
-        content = any(values[j] not in ("", None) for j in content_at)
+        if pick is not None and len(row) > offsets[-1]:
+            values = pick(row)
+        else:
+            values = [row[i] if i < len(row) else "" for i in offsets]
+        content = not _EMPTY.issuperset([values[j] for j in content_at])
         if not content and (level1_at is None or values[level1_at] in ("", None)):
             continue  # an empty row of the indicator block
-        line = {k: (v, a1(r, c)) for k, v, c in zip(keys, values, columns)}
+        line = dict(zip(keys, zip(values, _refs(r, columns))))
         for k in ("level1", "level2"):
             if k in line:
                 v = line[k][0]
