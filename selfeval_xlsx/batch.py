@@ -201,24 +201,25 @@ def _roster_checks(result: BatchResult, roster: list[str]) -> None:
 
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
               roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
-              progress=None, debug: bool = False, indicator_values: bool = True) -> BatchResult:
+              progress=None, debug: bool = False, row_values: bool = True) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all.
 
     Each file is read in a contained worker process (`jobs` of them, default one
     per core). Rows stream into a spool as files finish; `progress(done, total)`
-    is called after each. Without `indicator_values` the indicator rows are kept
-    only as worksheet rows (enough for the summary workbook, not for JSON).
+    is called after each. Without `row_values` the project and indicator rows
+    are kept only as worksheet rows (enough for the summary workbook, not for
+    JSON or reports).
     """
     root = Path(root)
     started = dt.datetime.now().astimezone()
     warm_up()
     paths, skipped = list_inputs(root)
     order = {display: no for no, (_, display) in enumerate(paths)}
-    spool = Spool(indicator_values)
+    spool = Spool(row_values)
     files: list[FileRows] = []
     try:
         for rows in read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug,
-                                   indicator_values=indicator_values):
+                                   row_values=row_values):
             rows.no = order[rows.entry.path]
             spool.add(rows.no, rows)
             rows.drop_rows()

@@ -132,12 +132,12 @@ def batch_options(fn):
 
 
 @contextlib.contextmanager
-def _batch(folder, year, roster, jobs, quiet, preset, rules_file, indicator_values=False):
+def _batch(folder, year, roster, jobs, quiet, preset, rules_file, row_values=False):
     rules = resolve_rules(preset, rules_file)
     names = load_roster(roster) if roster else None
     with _progress(quiet) as progress, \
             run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
-                      debug=_debug(), indicator_values=indicator_values) as result:
+                      debug=_debug(), row_values=row_values) as result:
         yield result
 
 
@@ -152,8 +152,8 @@ def run(folder, output, json_path, **batch):
 
     例：selfeval run input_templates/examples/长安区
     """
-    # Indicator rows as values are for --json only; the workbook takes them pre-rendered.
-    with _batch(folder, indicator_values=bool(json_path), **batch) as result:
+    # Table rows as values are for --json only; the workbook takes them pre-rendered.
+    with _batch(folder, row_values=bool(json_path), **batch) as result:
         path = write_summary(result, output or _default_output(result.district, result.year))
         if json_path:
             write_json(result, json_path)
@@ -172,7 +172,7 @@ def report(folder, outdir, **batch):
     例：selfeval report input_templates/examples/长安区
     """
     from .report import write_reports  # python-docx loads only when reports are asked for
-    with _batch(folder, **batch) as result:
+    with _batch(folder, row_values=True, **batch) as result:   # reports list each project
         paths = write_reports(result, outdir)
     for path in paths:
         click.echo(f"已生成：{path}")

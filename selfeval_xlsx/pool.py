@@ -54,7 +54,7 @@ def warm_up() -> None:
         pass  # the first worker will try again and report what is wrong
 
 
-def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, indicator_values: bool) -> None:
+def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:
@@ -71,7 +71,7 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, ind
                 return
             path, display = task
             rows = to_rows(process_file(path, display, rules, limits), rules.suspicious_score)
-            conn.send(rows.pack(sink, indicator_values))
+            conn.send(rows.pack(sink, row_values))
 
 
 def _lost(path, display: str, code: str, reason: str) -> FileRows:
@@ -85,10 +85,10 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
 
 
 class _Slot:
-    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, indicator_values: bool):
+    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool):
         ctx = _context()
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, indicator_values),
+        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, row_values),
                                 daemon=True)
         self.proc.start()
         child.close()
@@ -143,11 +143,11 @@ def _death_reason(exitcode: int | None) -> str:
 
 def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool_dir: str | os.PathLike,
                    jobs: int = 0, limits: Limits = LIMITS, debug: bool = False,
-                   indicator_values: bool = True) -> Iterator[FileRows]:
+                   row_values: bool = True) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish.
 
     The workers write the files' rows under `spool_dir` (see rows.FileRows.pack;
-    `indicator_values` says whether the indicator rows are kept as values too).
+    `row_values` says whether the table rows are kept as values too).
 
     Each worker has DEPTH files in flight, so it never idles while the parent stores
     a result. When a worker dies, the file it was reading gets the finding and the
@@ -157,7 +157,7 @@ def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     slots: list[_Slot] = []
     try:
-        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir), indicator_values)
+        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir), row_values)
         slots = [new() for _ in range(jobs)] if pending else []
         while pending or any(s.tasks for s in slots):
             for i, slot in enumerate(slots):

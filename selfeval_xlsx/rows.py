@@ -184,19 +184,19 @@ class FileRows:
     # Set by pack(): each finding's 问题清单 row, rendered (finding_xml).
     finding_xml: list[bytes] | None = None
 
-    def pack(self, sink=None, indicator_values: bool = True) -> FileRows:
+    def pack(self, sink=None, row_values: bool = True) -> FileRows:
         """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
 
-        Four segments: project and indicator rows pickled (projects for reports and
-        JSON; indicators only if `indicator_values`, as only JSON needs them), and the
-        same rows rendered as worksheet XML with ROW_MARK for the row number.
+        Four segments: project and indicator rows pickled, if `row_values` (for JSON
+        and reports; the summary workbook needs none), and the same rows rendered as
+        worksheet XML with ROW_MARK for the row number.
         Only small things (totals, findings and their rendered 问题清单 rows, offsets)
         then cross the pipe to the parent, which would otherwise render the findings
         itself, one process doing the work of all the workers.
         Without a sink (a file that failed, so has no rows) nothing is written."""
         if sink is not None and (self.project_rows or self.indicator_rows):
-            parts = [pickle.dumps(self.project_rows, _PROTOCOL),
-                     pickle.dumps(self.indicator_rows, _PROTOCOL) if indicator_values else b"",
+            parts = [pickle.dumps(self.project_rows, _PROTOCOL) if row_values else b"",
+                     pickle.dumps(self.indicator_rows, _PROTOCOL) if row_values else b"",
                      "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows).encode(),
                      "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r) for r in self.indicator_rows).encode()]
             start = sink.tell()

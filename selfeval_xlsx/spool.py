@@ -31,8 +31,8 @@ class Spool:
     """Findings in SQLite (they are read back sorted); table rows in the files the
     reading workers write into `dir`, of which we keep only the offsets."""
 
-    def __init__(self, indicator_values: bool = True):
-        self.indicator_values = indicator_values
+    def __init__(self, row_values: bool = True):
+        self.row_values = row_values
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self.dir = Path(self._dir.name)
         self._segments: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
@@ -92,12 +92,14 @@ class Spool:
                 yield from blob.split(b"\n")
 
     def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
+        if not self.row_values:
+            raise ValueError("table rows were kept as worksheet XML only (row_values=False)")
         for blob in self._segment(files, PROJECT_VALUES):
             yield from pickle.loads(blob)
 
     def indicators(self, files: set[int] | None = None) -> Iterator[tuple]:
-        if not self.indicator_values:
-            raise ValueError("indicator rows were kept as worksheet XML only (indicator_values=False)")
+        if not self.row_values:
+            raise ValueError("table rows were kept as worksheet XML only (row_values=False)")
         for blob in self._segment(files, INDICATOR_VALUES):
             yield from pickle.loads(blob)
 
