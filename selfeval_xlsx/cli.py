@@ -20,11 +20,9 @@ from .batch import BatchError, run_batch
 from .findings import Severity, catalogue_markdown
 from .json_out import write_json
 from .numbers import fmt, fmt_pct
-from .pool import PoolError, read_contained
+from .pool import PoolError, read_contained, warm_up
 from .roster import RosterError, load_roster
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
-from .summary_xlsx import write_summary
-from .template import write_template
 from .terminal import run_report
 
 USAGE, INTERNAL, INTERRUPTED = 2, 3, 130
@@ -91,6 +89,7 @@ def template(output, unit, year, projects):
 
     例：selfeval template -o 模板.xlsx --unit 中山东路街道办事处 --year 2020
     """
+    from .template import write_template
     path = write_template(output, unit=unit, year=year, projects=projects)
     click.echo(f"已生成模板：{path}")
 
@@ -152,6 +151,8 @@ def run(folder, output, json_path, **batch):
 
     例：selfeval run input_templates/examples/长安区
     """
+    warm_up()   # the reading workers boot while the writer's libraries load
+    from .summary_xlsx import write_summary
     # Table rows as values are for --json only; the workbook takes them pre-rendered.
     with _batch(folder, row_values=bool(json_path), **batch) as result:
         path = write_summary(result, output or _default_output(result.district, result.year))
@@ -171,6 +172,7 @@ def report(folder, outdir, **batch):
 
     例：selfeval report input_templates/examples/长安区
     """
+    warm_up()   # the reading workers boot while python-docx loads
     from .report import write_reports  # python-docx loads only when reports are asked for
     with _batch(folder, row_values=True, **batch) as result:   # reports list each project
         paths = write_reports(result, outdir)

@@ -22,7 +22,6 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import xlsxwriter
 
@@ -32,7 +31,7 @@ from .findings import CATALOGUE
 from .grid import col_letters
 from .rows import CHARTS, RUN_INFO, SUMMARY, plain_link
 from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK_BYTES, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP,
-                       cells_for, row_xml, wrapped_height)
+                       attr, cells_for, row_xml, wrapped_height)
 from .tables import Table, build_tables, run_facts
 from .zipsink import background
 
@@ -218,11 +217,11 @@ def _write_hyperlinks(out, rels, part: _Part, rels_xml: str | None) -> None:
     out.write("<hyperlinks>")
     for i, (ref, target, sheet, cell) in enumerate(part.links, start=max(existing, default=0) + 1):
         location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}" if sheet and cell else ""
-        attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={quoteattr(location)}" if location else "")
+        attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={attr(location)}" if location else "")
         out.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
         # Excel writes relative file links with backslashes; LibreOffice reads them too.
         rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
-                   f'Target={quoteattr(target.replace("/", chr(92)))} TargetMode="External"/>')
+                   f'Target={attr(target.replace("/", chr(92)))} TargetMode="External"/>')
     out.write("</hyperlinks>")
     rels.write("</Relationships>")
 
