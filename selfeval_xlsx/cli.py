@@ -235,7 +235,7 @@ def _print_check(rows) -> int:
     for p in rows.projects:
         click.echo(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(p.rate)}，"
                    f"计算总分 {fmt(p.total)}，自评总分 {fmt(p.self_total)}，等级 {p.grade or '—'}")
-    for f in sorted(rows.findings, key=lambda f: f.sort_key()):
+    for f in sorted(rows.all_findings(), key=lambda f: f.sort_key()):
         where = "!".join(x for x in (f.sheet, f.cell) if x)
         click.echo(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
     return counts.get(Severity.ERROR, 0)

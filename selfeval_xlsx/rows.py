@@ -181,8 +181,15 @@ class FileRows:
 
     # Set by pack(): where the worker wrote this file's rows.
     segments: tuple[str, tuple[tuple[int, int], ...]] | None = None
-    # Set by pack(): each finding's 问题清单 row, rendered (finding_xml).
-    finding_xml: list[bytes] | None = None
+    # Set by pack(): the findings as the spool stores them, Finding.as_row() and the
+    # rendered 问题清单 row (finding_xml); `findings` is then emptied, as objects cost
+    # more to send between processes than tuples do.
+    stored_findings: list[tuple] | None = None
+
+    def all_findings(self) -> list[Finding]:
+        if self.stored_findings is None:
+            return list(self.findings)
+        return [Finding.from_row(r[:-1]) for r in self.stored_findings]
 
     def pack(self, sink=None, row_values: bool = True) -> FileRows:
         """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
@@ -209,13 +216,14 @@ class FileRows:
                 at += len(part)
             self.segments = (sink.name, tuple(offsets))
         self.project_rows, self.indicator_rows = [], []
-        self.finding_xml = [finding_xml(finding_row(f.as_row())) for f in self.findings]
+        self.stored_findings = [(*row, finding_xml(finding_row(row))) for row in map(Finding.as_row, self.findings)]
+        self.findings = []
         return self
 
     def drop_rows(self) -> None:
         """After spooling: keep only what the rollups need (`totals`)."""
         self.project_rows, self.indicator_rows, self.findings, self.projects = [], [], [], []
-        self.finding_xml = None
+        self.stored_findings = None
 
 
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:

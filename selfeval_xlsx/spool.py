@@ -51,18 +51,21 @@ class Spool:
         if rows.segments:
             self._segments[file_no] = rows.segments
         self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
-        self.add_findings(rows.findings, rows.finding_xml)
+        if rows.stored_findings is not None:
+            self._store(rows.stored_findings)   # rendered by the worker (FileRows.pack)
+        else:
+            self.add_findings(rows.findings)
 
-    def add_findings(self, findings: Iterable[Finding], xml: Iterable[bytes] | None = None) -> None:
-        """Stores findings with their 问题清单 rows rendered: as given in `xml` (a
-        reading worker renders its files'), else rendered here."""
+    def add_findings(self, findings: Iterable[Finding]) -> None:
+        """Stores findings, rendering their 问题清单 rows."""
+        self._store([(*row, finding_xml(finding_row(row))) for row in map(Finding.as_row, findings)])
+
+    def _store(self, stored: list[tuple]) -> None:
+        """Rows of Finding.as_row() and the rendered 问题清单 row."""
         rows = []
-        findings = list(findings)
-        if xml is None:
-            xml = [finding_xml(finding_row(f.as_row())) for f in findings]
-        for f, x in zip(findings, xml, strict=True):
+        for r in stored:
             self._seq += 1
-            rows.append((*f.as_row(), self._seq, x))
+            rows.append((*r[:-1], self._seq, r[-1]))
         self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self._pending += 1
         if self._pending >= 200:
