@@ -42,9 +42,14 @@ _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&qu
                                **{chr(c): "\ufffd" for c in range(32) if c not in (9, 10, 13)}})
 
 
+_ATTR_SPECIAL = re.compile('[&<>"\x00-\x1f]')
+
+
 def attr(value: str) -> str:
     """A double-quoted XML attribute value (xml.sax.saxutils.quoteattr would also do,
     but importing it pulls in urllib and ssl: 20 ms of every run's start)."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return f'"{value}"'
     return f'"{value.translate(_ATTR_ESCAPES)}"'
 
 
