@@ -12,7 +12,10 @@ It prints the times, the ratios and the peak memory (RSS summed over the run's w
 process tree, sampled every 20 ms).
 
     python benchmarks/bench.py --units 1000 --units 10000
-    python benchmarks/bench.py --units 200 --naive-sample 0   # quick look, skip the naive read
+    python benchmarks/bench.py --units 200 --naive-sample 0 --repeat 1   # quick look
+
+`selfeval run` and the raw read are timed in turn, three times each by default,
+and compared by their medians.
 
 The naive read runs at about 10 files a second here; `--naive-sample K` times it on
 K evenly spaced files and scales up (the output says so), to keep a 10,000-unit run
@@ -25,6 +28,7 @@ import io
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,16 +178,22 @@ def script(code: str, files: list[Path]) -> list[str]:
     return [sys.executable, "-c", runner + code]
 
 
-def bench(units: int, workdir: Path, naive_sample: int, jobs: int) -> dict:
+def bench(units: int, workdir: Path, naive_sample: int, jobs: int, repeat: int) -> dict:
     folder = workdir / f"units-{units}"
     t = time.perf_counter()
     generate(folder, units)
     gen = time.perf_counter() - t
     files = sorted(folder.glob("*.xlsx"))
     out = workdir / f"summary-{units}.xlsx"
-    run_t, run_mem = measure([sys.executable, "-m", "selfeval_xlsx", "run", str(folder), "-o", str(out),
-                              "--quiet", "--jobs", str(jobs)])
-    raw_t, raw_mem = measure(script(RAW, files))
+    # The two are timed in turn, `repeat` times, and compared by their medians: on a
+    # shared virtual machine one run of the same work varies by ±10 %.
+    runs, raws = [], []
+    for _ in range(repeat):
+        runs.append(measure([sys.executable, "-m", "selfeval_xlsx", "run", str(folder), "-o", str(out),
+                             "--quiet", "--jobs", str(jobs)]))
+        raws.append(measure(script(RAW, files)))
+    run_t, raw_t = statistics.median(t for t, _ in runs), statistics.median(t for t, _ in raws)
+    run_mem, raw_mem = max(m for _, m in runs), max(m for _, m in raws)
     if naive_sample == 0:
         naive_t, naive_note = None, "skipped"
     elif naive_sample >= len(files):
@@ -197,7 +207,14 @@ def bench(units: int, workdir: Path, naive_sample: int, jobs: int) -> dict:
         naive_note = f"timed on {naive_sample} evenly spaced files, scaled to {len(files)}"
     return dict(units=units, files=len(files), gen=gen, run=run_t, run_mem=run_mem, raw=raw_t,
                 raw_mem=raw_mem, naive=naive_t, naive_note=naive_note,
+                run_times=[t for t, _ in runs], raw_times=[t for t, _ in raws],
                 size=sum(f.stat().st_size for f in files), summary=out.stat().st_size)
+
+
+def _spread(times: list[float]) -> str:
+    if len(times) == 1:
+        return ""
+    return f"(median of {len(times)}: " + ", ".join(f"{t:.1f}" for t in times) + ")"
 
 
 def main() -> None:
@@ -207,18 +224,20 @@ def main() -> None:
     ap.add_argument("--naive-sample", type=int, default=1000,
                     help="time the naive read on at most this many files (0: skip)")
     ap.add_argument("--jobs", type=int, default=0, help="selfeval run --jobs (0: all cores)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="time selfeval run and the raw read this many times each, in turn; report medians")
     args = ap.parse_args()
     units = args.units or [1000]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
     for n in units:
-        r = bench(n, args.workdir, args.naive_sample, args.jobs)
+        r = bench(n, args.workdir, args.naive_sample, args.jobs, max(1, args.repeat))
         mb = 1024 * 1024
         print(f"\n== {r['units']} unit workbooks ({r['size'] / mb:.0f} MB; generated in {r['gen']:.0f} s) ==")
         print(f"selfeval run          {r['run']:8.1f} s   {r['files'] / r['run']:7.0f} files/s   "
-              f"peak RSS {r['run_mem'] / mb:5.0f} MB   (summary {r['summary'] / mb:.0f} MB)")
+              f"peak RSS {r['run_mem'] / mb:5.0f} MB   (summary {r['summary'] / mb:.0f} MB)   {_spread(r['run_times'])}")
         print(f"raw calamine read     {r['raw']:8.1f} s   {r['files'] / r['raw']:7.0f} files/s   "
-              f"peak RSS {r['raw_mem'] / mb:5.0f} MB")
+              f"peak RSS {r['raw_mem'] / mb:5.0f} MB   {_spread(r['raw_times'])}")
         if r["naive"] is not None:
             print(f"naive pandas+openpyxl {r['naive']:8.1f} s   {r['files'] / r['naive']:7.0f} files/s   "
                   f"({r['naive_note']})")
