@@ -195,8 +195,9 @@ class FileRows:
         """Writes the rows to `sink` (the worker's own spool file) and keeps only where.
 
         Four segments: project and indicator rows pickled, if `row_values` (for JSON
-        and reports; the summary workbook needs none), and the same rows rendered as
-        worksheet XML with ROW_MARK for the row number.
+        and reports; the summary workbook needs none; without it the per-project
+        stats are dropped too), and the same rows rendered as worksheet XML with
+        ROW_MARK for the row number.
         Only small things (totals, findings and their rendered 问题清单 rows, offsets)
         then cross the pipe to the parent, which would otherwise render the findings
         itself, one process doing the work of all the workers.
@@ -216,6 +217,8 @@ class FileRows:
                 at += len(part)
             self.segments = (sink.name, tuple(offsets))
         self.project_rows, self.indicator_rows = [], []
+        if not row_values:
+            self.projects = []   # only the `check` command prints them; totals has the rest
         self.stored_findings = [(*row, finding_xml(finding_row(row))) for row in map(Finding.as_row, self.findings)]
         self.findings = []
         return self

@@ -50,7 +50,7 @@ class Spool:
         """One file's rows, as packed by the worker that read it."""
         if rows.segments:
             self._segments[file_no] = rows.segments
-        self._sizes[file_no] = (len(rows.projects), rows.indicator_count)
+        self._sizes[file_no] = (rows.totals.projects, rows.indicator_count)
         if rows.stored_findings is not None:
             self._store(rows.stored_findings)   # rendered by the worker (FileRows.pack)
         else:
