@@ -53,10 +53,11 @@ class Problem:
     fatal: bool = True
 
 
-def inspect_zip(data: bytes, limits: Limits = LIMITS) -> list[Problem]:
-    """Problems with a zip-based workbook's container; fatal ones mean: do not parse."""
+def inspect_zip(data: bytes, limits: Limits = LIMITS, z: zipfile.ZipFile | None = None) -> list[Problem]:
+    """Problems with a zip-based workbook's container; fatal ones mean: do not parse.
+    `z`: the bytes already opened as a zip."""
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
+        z = z if z is not None else zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return []  # not ours to judge: the parser will say it is corrupt

@@ -40,18 +40,29 @@ def a1(row: int, col: int) -> str:
     return f"{col_letters(col)}{row + 1}"
 
 
-def sniff(data: bytes) -> str:
-    """The workbook format by content: xlsx (also xlsm/xlsb), ods, xls, or '' if none."""
+def open_zip(data: bytes) -> zipfile.ZipFile | None:
+    """The bytes as a zip (an .xlsx, .xlsb or .ods), or None."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def sniff(data: bytes, z: zipfile.ZipFile | None = None) -> str:
+    """The workbook format by content: xlsx (also xlsm/xlsb), ods, xls, or '' if none.
+    `z`: the bytes already opened by open_zip."""
     if data[:4] == b"PK\x03\x04":
+        z = z or open_zip(data)   # in memory: nothing to close
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-                if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
-                    return "ods"
-                if "xl/workbook.bin" in names:
-                    return "xlsb"
-                if "[Content_Types].xml" in names:
-                    return "xlsx"
+            names = set(z.namelist()) if z else set()
+            if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
+                return "ods"
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+            if "[Content_Types].xml" in names:
+                return "xlsx"
         except (zipfile.BadZipFile, OSError, KeyError, ValueError):
             return "zip"
         return "zip"

@@ -15,7 +15,7 @@ from . import form
 from .checks import check_project
 from .container import LIMITS, Limits, inspect_zip
 from .findings import Finding, make
-from .grid import WorkbookError, load_sheets, sniff
+from .grid import WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
 from .layout import Labels, classify, read_project, read_unit
 from .model import Project, UnitInfo
@@ -81,7 +81,8 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     entry = FileEntry(path, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     if not data:
         return _failed(entry, "F101", "文件为空（0 字节）")
-    kind = sniff(data)
+    z = open_zip(data)   # opened once for the format and the container checks
+    kind = sniff(data, z)
     entry.format = kind
     if kind == "encrypted":
         return _failed(entry, "F102", "文件设有打开密码，无法读取")
@@ -89,7 +90,7 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
         return _failed(entry, "F101", "文件不是电子表格，或已损坏")
     findings: list[Finding] = []
     if kind in ("xlsx", "xlsb", "ods"):
-        for problem in inspect_zip(data, limits):
+        for problem in inspect_zip(data, limits, z):
             if problem.fatal:
                 return _failed(entry, problem.code, problem.message)
             findings.append(make(problem.code, problem.message, file=path))
