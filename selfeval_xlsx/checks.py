@@ -101,64 +101,67 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
                    p.cells.get("self_total") or p.total_line.cells.get("executed", ""), fmt(s.self_total))
 
 
+def _what(ind: Indicator) -> str:
+    return f"指标“{ind.level3 or '（未命名）'}”"
+
+
 def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> Iterator[Finding]:
     emit = _Emitter(p)
     cell = ind.cells.get
-    what = f"指标“{ind.level3 or '（未命名）'}”"
     t, a = ind.target, ind.actual
     if ind.level1 not in DIMENSIONS:
-        yield emit("I117", f"{what}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
+        yield emit("I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
     elif ind.level2 not in DIMENSIONS[ind.level1]:
-        yield emit("I117", f"{what}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
+        yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     if not t.text:
-        yield emit("I101", f"{what}未填写年度指标值", cell("target", ""))
+        yield emit("I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))
     elif t.error:
-        yield emit("I103", f"{what}的指标值“{t.text}”无法识别", cell("target", ""), t.text)
+        yield emit("I103", f"{_what(ind)}的指标值“{t.text}”无法识别", cell("target", ""), t.text)
     if not a.text:
-        yield emit("I102", f"{what}未填写实际完成值", cell("actual", ""))
+        yield emit("I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
     elif s.fallback == FALLBACK_UNREADABLE and not t.error and t.text:
-        yield emit("I104", f"{what}的完成值“{a.text}”无法与指标值“{t.text}”比较", cell("actual", ""), a.text)
+        yield emit("I104", f"{_what(ind)}的完成值“{a.text}”无法与指标值“{t.text}”比较", cell("actual", ""), a.text)
     if ind.weight is None:
-        yield emit("I105", f"{what}未填写分值", cell("weight", ""))
+        yield emit("I105", f"{_what(ind)}未填写分值", cell("weight", ""))
     if ind.self_score is None:
-        yield emit("I106", f"{what}未填写得分", cell("self_score", ""))
+        yield emit("I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
     elif ind.weight is not None and ind.self_score > ind.weight:
-        yield emit("I107", f"{what}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
+        yield emit("I107", f"{_what(ind)}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
                    cell("self_score", ""), fmt(ind.self_score))
     if (ind.self_score is not None and s.score is not None and s.fallback is None
             and abs(ind.self_score - s.score) > rules.tolerance):
-        yield emit("I108", f"{what}自评得分 {fmt(ind.self_score)}，按{s.rule}规则计算为 {fmt(s.score)}"
+        yield emit("I108", f"{_what(ind)}自评得分 {fmt(ind.self_score)}，按{s.rule}规则计算为 {fmt(s.score)}"
                            f"（指标值 {t.text}，完成值 {a.text}）",
                    cell("self_score", ""), fmt(ind.self_score))
     if s.fallback == FALLBACK_LATE and ind.weight is not None and ind.self_score is not None \
             and ind.self_score >= ind.weight:
-        yield emit("I109", f"{what}时限为 {t.date:%Y年%m月%d日}前，实际 {a.date:%Y年%m月%d日}完成，却得满分 {fmt(ind.self_score)}",
+        yield emit("I109", f"{_what(ind)}时限为 {t.date:%Y年%m月%d日}前，实际 {a.date:%Y年%m月%d日}完成，却得满分 {fmt(ind.self_score)}",
                    cell("self_score", ""), a.text)
     if t.kind == QUALITATIVE and s.achievement and ind.weight and ind.self_score is not None:
         lo, hi = rules.qualitative_bands[s.achievement]
         share = ind.self_score / ind.weight
         if share < lo or share > hi:
-            yield emit("I110", f"{what}完成情况为“{s.achievement}”，得分 {fmt(ind.self_score)} 不在 "
+            yield emit("I110", f"{_what(ind)}完成情况为“{s.achievement}”，得分 {fmt(ind.self_score)} 不在 "
                                f"{fmt(lo * ind.weight)}–{fmt(hi * ind.weight)} 之间",
                        cell("self_score", ""), fmt(ind.self_score))
     if s.met is False and not ind.reason:
-        yield emit("I111", f"{what}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
+        yield emit("I111", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
                    cell("reason", ""), a.text)
     if ind.level2 == "成本指标" and t.kind == POSITIVE and t.text.startswith(_POSITIVE_MARKS):
-        yield emit("I112", f"{what}是成本指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
+        yield emit("I112", f"{_what(ind)}是成本指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
     actual_value = s.actual_value if s.actual_value is not None else a.value
     if ("满意度" in ind.level1 + ind.level3 and actual_value is not None
             and (a.percent or t.percent) and actual_value > 100):
-        yield emit("I113", f"{what}完成值为 {a.text}，超过 100%", cell("actual", ""), a.text)
+        yield emit("I113", f"{_what(ind)}完成值为 {a.text}，超过 100%", cell("actual", ""), a.text)
     if t.value is not None and t.value == 0:
-        yield emit("I114", f"{what}指标值为 0（{t.text}）", cell("target", ""), t.text)
+        yield emit("I114", f"{_what(ind)}指标值为 0（{t.text}）", cell("target", ""), t.text)
     if t.kind == QUALITATIVE and t.text and ind.level2 in _VAGUE_DIMENSIONS:
-        yield emit("I115", f"{what}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
+        yield emit("I115", f"{_what(ind)}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
     if (t.unit and a.unit and t.unit != a.unit
             and not (t.unit in MONEY_SCALE and a.unit in MONEY_SCALE)):
-        yield emit("I116", f"{what}指标值单位为“{t.unit}”，完成值单位为“{a.unit}”", cell("actual", ""), a.text)
+        yield emit("I116", f"{_what(ind)}指标值单位为“{t.unit}”，完成值单位为“{a.unit}”", cell("actual", ""), a.text)
     if s.percent_from_fraction:
-        yield emit("I118", f"{what}完成值 {a.text} 已按 {fmt(s.actual_value)}% 计分", cell("actual", ""), a.text)
+        yield emit("I118", f"{_what(ind)}完成值 {a.text} 已按 {fmt(s.actual_value)}% 计分", cell("actual", ""), a.text)
 
 
 def check_project(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
