@@ -9,9 +9,11 @@ from pathlib import Path
 
 from . import __version__
 from .container import LIMITS, Limits
+from .errors import BatchError
 from .findings import Finding, Severity, make
 from .numbers import fmt, fmt_pct
-from .pool import read_contained, warm_up
+from .pool import read_contained
+from .procs import warm_up
 from .roster import norm_unit
 from .rows import FileRows
 from .rules import Rules
@@ -20,10 +22,6 @@ from .spool import Spool
 from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
-
-
-class BatchError(Exception):
-    """The batch cannot start (the folder is missing, not a folder, …)."""
 
 
 @dataclass

@@ -16,14 +16,14 @@ import click
 
 from . import __version__
 from .atomic import OutputError
-from .batch import BatchError, run_batch
+from .errors import BatchError, PoolError, RosterError
 from .findings import Severity, catalogue_markdown
-from .json_out import write_json
 from .numbers import fmt, fmt_pct
-from .pool import PoolError, read_contained, warm_up
-from .roster import RosterError, load_roster
+from .procs import warm_up
 from .rules import PRESETS, RulesError, dump_rules, resolve_rules
-from .terminal import run_report
+
+# The reading, writing and report libraries load inside the commands that use them:
+# `run` starts its reading workers first, so they boot while those libraries load.
 
 USAGE, INTERNAL, INTERRUPTED = 2, 3, 130
 
@@ -133,6 +133,8 @@ def batch_options(fn):
 @contextlib.contextmanager
 def _batch(folder, year, roster, jobs, quiet, preset, rules_file, row_values=False):
     rules = resolve_rules(preset, rules_file)
+    from .batch import run_batch
+    from .roster import load_roster
     names = load_roster(roster) if roster else None
     with _progress(quiet) as progress, \
             run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
@@ -152,7 +154,9 @@ def run(folder, output, json_path, **batch):
     例：selfeval run input_templates/examples/长安区
     """
     warm_up()   # the reading workers boot while the writer's libraries load
+    from .json_out import write_json
     from .summary_xlsx import write_summary
+    from .terminal import run_report
     # Table rows as values are for --json only; the workbook takes them pre-rendered.
     with _batch(folder, row_values=bool(json_path), **batch) as result:
         path = write_summary(result, output or _default_output(result.district, result.year))
@@ -218,6 +222,7 @@ def check(files, preset, rules_file):
     for name in files:
         if not Path(name).is_file():
             raise UsageError(f"找不到文件：{name}")
+    from .pool import read_contained
     errors = 0
     with tempfile.TemporaryDirectory(prefix="selfeval-") as scratch:
         for rows in read_contained([(Path(n), n) for n in files], rules, scratch, jobs=1,

@@ -9,49 +9,24 @@ Each worker sends back compact rows (`rows.FileRows`) as its file finishes.
 from __future__ import annotations
 
 import functools
-import multiprocessing as mp
 import os
 import resource
 import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from multiprocessing import forkserver
 from multiprocessing.connection import wait
 
 from .container import LIMITS, Limits
+from .errors import PoolError
 from .findings import make
+from .procs import context
 from .rows import FileRows, to_rows
 from .rules import Rules
 from .workbook import FAILED, FileEntry, WorkbookResult, digest, process_file
 
-_CONTEXT = None
 READY = "ready"
 DEPTH = 2  # files in flight per worker
-
-
-class PoolError(Exception):
-    """The reading workers cannot be started at all."""
-
-
-def _context():
-    """forkserver: workers fork from a small clean process, not from a parent that has
-    grown with the results, so their memory cap measures only their own work."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        _CONTEXT = mp.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["selfeval_xlsx.workbook"])
-    return _CONTEXT
-
-
-def warm_up() -> None:
-    """Starts the process the workers fork from, so that it boots (a fresh interpreter
-    importing the reader) while the caller is still listing the files."""
-    _context()
-    try:
-        forkserver.ensure_running()
-    except OSError:
-        pass  # the first worker will try again and report what is wrong
 
 
 def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool) -> None:
@@ -86,7 +61,7 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
 
 class _Slot:
     def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool):
-        ctx = _context()
+        ctx = context()
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, row_values),
                                 daemon=True)

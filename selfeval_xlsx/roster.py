@@ -4,13 +4,10 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from .errors import RosterError
 from .grid import WorkbookError, load_sheets, sniff
 
 _HEADERS = {"单位名称", "单位", "名称", "预算单位", "单位全称"}
-
-
-class RosterError(Exception):
-    """The roster cannot be read; the message says what to fix."""
 
 
 def norm_unit(name: str) -> str:

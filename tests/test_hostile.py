@@ -17,7 +17,7 @@ import psutil
 import pytest
 from click.testing import CliRunner
 
-from selfeval_xlsx import cli as cli_module
+from selfeval_xlsx import batch as batch_module
 from selfeval_xlsx import summary_xlsx
 from selfeval_xlsx.cli import main
 from selfeval_xlsx.container import inspect_zip
@@ -164,7 +164,7 @@ def test_ctrl_c_leaves_no_partial_output(tmp_path, monkeypatch):
 def test_internal_error_has_no_traceback_unless_debug(tmp_path, monkeypatch):
     def broken(*a, **kw):
         raise RuntimeError("boom")
-    monkeypatch.setattr(cli_module, "run_batch", broken)
+    monkeypatch.setattr(batch_module, "run_batch", broken)
     res = CliRunner().invoke(main, ["run", str(tmp_path)])
     assert res.exit_code == 3
     assert "内部错误" in res.output and "Traceback" not in res.output
