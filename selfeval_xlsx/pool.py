@@ -23,10 +23,15 @@ from .findings import make
 from .procs import context
 from .rows import FileRows, to_rows
 from .rules import Rules
+from .sheetxml import display_width
 from .workbook import FAILED, FileEntry, WorkbookResult, digest, process_file
 
 READY = "ready"
 DEPTH = 2  # files in flight per worker
+
+# Built on import, so in the forkserver once: every worker inherits it (each would
+# otherwise spend 30 ms building it for its first finding's row height).
+display_width("")
 
 
 def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool) -> None:

@@ -18,7 +18,7 @@ def context():
     global _CONTEXT
     if _CONTEXT is None:
         _CONTEXT = mp.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["selfeval_xlsx.workbook"])
+        _CONTEXT.set_forkserver_preload(["selfeval_xlsx.pool"])   # the reader and the worker loop
     return _CONTEXT
 
 
