@@ -99,7 +99,9 @@ def column_styles(columns) -> list[int]:
 
 _PROJECT_CELLS = cells_for(column_styles(PROJECT_COLUMNS))
 _INDICATOR_CELLS = cells_for(column_styles(INDICATOR_COLUMNS))
-FINDING_WRAP = [c.header for c in FINDING_COLUMNS].index("说明")   # the message wraps
+_FINDING_HEADERS = [c.header for c in FINDING_COLUMNS]
+FINDING_WRAP = _FINDING_HEADERS.index("说明")   # the message wraps
+_FINDING_FILE, _FINDING_SHEET, _FINDING_CELL = (_FINDING_HEADERS.index(h) for h in ("文件", "工作表", "单元格"))
 _FINDING_STYLES = [STYLE_INDEX[WRAP] if i == FINDING_WRAP else s
                    for i, s in enumerate(column_styles(FINDING_COLUMNS))]
 _SEVERITY_TEXT = {s.rank: s.value for s in Severity}
@@ -114,12 +116,12 @@ def finding_row(row: tuple) -> tuple:
 def finding_link(file: str, sheet: str, cell: str) -> tuple[int, str, str, str] | None:
     """Where a 问题清单 row links from and to: its 单元格 column to the cell, or for a
     finding on a whole file its 文件 column to the file; None for one on no file."""
-    return (7 if cell else 5, file, sheet, cell) if file else None
+    return (_FINDING_CELL if cell else _FINDING_FILE, file, sheet, cell) if file else None
 
 
 def finding_source(row: tuple) -> tuple[int, str, str, str] | None:
     """finding_link of a 问题清单 row."""
-    return finding_link(row[5], row[6], row[7])
+    return finding_link(row[_FINDING_FILE], row[_FINDING_SHEET], row[_FINDING_CELL])
 
 
 @functools.lru_cache(maxsize=4)
@@ -131,10 +133,10 @@ def _finding_cells(link_col: int | None) -> list:
 
 
 def finding_xml(row: tuple) -> bytes:
-    """A 问题清单 row (finding_row) rendered (ROW_MARK for the row number), its link cell in the link
-    style: rendered as each finding is stored, while the workers are still reading,
-    rather than one by one at the end. The writer drops the link style from rows
-    past Excel's hyperlink limit (see plain_link)."""
+    """A 问题清单 row (finding_row) rendered, ROW_MARK for the row number and its link
+    cell in the link style. Reading workers render their files' findings (FileRows.pack),
+    so the writer only copies them; it takes the link style off rows past Excel's
+    hyperlink limit (plain_link)."""
     source = finding_source(row)
     height = wrapped_height(str(row[FINDING_WRAP] or ""), FINDING_COLUMNS[FINDING_WRAP].width)
     return row_xml(ROW_MARK, _finding_cells(source[0] if source else None), row, height).encode("utf-8", "replace")
