@@ -96,6 +96,7 @@ def test_check_exit_codes(tmp_path):
     res = invoke("check", bad)
     assert res.exit_code == 1
     assert "错误 P107 项目1!C11" in res.output
+    assert "执行率 60.00%" in res.output   # each project's line, from the worker's per-project stats
     res = invoke("check", good)
     assert res.exit_code == 0, res.output
     assert "错误 0" in res.output
