@@ -1,0 +1,38 @@
+"""Widths and escaping used when rows are rendered straight to worksheet XML."""
+import pytest
+
+from selfeval_xlsx.sheetxml import ROW_MARK, attr, cells_for, display_width, escape, row_xml, wrapped_height
+
+
+@pytest.mark.parametrize("text, width", [
+    ("", 0), ("abc 12", 6), ("中山东路", 8), ("中山abc", 7),
+    ("（）：，。", 10),          # full-width punctuation takes two cells
+    ("≥…—", 3),                # East Asian "ambiguous" characters take one
+    ("ｱ", 1),                  # half-width katakana
+    ("😀", 2), ("𠀀𪚥", 4),      # emoji and CJK beyond the Basic Multilingual Plane
+    ("\U0001D400", 1),         # a narrow character beyond it
+])
+def test_display_width_counts_wide_characters_twice(text, width):
+    assert display_width(text) == width
+
+
+def test_wrapped_height_grows_by_lines():
+    assert wrapped_height("短", 60) is None
+    assert wrapped_height("问" * 59, 60) == 13.5 * 2    # 118 cells in a 59-cell line: two lines
+
+
+def test_text_is_escaped_and_never_markup():
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+    assert escape("x\x01y") == "x_x0001_y"
+    assert escape("_x0041_") == "_x005F_x0041_"       # a literal _xHHHH_ survives Excel's decoding
+    assert attr('项目"1"&<') == '"项目&quot;1&quot;&amp;&lt;"'
+    assert attr("a\x01b") == '"a\ufffdb"'             # not allowed in XML even as a reference
+
+
+def test_row_xml_types_and_row_number():
+    cells = cells_for([1, 3])
+    assert row_xml("7", cells, ("=SUM(A1)", None)) == (
+        '<row r="7"><c r="A7" s="1" t="inlineStr"><is><t>=SUM(A1)</t></is></c></row>')
+    xml = row_xml(ROW_MARK, cells, (" 前后有空格 ", 1.5))
+    assert xml.replace(ROW_MARK, "9") == ('<row r="9"><c r="A9" s="1" t="inlineStr"><is><t xml:space="preserve">'
+                                          ' 前后有空格 </t></is></c><c r="B9" s="3"><v>1.5</v></c></row>')
