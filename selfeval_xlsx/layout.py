@@ -90,14 +90,14 @@ class Labels:
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
-        self.cells: list[tuple[int, int, str, str]] = []   # (row, col, folded, without brackets)
-        self.text: dict[tuple[int, int], tuple[str, str]] = {}
+        # (row, col) → (folded, without brackets, labels), in reading order
+        self.text: dict[tuple[int, int], tuple[str, str, tuple]] = {}
         self._rows: dict[tuple, int | None] = {}
         self._columns: dict[tuple, dict[str, int]] = {}
         self._positions: list[dict[str, list[tuple[int, int]]]] = [{} for _ in _INDEXES]
         # One pass over the cells finds every label of every index (this runs for
         # each sheet of a province, so the per-text work is cached in _fold).
-        cells, text, positions = self.cells, self.text, self._positions
+        text, positions = self.text, self._positions
         fold = _fold
         for r, line in enumerate(sheet.rows, start=sheet.top):
             c = sheet.left - 1
@@ -106,10 +106,8 @@ class Labels:
                 if type(v) is str and v and len(v) <= 40:
                     folded = fold(v)
                     if folded is not None:
-                        s, bare, hits = folded
-                        cells.append((r, c, s, bare))
-                        text[(r, c)] = (s, bare)
-                        for i, key in hits:
+                        text[r, c] = folded
+                        for i, key in folded[2]:
                             positions[i].setdefault(key, []).append((r, c))
 
     @staticmethod
@@ -118,7 +116,7 @@ class Labels:
 
     def key(self, row: int, col: int, index: dict[str, str]) -> str | None:
         t = self.text.get((row, col))
-        return self._lookup(*t, index) if t else None
+        return self._lookup(t[0], t[1], index) if t else None
 
     def positions(self, index: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
         """Every cell where each of the index's labels stands, in reading order."""
@@ -130,7 +128,7 @@ class Labels:
 
     def find_inline(self, index: dict[str, str], key: str) -> tuple[int, int, str] | None:
         """A label and its value in one cell: `项目名称：社区党建经费`."""
-        for r, c, s, _ in self.cells:
+        for (r, c), (s, _, _) in self.text.items():
             if ":" in s:
                 head, _, rest = s.partition(":")
                 if form.match(head, index) == key and rest:
