@@ -186,14 +186,17 @@ class Labels:
         """Field key → column, left to right, for the labels standing in one header row
         (the leftmost where a label repeats)."""
         memo = (row, id(index))
-        if memo not in self._columns:
-            found = {}
+        cols = self._columns.get(memo)
+        if cols is None:
+            found = []
             for k, hits in self.positions(index).items():
-                c = next((c for r, c in hits if r == row), None)
-                if c is not None:
-                    found[k] = c
-            self._columns[memo] = dict(sorted(found.items(), key=lambda kc: kc[1]))
-        return dict(self._columns[memo])
+                for r, c in hits:
+                    if r == row:
+                        found.append((c, k))
+                        break
+            found.sort()
+            cols = self._columns[memo] = {k: c for c, k in found}
+        return cols   # shared by the callers, who only read it
 
 
 def _field_right(labels: Labels, index: dict[str, str], key: str) -> Raw | None:
@@ -244,7 +247,8 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
                 out.fund_labels[key] = f"{sheet.get(r, c)}"
                 break
         if key and key not in out.funds:
-            out.funds[key] = {k: (sheet.get(r, c), a1(r, c)) for k, c in cols.items()}
+            out.funds[key] = dict(zip(cols, zip([sheet.get(r, c) for c in cols.values()],
+                                                _refs(r, tuple(cols.values())))))
 
 
 _EMPTY = frozenset({"", None})
