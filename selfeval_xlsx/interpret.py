@@ -70,10 +70,12 @@ class _Reader:
         return result
 
     def number(self, raw: Raw | None, what: str) -> Decimal | None:
-        if raw is None or is_blank(raw[0]):
+        if raw is None:
             return None
         value, cell = raw
-        p = parse_number(value)
+        p = parse_number(value)   # blank → Parsed(None) with no error
+        if p.value is None and p.error is None:
+            return None
         if p.value is None or p.suffix not in _SCORE_SUFFIXES:
             self.add("P102", f"“{what}”的内容“{text(value)}”不是数字", cell, value)
             return None
@@ -114,18 +116,17 @@ def interpret_unit(raw: RawUnit, file: str) -> tuple[UnitInfo, list[Finding]]:
     return info, rd.findings
 
 
+_NONE = ("", "")
+
+
 def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None) -> Indicator:
     get = line.get
-    nature = get("nature", ("", ""))[0]
-    target_raw = get("target", ("", ""))[0]
-    ind = Indicator(
-        level1=_value(get("level1")), level2=_value(get("level2")), level3=_value(get("level3")),
-        target=parse_target(target_raw, nature, year),
-        actual=parse_actual(get("actual", ("", ""))[0]),
-        weight=rd.number(get("weight"), "分值"),
-        self_score=rd.number(get("self_score"), "得分"),
-        reason=_value(get("reason")),
-        cells={k: v[1] for k, v in line.items()},
+    ind = Indicator(   # positional: this runs for every indicator of a province
+        _value(get("level1")), _value(get("level2")), _value(get("level3")),
+        parse_target(get("target", _NONE)[0], get("nature", _NONE)[0], year),
+        parse_actual(get("actual", _NONE)[0]),
+        rd.number(get("weight"), "分值"), rd.number(get("self_score"), "得分"),
+        _value(get("reason")), {k: v[1] for k, v in line.items()},
     )
     unit = _value(get("unit"))
     if unit and not ind.target.unit and ind.target.value is not None:
