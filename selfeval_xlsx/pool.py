@@ -9,6 +9,7 @@ Each worker sends back compact rows (`rows.FileRows`) as its file finishes.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import resource
 import signal
@@ -42,6 +43,11 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
+    # What the worker holds by now (modules, tables) never needs collecting, and reading
+    # a file makes few reference cycles: at the default threshold the collector ran
+    # hundreds of times per 300 files, about 2 % of a worker's time.
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
     # Unbuffered: each file's rows reach the disk before the parent hears of them.
     with open(os.path.join(spool_dir, f"rows-{os.getpid()}.bin"), "ab", buffering=0) as sink:
         conn.send(READY)
