@@ -142,10 +142,16 @@ def finding_xml(row: tuple) -> bytes:
     return row_xml(ROW_MARK, _finding_cells(source[0] if source else None), row, height).encode("utf-8", "replace")
 
 
+@functools.lru_cache(maxsize=4)
+def _unlinked(col: int) -> tuple[bytes, bytes]:
+    tag = f'<c r="{col_letters(col)}{ROW_MARK}" s="'
+    return f"{tag}{STYLE_INDEX[LINK]}".encode(), f"{tag}{_FINDING_STYLES[col]}".encode()
+
+
 def plain_link(xml: bytes, col: int) -> bytes:
-    """A rendered row whose link cell in `col` is to carry no link after all."""
-    tag = f'<c r="{col_letters(col)}{ROW_MARK}" s="'.encode()
-    return xml.replace(tag + str(STYLE_INDEX[LINK]).encode(), tag + str(_FINDING_STYLES[col]).encode(), 1)
+    """A rendered row whose link cell in `col` is to carry no link after all (a
+    province has a hundred thousand such rows past Excel's hyperlink limit)."""
+    return xml.replace(*_unlinked(col), 1)
 
 
 @dataclass
