@@ -56,6 +56,8 @@ def _fold(value: str) -> tuple[str, str, tuple[tuple[int, str], ...]] | None:
     hits = dict(_COMBINED.get(bare, ())) if bare != s else {}
     hits.update(_COMBINED.get(s, ()))  # the exact text wins over the bracket-free one
     return s, bare, tuple(hits.items())
+
+
 _YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 
 
