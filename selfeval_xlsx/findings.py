@@ -45,11 +45,11 @@ class Finding:
     @classmethod
     def from_row(cls, row) -> Finding:
         rank, unit, file, sheet, code, cell, message, project, value = row
-        return cls(code, _BY_RANK[rank], message, file, sheet, cell, unit, project, value)
+        return cls(code, BY_RANK[rank], message, file, sheet, cell, unit, project, value)
 
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-_BY_RANK = {s.rank: s for s in Severity}
+BY_RANK = {s.rank: s for s in Severity}   # how the spool stores a severity, back to it
 _CHECKS = (
     # --- file ---------------------------------------------------------------------
     Check("F101", E, "文件无法读取", "请用 Excel 或 WPS 打开确认文件完好，另存为 .xlsx 后重新报送。"),

@@ -88,7 +88,6 @@ class Sheet:
         """The last column of the merged range that starts at (row, col), else col."""
         if self._merge_ends is None:
             ends: dict[tuple[int, int], int] = {}
-            self._tall = []   # ranges too tall to index row by row
             for (r1, c1), (r2, c2) in self.merged:
                 if r2 - r1 > 100:
                     self._tall.append(((r1, c1), (r2, c2)))
@@ -113,7 +112,10 @@ class Sheet:
         return ""
 
     def __post_init__(self):
+        # Built on first use: (row, first column) → last column; ranges too tall to
+        # index row by row are searched instead.
         self._merge_ends: dict[tuple[int, int], int] | None = None
+        self._tall: list = []
         self.bottom = self.top + len(self.rows)
         self.right = self.left + max((len(r) for r in self.rows), default=0)
 

@@ -164,25 +164,23 @@ class Labels:
         """
         sheet = self.sheet
         first = sheet.merge_end(row, col) + 1
-        for c in range(first, min(sheet.right, first + limit)):
-            v = sheet.get(row, c)
-            if v == "" or v is None:
-                continue
-            if self.key(row, c, _ALL_LABELS):
-                break
-            return v, a1(row, c)
-        return "", a1(row, first)
+        found = self._first_value((row, c) for c in range(first, min(sheet.right, first + limit)))
+        return found or ("", a1(row, first))
 
     def value_below(self, row: int, col: int, limit: int = 3) -> Raw:
-        sheet = self.sheet
-        for r in range(row + 1, min(sheet.bottom, row + 1 + limit)):
-            v = sheet.get(r, col)
+        found = self._first_value((r, col) for r in range(row + 1, min(self.sheet.bottom, row + 1 + limit)))
+        return found or ("", a1(row + 1, col))
+
+    def _first_value(self, cells) -> Raw | None:
+        """The first non-empty of `cells`, unless a label comes first."""
+        for r, c in cells:
+            v = self.sheet.get(r, c)
             if v == "" or v is None:
                 continue
-            if self.key(r, col, _ALL_LABELS):
-                break
-            return v, a1(r, col)
-        return "", a1(row + 1, col)
+            if self.key(r, c, _ALL_LABELS):
+                return None
+            return v, a1(r, c)
+        return None
 
     def columns(self, row: int, index: dict[str, str]) -> dict[str, int]:
         """Field key → column, left to right, for the labels standing in one header row

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .findings import CATALOGUE, Finding, Severity, count_by_severity
+from .findings import BY_RANK, CATALOGUE, Finding, Severity, count_by_severity
 from .grid import col_letters
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
@@ -104,13 +104,12 @@ FINDING_WRAP = _FINDING_HEADERS.index("说明")   # the message wraps
 _FINDING_FILE, _FINDING_SHEET, _FINDING_CELL = (_FINDING_HEADERS.index(h) for h in ("文件", "工作表", "单元格"))
 _FINDING_STYLES = [STYLE_INDEX[WRAP] if i == FINDING_WRAP else s
                    for i, s in enumerate(column_styles(FINDING_COLUMNS))]
-_SEVERITY_TEXT = {s.rank: s.value for s in Severity}
 
 
 def finding_row(row: tuple) -> tuple:
     """A 问题清单 row from a finding as the spool stores it (Finding.as_row)."""
     rank, unit, file, sheet, code, cell, message, project, value = row
-    return (_SEVERITY_TEXT[rank], code, CATALOGUE[code].title, unit, project, file, sheet, cell, message, value)
+    return (BY_RANK[rank].value, code, CATALOGUE[code].title, unit, project, file, sheet, cell, message, value)
 
 
 def finding_link(file: str, sheet: str, cell: str) -> tuple[int, str, str, str] | None:
