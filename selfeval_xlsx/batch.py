@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .container import LIMITS, Limits
-from .errors import BatchError
 from .findings import Finding, Severity, make
+from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
 from .numbers import fmt, fmt_pct
 from .pool import read_contained
 from .procs import warm_up
@@ -19,9 +18,7 @@ from .rows import FileRows
 from .rules import Rules
 from .scoring import Totals, total_of
 from .spool import Spool
-from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry
-
-JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
+from .workbook import FileEntry
 
 
 @dataclass
@@ -69,61 +66,6 @@ class BatchResult:
 def file_counts(files) -> dict[Severity, int]:
     """Findings by severity over some files."""
     return {s: sum(f.counts.get(s, 0) for f in files) for s in Severity}
-
-
-def _skip_reason(path: Path) -> str | None:
-    name = path.name
-    if name.startswith("~$") or name.startswith(".~lock."):
-        return "Office 临时锁定文件（文件正在被打开时自动生成）"
-    if name.lower() in JUNK_NAMES or name.startswith("._"):
-        return "系统生成的文件"
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return "不是电子表格文件"
-    return None
-
-
-def display_name(path: Path, root: Path) -> str:
-    """The path as text we can write anywhere: bytes that are not UTF-8 become �."""
-    rel = path.relative_to(root).as_posix()
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def list_inputs(root: Path) -> tuple[list[tuple[Path, str]], list[FileEntry]]:
-    """Workbooks to read as (path, display name), and what was skipped with why.
-
-    Sorted, so runs are repeatable. Folders reached through symbolic links are not
-    entered (a link to a parent folder would loop); linked files are read.
-    """
-    if not root.exists():
-        raise BatchError(f"找不到目录：{root}")
-    if not root.is_dir():
-        raise BatchError(f"不是目录：{root}")
-    found: list[tuple[Path, str]] = []
-    skipped: list[FileEntry] = []
-
-    def unreadable(err: OSError) -> None:
-        where = Path(err.filename) if err.filename else root
-        shown = display_name(where, root) if where != root else "."
-        skipped.append(FileEntry(shown, status=SKIPPED, reason=f"无法读取目录：{err.strerror or err}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
-        dirnames.sort()
-        for name in list(dirnames):
-            if (Path(dirpath) / name).is_symlink():
-                dirnames.remove(name)
-                skipped.append(FileEntry(display_name(Path(dirpath) / name, root), status=SKIPPED,
-                                         reason="指向目录的符号链接，未进入"))
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            shown = display_name(path, root)
-            reason = _skip_reason(path)
-            if reason is None and path.is_symlink() and not path.is_file():
-                reason = "符号链接指向的文件不存在"
-            if reason:
-                skipped.append(FileEntry(shown, status=SKIPPED, reason=reason))
-            else:
-                found.append((path, shown))
-    return found, skipped
 
 
 def _add(result: BatchResult, file: FileRows | None, finding: Finding) -> None:
