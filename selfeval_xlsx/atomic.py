@@ -106,11 +106,13 @@ class OutputSet:
         try:
             for tmp, path in self._pending:
                 backup = _keep_previous(path)
-                done.append((path, backup))
                 try:
                     os.replace(tmp, path)
                 except OSError as e:
+                    if backup is not None:
+                        _remove(backup)   # this target was not touched
                     raise _failure(path, e) from None
+                done.append((path, backup))
         except BaseException:
             for path, backup in reversed(done):
                 try:
@@ -119,7 +121,7 @@ class OutputSet:
                     else:
                         _remove(path)
                 except OSError:
-                    pass   # nothing better to do: the message names the file that failed
+                    pass   # the previous file stays in its .selfeval-previous-… copy
             self.discard()
             raise
         for _, backup in done:

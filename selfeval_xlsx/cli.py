@@ -1,101 +1,166 @@
 """The `selfeval` command: a thin layer that parses options, calls the library, prints.
 
-Exit codes: 0 done; 1 `check` found 错误; 2 usage error (bad option, missing folder,
-unusable rules file, output not writable); 3 an internal error (run with --debug);
-130 interrupted with Ctrl-C.
+Exit codes:
+  0    done
+  1    `check` found 错误
+  2    usage: a bad option or argument; the folder is missing, is a file, or holds no
+       readable workbook; a rules or roster file cannot be used; an output would
+       overwrite an input or another output, or cannot be written (locked, no permission)
+  3    internal error (run again with --debug and send the output to support)
+  4    a disk is full: the output's or the temporary folder's (nothing was replaced)
+  129  stopped by SIGHUP (terminal closed)      130  interrupted with Ctrl-C
+  141  the output pipe was closed (`… | head`)  143  stopped by SIGTERM
+When a command stops with 2, 3, 4, 129, 130 or 143 no output has been changed and no
+temporary file is left behind. With 141 the outputs were written before the pipe closed.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .atomic import OutputError
-from .errors import BatchError, PoolError, RosterError
+from . import __version__, click_zh
+from .errors import (BatchError, NoSpaceError, OutputError, PoolError, RosterError, Terminated,
+                     find_os_error, is_no_space, os_reason)
 from .findings import Severity, catalogue_markdown
 from .numbers import fmt, fmt_pct
 from .procs import warm_up
-from .rules import PRESETS, RulesError, dump_rules, resolve_rules
+from .rules import DEFAULT_PRESET, PRESETS, RulesError, dump_rules, resolve_rules
+from .textgate import file_part, terminal
 
 # The reading, writing and report libraries load inside the commands that use them:
 # `run` starts its reading workers first, so they boot while those libraries load.
 
-USAGE, INTERNAL, INTERRUPTED = 2, 3, 130
+click_zh.install()   # before the decorators below build help texts from click's words
+
+USAGE, INTERNAL, NO_SPACE, INTERRUPTED, BROKEN_PIPE = 2, 3, 4, 130, 141
+DEFAULT_OUTPUT_DIR = Path("output")
 
 
 class UsageError(click.ClickException):
     exit_code = USAGE
 
     def show(self, file=None):
-        click.echo(f"错误：{self.format_message()}", err=True)
+        click.echo(f"错误：{terminal(self.format_message())}", err=True)
 
 
 def _debug() -> bool:
     return bool(click.get_current_context().find_root().params.get("debug"))
 
 
+@contextlib.contextmanager
+def _stop_signals():
+    """SIGTERM and SIGHUP stop a command the way Ctrl-C does: the exception unwinds
+    through every `finally`, so the spool and half-written outputs are removed."""
+    def stop(signum, frame):
+        for s in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)   # once is enough: let the clean-up finish
+        raise Terminated(signum)
+    previous = {}
+    try:
+        for s in (signal.SIGTERM, signal.SIGHUP):
+            previous[s] = signal.signal(s, stop)
+    except ValueError:
+        pass   # not the main thread (embedded use): leave signals alone
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _quit(message: str, code: int):
+    click.echo(terminal(message), err=True)
+    sys.exit(code)
+
+
 def _guard(fn):
-    """Library errors become a one-line message; a traceback only with --debug."""
+    """Library errors become a one-line Chinese message and an exit code; a traceback
+    only with --debug."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         debug = _debug()
         try:
-            return fn(*args, **kwargs)
+            with _stop_signals():
+                return fn(*args, **kwargs)
+        except NoSpaceError as e:
+            _quit(f"错误：{e}", NO_SPACE)
         except (BatchError, RulesError, RosterError, OutputError, PoolError) as e:
             raise UsageError(str(e)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except Terminated as e:
+            _quit(f"已收到{e.name}信号，已停止，未写出新的结果。", 128 + e.signum)
         except KeyboardInterrupt:
-            # Outputs are written to a temporary file and renamed: nothing half-written remains.
-            click.echo("已中断，未写出新的结果。", err=True)
-            sys.exit(INTERRUPTED)
-        except Exception as e:  # noqa: BLE001
+            # Outputs are written to temporary files and renamed: nothing half-written remains.
+            _quit("已中断，未写出新的结果。", INTERRUPTED)
+        except BrokenPipeError:
+            # `selfeval run … | head`: the reader of our output has gone. Whatever was to be
+            # written has been; the rest of the text has nowhere to go.
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _quit("提示：输出管道已关闭，其余内容未显示（结果文件已写出）。", BROKEN_PIPE)
+        except Exception as e:
             if debug:
                 raise
-            click.echo(f"内部错误：{type(e).__name__}: {e}\n请加 --debug 重新运行，并把输出交给技术支持。", err=True)
-            sys.exit(INTERNAL)
+            if is_no_space(e):
+                _quit(f"错误：临时目录 {tempfile.gettempdir()} 所在磁盘空间不足，未写出新的结果。"
+                      f"请清理磁盘，或用环境变量 TMPDIR 指定空间充足的目录后重试。", NO_SPACE)
+            found = find_os_error(e)
+            if found is not None and found.filename and not isinstance(e, OSError):
+                detail = f"{found.filename}：{os_reason(found)}"
+            else:
+                detail = f"{type(e).__name__}: {e}"
+            _quit(f"内部错误：{detail}\n请加 --debug 重新运行，并把输出交给技术支持。", INTERNAL)
     return wrapper
 
 
 def rules_options(fn):
-    fn = click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
+    fn = click.option("--rules", "rules_file", type=click.Path(dir_okay=False), metavar="规则文件",
                       help="自定义评分规则文件（TOML），见 `selfeval rules`。")(fn)
-    fn = click.option("--preset", type=click.Choice(sorted(PRESETS)), default="seed", show_default=True,
+    fn = click.option("--preset", type=click.Choice(sorted(PRESETS)), default=DEFAULT_PRESET,
+                      show_default=True,
                       help="评分规则预设：seed＝产出40/执行率10/效益40/满意度10；national＝50/10/30/10。")(fn)
     return fn
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]",
+             subcommand_metavar="命令 [参数]...")
 @click.version_option(__version__, prog_name="selfeval")
 @click.option("--debug", is_flag=True, help="出错时显示完整的 Python 调用栈。")
 def main(debug):
     """项目支出绩效自评：生成模板、审核自评表、汇总全区结果。"""
 
 
-@main.command()
+@main.command(options_metavar="[选项]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="项目支出绩效自评表模板.xlsx",
-              show_default=True, help="模板文件的保存路径。")
-@click.option("--unit", default="", help="预先填入的单位名称。")
-@click.option("--year", type=click.IntRange(2000, 2100), help="预先填入的评价年度。")
-@click.option("--projects", type=click.IntRange(1, 200), default=5, show_default=True, help="项目表张数。")
+              show_default=True, metavar="文件", help="模板文件的保存路径。")
+@click.option("--unit", default="", metavar="单位名称", help="预先填入的单位名称。")
+@click.option("--year", type=click.IntRange(2000, 2100), metavar="年度", help="预先填入的评价年度。")
+@click.option("--projects", type=click.IntRange(1, 200), default=5, show_default=True, metavar="张数",
+              help="项目表张数。")
+@rules_options
 @_guard
-def template(output, unit, year, projects):
-    """生成空白填报模板。
+def template(output, unit, year, projects, preset, rules_file):
+    """生成空白填报模板（分值按所选评分规则填写）。
 
     例：selfeval template -o 模板.xlsx --unit 中山东路街道办事处 --year 2020
     """
+    rules = resolve_rules(preset, rules_file)
     from .template import write_template
-    path = write_template(output, unit=unit, year=year, projects=projects)
-    click.echo(f"已生成模板：{path}")
+    path = write_template(output, unit=unit, year=year, projects=projects, rules=rules)
+    click.echo(terminal(f"已生成模板：{path}"))
 
 
-@main.command("rules")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default="seed", show_default=True)
+@main.command("rules", options_metavar="[选项]")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=DEFAULT_PRESET, show_default=True,
+              help="要打印的评分规则预设。")
 def rules_cmd(preset):
     """打印评分规则文件，可另存后修改，再用 --rules 使用。
 
@@ -105,10 +170,12 @@ def rules_cmd(preset):
 
 
 def _default_output(district: str, year) -> Path:
-    return Path("output") / f"{district or '汇总'}_{year or '未知年度'}_绩效自评汇总.xlsx"
+    """output/<区县>_<年度>_绩效自评汇总.xlsx, from cleaned text only: a 所属区县 of
+    `../../x`, `/abs` or one with NUL stays a plain name inside output/."""
+    return DEFAULT_OUTPUT_DIR / f"{file_part(district or '汇总')}_{year or '未知年度'}_绩效自评汇总.xlsx"
 
 
-@main.command()
+@main.command(options_metavar="[选项]")
 def checks():
     """打印全部审核规则（代码、级别、问题、如何修改）。
 
@@ -120,33 +187,76 @@ def checks():
 def batch_options(fn):
     """The options of every command that reads a whole folder."""
     fn = rules_options(fn)
+    fn = click.option("--follow-links", is_flag=True,
+                      help="也读取符号链接指向的输入目录之外的文件和目录（默认跳过并在运行信息中列出）。")(fn)
     fn = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")(fn)
-    fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0,
+    fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
                       help="同时读取文件的进程数；默认等于 CPU 核数。")(fn)
-    fn = click.option("--roster", type=click.Path(dir_okay=False),
+    fn = click.option("--roster", type=click.Path(dir_okay=False), metavar="名单文件",
                       help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")(fn)
-    fn = click.option("--year", type=click.IntRange(2000, 2100),
+    fn = click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
                       help="本批次的评价年度；默认取多数表的年度。")(fn)
-    return click.argument("folder", type=click.Path(file_okay=False))(fn)
+    # file_okay: a file given here gets our own message, which points to `selfeval check`.
+    return click.argument("folder", type=click.Path(), metavar="目录")(fn)
+
+
+def _listing(folder, follow_links: bool):
+    """The inputs, looked at before anything is read or written."""
+    from .inputs import scan
+    listing = scan(folder, follow_links=follow_links, exclude=(DEFAULT_OUTPUT_DIR,))
+    if not listing.found:
+        reasons = {}
+        for entry in listing.skipped:
+            reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+        why = "；".join(f"{n} 个{reason}" for reason, n in sorted(reasons.items(), key=lambda r: -r[1])[:5])
+        raise UsageError(f"目录 {folder} 中没有可读取的电子表格（.xlsx .xlsm .xls .xlsb .ods .et），未写出任何文件"
+                         + (f"。跳过的文件：{why}" if why else "（目录为空）"))
+    return listing
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _refuse_overwriting(listing, outputs: dict[str, str | os.PathLike | None]) -> None:
+    """One path per output, and no output on top of a submission."""
+    given = [(what, p) for what, p in outputs.items() if p]
+    for i, (what, p) in enumerate(given):
+        for other, q in given[:i]:
+            if _same_file(p, q):
+                raise UsageError(f"{other}和{what}指向同一个文件 {p}；请为每种输出指定不同的文件名")
+        for path, display in listing.found:
+            if _same_file(p, path):
+                raise UsageError(f"{what} {p} 是输入目录中待汇总的文件“{display}”；写出会覆盖报送的自评表，"
+                                 f"请换一个输出位置")
 
 
 @contextlib.contextmanager
-def _batch(folder, year, roster, jobs, quiet, preset, rules_file, row_values=False):
+def _batch(listing, year, roster, jobs, quiet, preset, rules_file, follow_links, row_values=False):
     rules = resolve_rules(preset, rules_file)
     from .batch import run_batch
+    from .inputs import planned
     from .roster import load_roster
-    names = load_roster(roster) if roster else None
-    with _progress(quiet) as progress, \
-            run_batch(folder, rules, year=year, roster=names, jobs=jobs, progress=progress,
+    names = load_roster(roster, debug=_debug()) if roster else None
+    with planned(listing), _progress(quiet) as progress, \
+            run_batch(listing.root, rules, year=year, roster=names, jobs=jobs, progress=progress,
                       debug=_debug(), row_values=row_values) as result:
+        if not any(w.totals.projects for w in result.files):
+            failed = "；".join(f"{w.entry.path}：{w.entry.reason or '未找到项目支出绩效自评表'}"
+                              for w in result.files[:5])
+            raise UsageError(f"目录 {listing.root} 中没有能读出项目自评表的文件，未写出任何文件。{failed}"
+                             + ("；……" if len(result.files) > 5 else ""))
         yield result
 
 
-@main.command()
+@main.command(options_metavar="[选项]")
 @batch_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="文件",
               help="汇总工作簿路径；默认 output/<区县>_<年度>_绩效自评汇总.xlsx。")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 结果。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="文件", help="另存一份 JSON 结果。")
 @_guard
 def run(folder, output, json_path, **batch):
     """读取目录中所有自评表，计算、审核并写出汇总工作簿。
@@ -154,21 +264,28 @@ def run(folder, output, json_path, **batch):
     例：selfeval run input_templates/examples/长安区
     """
     warm_up()   # the reading workers boot while the writer's libraries load
+    resolve_rules(batch["preset"], batch["rules_file"])   # a bad rules file stops us before any reading
+    listing = _listing(folder, batch["follow_links"])
+    _refuse_overwriting(listing, {"汇总工作簿（-o）": output, "JSON（--json）": json_path})
+    from .atomic import OutputSet
     from .json_out import write_json
     from .summary_xlsx import write_summary
     from .terminal import run_report
     # Table rows as values are for --json only; the workbook takes them pre-rendered.
-    with _batch(folder, row_values=bool(json_path), **batch) as result:
-        path = write_summary(result, output or _default_output(result.district, result.year))
+    with OutputSet(), _batch(listing, row_values=bool(json_path), **batch) as result:
+        path = output or _default_output(result.district, result.year)
+        _refuse_overwriting(listing, {"汇总工作簿": path, "JSON（--json）": json_path})
+        write_summary(result, path)
         if json_path:
             write_json(result, json_path)
-        for line in run_report(result, path, json_path):
-            click.echo(line)
+        lines = run_report(result, path, json_path)
+    for line in lines:   # only once every output is in place
+        click.echo(terminal(line))
 
 
-@main.command()
+@main.command(options_metavar="[选项]")
 @batch_options
-@click.option("-o", "--outdir", type=click.Path(file_okay=False), default="output/报告", show_default=True,
+@click.option("-o", "--outdir", type=click.Path(), default="output/报告", show_default=True, metavar="目录",
               help="报告的保存目录。")
 @_guard
 def report(folder, outdir, **batch):
@@ -177,11 +294,16 @@ def report(folder, outdir, **batch):
     例：selfeval report input_templates/examples/长安区
     """
     warm_up()   # the reading workers boot while python-docx loads
+    resolve_rules(batch["preset"], batch["rules_file"])
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise UsageError(f"报告目录 {outdir} 是一个已有的文件，不是目录；请换一个目录")
+    listing = _listing(folder, batch["follow_links"])
+    from .atomic import OutputSet
     from .report import write_reports  # python-docx loads only when reports are asked for
-    with _batch(folder, row_values=True, **batch) as result:   # reports list each project
+    with OutputSet(), _batch(listing, row_values=True, **batch) as result:   # reports list each project
         paths = write_reports(result, outdir)
     for path in paths:
-        click.echo(f"已生成：{path}")
+        click.echo(terminal(f"已生成：{path}"))
 
 
 @contextlib.contextmanager
@@ -209,8 +331,8 @@ def _progress(quiet: bool):
             bar.__exit__(None, None, None)
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@main.command(options_metavar="[选项]")
+@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="文件...")
 @rules_options
 @_guard
 def check(files, preset, rules_file):
@@ -219,14 +341,17 @@ def check(files, preset, rules_file):
     例：selfeval check 中山东路街道办事处.xlsx
     """
     rules = resolve_rules(preset, rules_file)
-    for name in files:
-        if not Path(name).is_file():
-            raise UsageError(f"找不到文件：{name}")
+    from .inputs import check_file
+    refused = {name: check_file(name) for name in files}
     from .pool import read_contained
     errors = 0
+    for name, reason in refused.items():
+        if reason:   # judged from its size alone: a sparse file may claim 60 GB
+            click.echo(terminal(f"{name}：错误 F107 （文件）：{reason}"))
+            errors += 1
+    readable = [(Path(n), n) for n, reason in refused.items() if not reason]
     with tempfile.TemporaryDirectory(prefix="selfeval-") as scratch:
-        for rows in read_contained([(Path(n), n) for n in files], rules, scratch, jobs=1,
-                                   debug=_debug()):
+        for rows in read_contained(readable, rules, scratch, jobs=1, debug=_debug()):
             errors += _print_check(rows)
     if errors:
         sys.exit(1)
@@ -235,12 +360,15 @@ def check(files, preset, rules_file):
 def _print_check(rows) -> int:
     """Prints one checked file; returns how many 错误 it has."""
     counts = rows.counts
-    click.echo(f"{rows.entry.path}：{rows.unit or '（单位名称未填）'}，{len(rows.projects)} 个项目；"
-               + "，".join(f"{s.value} {counts.get(s, 0)}" for s in Severity))
+
+    def say(text: str) -> None:
+        click.echo(terminal(text))
+    say(f"{rows.entry.path}：{rows.unit or '（单位名称未填）'}，{len(rows.projects)} 个项目；"
+        + "，".join(f"{s.value} {counts.get(s, 0)}" for s in Severity))
     for p in rows.projects:
-        click.echo(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(p.rate)}，"
-                   f"计算总分 {fmt(p.total)}，自评总分 {fmt(p.self_total)}，等级 {p.grade or '—'}")
+        say(f"  [{p.sheet}] {p.name or '（未填项目名称）'}：执行率 {fmt_pct(p.rate)}，"
+            f"计算总分 {fmt(p.total)}，自评总分 {fmt(p.self_total)}，等级 {p.grade or '—'}")
     for f in sorted(rows.all_findings(), key=lambda f: f.sort_key()):
         where = "!".join(x for x in (f.sheet, f.cell) if x)
-        click.echo(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
+        say(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
     return counts.get(Severity.ERROR, 0)

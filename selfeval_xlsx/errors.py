@@ -90,3 +90,17 @@ def is_no_space(e: BaseException) -> bool:
             return True
         e = e.__cause__ or e.__context__
     return False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every clean-up runs."""
+
+    NAMES = {15: "终止（SIGTERM）", 1: "挂断（SIGHUP）"}
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = int(signum)
+
+    @property
+    def name(self) -> str:
+        return self.NAMES.get(self.signum, f"信号 {self.signum}")

@@ -329,3 +329,21 @@ def list_inputs(root: Path) -> tuple[list[tuple[Path, str]], list[FileEntry]]:
         return list(plan.found), list(plan.skipped)
     listing = scan(root)
     return listing.found, listing.skipped
+
+
+def check_file(path: str | Path, limits: Limits = LIMITS) -> str | None:
+    """A file named on the command line (`check`, a roster): raises BatchError when it
+    is not a regular file; returns why it is refused unread (too big), or None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise BatchError(f"找不到文件：{shown(path)}") from None
+    except OSError as e:
+        raise BatchError(f"无法打开 {shown(path)}：{os_reason(e)}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise BatchError(f"“{shown(path)}”是一个目录，不是文件；要汇总整个目录，请用：selfeval run {shown(path)}")
+    if not stat.S_ISREG(st.st_mode):
+        raise BatchError(f"“{shown(path)}”：{_special(st.st_mode)}")
+    if st.st_size > limits.file_bytes:
+        return f"文件大小 {_size(st.st_size)}，超过上限 {_size(limits.file_bytes)}，未读取"
+    return None

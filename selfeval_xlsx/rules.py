@@ -60,6 +60,7 @@ SEED = Rules("种子（石家庄）", {RATE_DIMENSION: Decimal(10), "产出指�
 NATIONAL = Rules("全国（财预〔2020〕10号）", {RATE_DIMENSION: Decimal(10), "产出指标": Decimal(50),
                                           "效益指标": Decimal(30), "满意度指标": Decimal(10)})
 PRESETS = {"seed": SEED, "national": NATIONAL}
+DEFAULT_PRESET = "seed"   # the preset a command uses without --preset/--rules
 WEIGHT_KEYS = (RATE_DIMENSION, *DIMENSIONS)
 
 

@@ -209,11 +209,11 @@ def test_a_table_longer_than_a_worksheet_continues_on_the_next(tmp_path, monkeyp
     assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in parts)
 
 
-def test_an_empty_folder_says_so(tmp_path):
+def test_an_empty_folder_says_so_and_writes_nothing(tmp_path):
     res = invoke("run", tmp_path, "-o", tmp_path / "s.xlsx")
-    assert res.exit_code == 0
-    assert "目录中没有找到可读取的电子表格" in res.output
-    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[0] == "汇总"
+    assert res.exit_code == 2
+    assert res.output == f"错误：目录 {tmp_path} 中没有可读取的电子表格（.xlsx .xlsm .xls .xlsb .ods .et），未写出任何文件（目录为空）\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_links_stop_at_the_limit_and_unlinked_rows_do_not_look_linked(tmp_path, monkeypatch):

@@ -165,6 +165,7 @@ def test_internal_error_has_no_traceback_unless_debug(tmp_path, monkeypatch):
     def broken(*a, **kw):
         raise RuntimeError("boom")
     monkeypatch.setattr(batch_module, "run_batch", broken)
+    filled_template(tmp_path / "a.xlsx", [CLEAN])
     res = CliRunner().invoke(main, ["run", str(tmp_path)])
     assert res.exit_code == 3
     assert "内部错误" in res.output and "Traceback" not in res.output
