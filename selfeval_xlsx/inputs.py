@@ -227,15 +227,17 @@ def _content_reason(path: Path, size: int) -> str | None:
         return None
     if not kind:
         return "不是电子表格文件"
+    if kind == "damaged":
+        return "压缩包已损坏，无法判断是否为电子表格，未读取"
     lower = path.name.lower()
-    if lower.endswith(BACKUP_SUFFIXES):
-        return (f"内容是电子表格，但文件名像备份文件（{path.suffix or lower[-1:]}），未读取；"
-                f"如需汇总，请改名为 .xlsx 后重新运行")
+    backup = next((s for s in BACKUP_SUFFIXES if lower.endswith(s)), None)
+    if backup:
+        return f"内容是电子表格，但文件名像备份文件（{backup}），未读取；如需汇总，请改名为 .xlsx 后重新运行"
     return None
 
 
 def _kind(fh, head: bytes, size: int) -> str:
-    """'summary' (ours), 'workbook', or '' from the file's bytes."""
+    """'summary' (ours), 'workbook', 'damaged' (a zip that does not open), or ''."""
     if head[:4] == _ZIP:
         return _zip_kind(fh, size)
     if head == _OLE2:
@@ -254,7 +256,7 @@ def _zip_kind(fh, size: int) -> str:
             with zipfile.ZipFile(fh) as z:
                 names = set(z.namelist())
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            return "workbook"   # a damaged zip: let the reader say what is wrong with it
+            return "damaged"   # named as a workbook, the reader says what is wrong with it
     if _CUSTOM_PART in names and _has_marker(fh):
         return "summary"
     if names & {"xl/workbook.xml", "xl/workbook.bin"} or "mimetype" in names:

@@ -5,11 +5,16 @@ file to start from, and `load_rules` reads one back.
 """
 from __future__ import annotations
 
+import difflib
+import hashlib
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from .errors import os_reason
 from .form import DIMENSIONS, RATE_DIMENSION
 
 
@@ -41,6 +46,9 @@ class Rules:
     bunching_share: Decimal = Decimal("0.8")
     # An amount in 万元 at or above this looks like it was typed in 元.
     yuan_threshold: Decimal = Decimal(10000)
+    # Where these rules came from (a rules file's absolute path and SHA-256; empty for a preset).
+    source: str = ""
+    sha256: str = ""
 
     @property
     def rate_weight(self) -> Decimal:
@@ -86,7 +94,7 @@ def dump_rules(rules: Rules) -> str:
         '["阈值"]',
         "# 自评得分与按规则计算的得分相差超过此分值即提示核对。",
         f'"分差容差" = {_num(rules.tolerance)}',
-        "# 执行率低于此值（小数，0.9 即 90%）须说明原因。",
+        "# 执行率低于此值须说明原因。比例可写小数或百分数：0.9、90、\"90%\" 都表示 90%。",
         f'"执行率下限" = {_num(rules.rate_threshold)}',
         "# 执行率低于“偏高执行率”而总分不低于“偏高总分”时提示自评偏高。",
         f'"偏高总分" = {_num(rules.suspicious_score)}',
@@ -96,7 +104,7 @@ def dump_rules(rules: Rules) -> str:
         "# 以万元填报的金额不低于此值时，疑似按元填报。",
         f'"元万元阈值" = {_num(rules.yuan_threshold)}',
         "",
-        "# 定性指标：按完成情况，自评得分占分值的比例区间 [下限, 上限]。",
+        "# 定性指标：按完成情况，自评得分占分值的比例区间 [下限, 上限]，如 [0.8, 1] 或 [80, 100]。",
         '["定性指标得分区间"]',
         *(f'"{k}" = [{_num(lo)}, {_num(hi)}]' for k, (lo, hi) in rules.qualitative_bands.items()),
         "",
@@ -104,81 +112,184 @@ def dump_rules(rules: Rules) -> str:
     return "\n".join(lines)
 
 
+# The [阈值] keys: attribute and kind of value. A field added to Rules that a rules
+# file may set needs one line here (and one in dump_rules).
+THRESHOLDS: dict[str, tuple[str, str]] = {
+    "分差容差": ("tolerance", "score"),
+    "执行率下限": ("rate_threshold", "share"),
+    "偏高总分": ("suspicious_score", "score"),
+    "偏高执行率": ("suspicious_rate", "share"),
+    "偏高项目占比": ("bunching_share", "share"),
+    "元万元阈值": ("yuan_threshold", "amount"),
+}
+SECTIONS = ("权重", "等级", "阈值", "定性指标得分区间")
+TOP_KEYS = ("名称", *SECTIONS)
+BAND_KEYS = ("达成", "部分达成", "未达成")
+_WHERE = {**{k: "权重" for k in WEIGHT_KEYS}, **{k: "阈值" for k in THRESHOLDS},
+          **{k: "定性指标得分区间" for k in BAND_KEYS}}
+
+
+def _unknown(key: str, valid, where: str) -> RulesError:
+    """An unknown key, with the valid key it most likely meant to be."""
+    hint = ""
+    if where == "顶层" and key in _WHERE:
+        hint = f"；它应写在 [{_WHERE[key]}] 一节之下"
+    else:
+        close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.4)
+        if close:
+            hint = f"；是否想写“{close[0]}”？"
+    return RulesError(f"{where}有未知项“{key}”{hint}（可用的键：{'、'.join(valid)}）")
+
+
+def _shown(value: object) -> str:
+    """A value as it was written in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
 def _dec(value: object, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise RulesError(f"{where} 必须是数字，现为 {value!r}")
+        raise RulesError(f"{where} 必须是数字，现为 {_shown(value)}")
     try:
-        d = Decimal(str(value))
+        d = Decimal(str(value).strip())
+        if not d.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
-        raise RulesError(f"{where} 必须是数字，现为 {value!r}") from None
+        raise RulesError(f"{where} 必须是数字，现为 {_shown(value)}") from None
     if d < 0:
-        raise RulesError(f"{where} 不能为负数，现为 {value}")
+        raise RulesError(f"{where} 不能为负数，现为 {_shown(value)}")
     return d
 
 
+def _share(value: object, where: str, percent: bool = False) -> Decimal:
+    """A rate or share as a fraction. 0.9, 90 and "90%" all mean 90%: a number above 1
+    can only be a percentage here (a threshold of 9000% means nothing). `percent`: read
+    the number as a percentage whatever its size (the other end of a band was one)."""
+    if isinstance(value, str) and value.strip().endswith(("%", "％")):
+        d, percent = _dec(value.strip()[:-1], where), True
+    else:
+        d = _dec(value, where)
+    if percent or d > 1:
+        if d > 100:
+            raise RulesError(f"{where} 是比例，应在 0～100% 之间（可写 0.9、90 或 \"90%\"），现为 {_shown(value)}")
+        d = d / 100
+    return d
+
+
+def _score(value: object, where: str) -> Decimal:
+    d = _dec(value, where)
+    if d > 100:
+        raise RulesError(f"{where} 是百分制分数，应在 0～100 之间，现为 {_shown(value)}")
+    return d
+
+
+def _amount(value: object, where: str) -> Decimal:
+    d = _dec(value, where)
+    if d == 0:
+        raise RulesError(f"{where} 应大于 0")
+    return d
+
+
+_KINDS = {"share": _share, "score": _score, "amount": _amount}
+
+
+def _section(data: dict, name: str, source: str) -> dict | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise RulesError(f"{source} 的 [{name}] 应是一节（[{name}] 下逐行写 \"键\" = 值），现为 {value!r}")
+    return value
+
+
 def parse_rules(text: str, source: str = "规则文件") -> Rules:
+    """Reads a rules file; anything it cannot use exactly as meant is refused with
+    what to fix: unknown keys (with the closest valid one), wrong types, values out
+    of range. Keys left out keep the seed's values."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise RulesError(f"{source} 不是有效的 TOML：{e}") from None
-    weights_in = data.get("权重")
-    if not isinstance(weights_in, dict):
+    for key in data:
+        if key not in TOP_KEYS:
+            raise RulesError(f"{source}：" + str(_unknown(key, TOP_KEYS, "顶层")))
+    name = data.get("名称", Path(source).stem)
+    if not isinstance(name, str) or not name.strip():
+        raise RulesError(f"{source} 的“名称”应是一段文字，现为 {name!r}")
+
+    weights_in = _section(data, "权重", source)
+    if weights_in is None:
         raise RulesError(f"{source} 缺少 [权重] 一节")
-    unknown = set(weights_in) - set(WEIGHT_KEYS)
-    if unknown:
-        raise RulesError(f"{source} 的 [权重] 有未知项：{'、'.join(sorted(unknown))}；"
-                         f"只能是 {'、'.join(WEIGHT_KEYS)}")
+    for key in weights_in:
+        if key not in WEIGHT_KEYS:
+            raise RulesError(f"{source} 的 [权重] " + str(_unknown(key, WEIGHT_KEYS, "")))
     missing = [k for k in WEIGHT_KEYS if k not in weights_in]
     if missing:
         raise RulesError(f"{source} 的 [权重] 缺少：{'、'.join(missing)}")
-    weights = {k: _dec(weights_in[k], f"[权重] {k}") for k in WEIGHT_KEYS}
+    weights = {k: _score(weights_in[k], f"{source} 的 [权重] {k}") for k in WEIGHT_KEYS}
     if sum(weights.values()) != 100:
         raise RulesError(f"{source} 的 [权重] 合计为 {_num(sum(weights.values()))}，必须为 100")
-    rules = replace(SEED, name=str(data.get("名称", Path(source).stem)), weights=weights)
+    rules = replace(SEED, name=name.strip(), weights=weights)
 
-    grades_in = data.get("等级")
+    grades_in = _section(data, "等级", source)
     if grades_in is not None:
-        if not isinstance(grades_in, dict) or not grades_in:
+        if not grades_in:
             raise RulesError(f"{source} 的 [等级] 须列出各等级的最低分")
-        grades = tuple(sorted(((str(k), _dec(v, f"[等级] {k}")) for k, v in grades_in.items()),
+        grades = tuple(sorted(((str(k), _score(v, f"{source} 的 [等级] {k}")) for k, v in grades_in.items()),
                               key=lambda g: -g[1]))
         rules = replace(rules, grades=grades)
 
-    limits = data.get("阈值", {})
-    if not isinstance(limits, dict):
-        raise RulesError(f"{source} 的 [阈值] 格式不对")
-    for key, attr in (("分差容差", "tolerance"), ("执行率下限", "rate_threshold"),
-                      ("偏高总分", "suspicious_score"), ("偏高执行率", "suspicious_rate"),
-                      ("偏高项目占比", "bunching_share"), ("元万元阈值", "yuan_threshold")):
-        if key in limits:
-            rules = replace(rules, **{attr: _dec(limits[key], f"[阈值] {key}")})
+    limits = _section(data, "阈值", source) or {}
+    for key, value in limits.items():
+        if key not in THRESHOLDS:
+            raise RulesError(f"{source} 的 [阈值] " + str(_unknown(key, THRESHOLDS, "")))
+        attr, kind = THRESHOLDS[key]
+        rules = replace(rules, **{attr: _KINDS[kind](value, f"{source} 的 [阈值] {key}")})
 
-    bands_in = data.get("定性指标得分区间")
+    bands_in = _section(data, "定性指标得分区间", source)
     if bands_in is not None:
         bands = dict(rules.qualitative_bands)
         for k, v in bands_in.items():
-            if k not in bands or not isinstance(v, list) or len(v) != 2:
-                raise RulesError(f"{source} 的 [定性指标得分区间] {k} 应为 达成/部分达成/未达成 = [下限, 上限]")
-            lo, hi = (_dec(x, f"[定性指标得分区间] {k}") for x in v)
-            if lo > hi or hi > 1:
-                raise RulesError(f"{source} 的 [定性指标得分区间] {k} 须满足 0 ≤ 下限 ≤ 上限 ≤ 1")
+            where = f"[定性指标得分区间] {k}"
+            if k not in BAND_KEYS:
+                raise RulesError(f"{source} 的 [定性指标得分区间] " + str(_unknown(k, BAND_KEYS, "")))
+            if not isinstance(v, list) or len(v) != 2:
+                raise RulesError(f"{source} 的 {where} 应为 [下限, 上限]，如 [0.8, 1] 或 [80, 100]")
+            # One end above 1 means both are percentages: [60, 80], not 60% to 0.8%.
+            percent = any(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 1 for x in v)
+            lo, hi = (_share(x, f"{source} 的 {where}", percent) for x in v)
+            if lo > hi:
+                raise RulesError(f"{source} 的 {where} 须满足 下限 ≤ 上限，现为 {v}")
             bands[k] = (lo, hi)
         rules = replace(rules, qualitative_bands=bands)
     return rules
 
 
+_RULES_FILE_LIMIT = 1024 * 1024
+
+
 def load_rules(path: str | Path) -> Rules:
+    """A rules file, with its path and SHA-256 recorded (运行信息 shows which rules ran)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode):   # a FIFO would hang the read
+            raise RulesError(f"规则文件 {p} 不是普通文件")
+        if st.st_size > _RULES_FILE_LIMIT:
+            raise RulesError(f"规则文件 {p} 大小 {st.st_size // 1024} KB，不像规则文件（通常不到 2 KB）")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(f"找不到规则文件：{p}") from None
     except OSError as e:
-        raise RulesError(f"无法读取规则文件 {p}：{e.strerror or e}") from None
+        raise RulesError(f"无法读取规则文件 {p}：{os_reason(e)}") from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RulesError(f"规则文件 {p} 不是 UTF-8 文本") from None
-    return parse_rules(text, str(p))
+    rules = parse_rules(text, str(p))
+    return replace(rules, source=os.path.abspath(p), sha256=hashlib.sha256(data).hexdigest())
 
 
-def resolve_rules(preset: str = "seed", path: str | Path | None = None) -> Rules:
+def resolve_rules(preset: str = DEFAULT_PRESET, path: str | Path | None = None) -> Rules:
     if path is not None:
         return load_rules(path)
     if preset not in PRESETS:
