@@ -22,19 +22,17 @@ from .errors import NO_SPACE, NoSpaceError, OutputError, os_reason
 __all__ = ["OutputError", "OutputSet", "replacing"]
 
 _ACTIVE: contextvars.ContextVar[OutputSet | None] = contextvars.ContextVar("output_set", default=None)
-_UMASK: int | None = None
 
 
 def _umask() -> int:
-    global _UMASK
-    if _UMASK is None:
-        try:
-            with open("/proc/self/status", encoding="ascii") as fh:
-                _UMASK = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
-        except (OSError, StopIteration, ValueError, IndexError):
-            _UMASK = os.umask(0o022)   # reading it means setting it: put it straight back
-            os.umask(_UMASK)
-    return _UMASK
+    """The process's umask (read, not cached: it is asked once per output)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)   # reading it means setting it: put it straight back
+        os.umask(mask)
+        return mask
 
 
 def _mode_for(path: Path) -> int:

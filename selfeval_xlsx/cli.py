@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -75,6 +76,26 @@ def _stop_signals():
             signal.signal(s, handler)
 
 
+@contextlib.contextmanager
+def _private_temp():
+    """Everything a command puts in the temporary folder goes into one folder of its own,
+    removed at the end whatever happened (xlsxwriter, for one, leaves its files behind
+    when the disk fills up)."""
+    from multiprocessing import util
+    util.get_temp_dir()   # multiprocessing's own folder stays where multiprocessing removes it
+    try:
+        private = tempfile.mkdtemp(prefix="selfeval-run-")
+    except OSError:
+        yield   # a command that needs the temporary folder will say what is wrong with it
+        return
+    previous, tempfile.tempdir = tempfile.tempdir, private
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(private, ignore_errors=True)
+
+
 def _quit(message: str, code: int):
     click.echo(terminal(message), err=True)
     sys.exit(code)
@@ -87,7 +108,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         debug = _debug()
         try:
-            with _stop_signals():
+            with _stop_signals(), _private_temp():
                 return fn(*args, **kwargs)
         except NoSpaceError as e:
             _quit(f"错误：{e}", NO_SPACE)
@@ -105,7 +126,7 @@ def _guard(fn):
             # written has been; the rest of the text has nowhere to go.
             with contextlib.suppress(OSError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            _quit("提示：输出管道已关闭，其余内容未显示（结果文件已写出）。", BROKEN_PIPE)
+            _quit("提示：输出管道已关闭（如 | head），其余内容未显示；已写出的文件不受影响。", BROKEN_PIPE)
         except Exception as e:
             if debug:
                 raise
@@ -161,6 +182,7 @@ def template(output, unit, year, projects, preset, rules_file):
 @main.command("rules", options_metavar="[选项]")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default=DEFAULT_PRESET, show_default=True,
               help="要打印的评分规则预设。")
+@_guard
 def rules_cmd(preset):
     """打印评分规则文件，可另存后修改，再用 --rules 使用。
 
@@ -172,10 +194,11 @@ def rules_cmd(preset):
 def _default_output(district: str, year) -> Path:
     """output/<区县>_<年度>_绩效自评汇总.xlsx, from cleaned text only: a 所属区县 of
     `../../x`, `/abs` or one with NUL stays a plain name inside output/."""
-    return DEFAULT_OUTPUT_DIR / f"{file_part(district or '汇总')}_{year or '未知年度'}_绩效自评汇总.xlsx"
+    return DEFAULT_OUTPUT_DIR / f"{file_part(district, fallback='汇总')}_{year or '未知年度'}_绩效自评汇总.xlsx"
 
 
 @main.command(options_metavar="[选项]")
+@_guard
 def checks():
     """打印全部审核规则（代码、级别、问题、如何修改）。
 
