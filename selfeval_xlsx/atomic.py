@@ -167,6 +167,8 @@ def replacing(path: str | Path):
     except OSError as e:
         if e.errno in NO_SPACE:
             raise NoSpaceError(f"无法在 {path.parent} 写入：{os_reason(e)}。请清理磁盘或换一个输出位置后重试") from None
+        if isinstance(e, FileExistsError):
+            raise OutputError(f"无法在 {path.parent} 写入：它是一个文件，不是目录") from None
         raise OutputError(f"无法在 {path.parent} 写入：{os_reason(e)}") from None
     tmp, handed_over = Path(name), False
     try:
