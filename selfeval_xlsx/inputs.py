@@ -49,7 +49,10 @@ except (OSError, ValueError, AttributeError):
 
 def _skip_reason(path: Path) -> str | None:
     """Why a file is skipped judging by its name alone (None: look at it)."""
-    name = path.name
+    return _name_reason(path.name)
+
+
+def _name_reason(name: str) -> str | None:
     if name.startswith(("~$", ".~lock.")):
         return "Office 临时锁定文件（文件正在被打开时自动生成）"
     if name.lower() in JUNK_NAMES or name.startswith("._"):
@@ -59,8 +62,7 @@ def _skip_reason(path: Path) -> str | None:
 
 def display_name(path: Path, root: Path) -> str:
     """The path as text we can write anywhere: bytes that are not UTF-8 become �."""
-    rel = path.relative_to(root).as_posix()
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _printable(path.relative_to(root).as_posix())
 
 
 def shown(path) -> str:
@@ -105,23 +107,27 @@ def scan(root: str | Path, follow_links: bool = False, limits: Limits = LIMITS,
     real_root = os.path.realpath(root)
     excluded = {os.path.realpath(p) for p in exclude}
     visited = {_identity(root)}
-    stack = [str(root)]
+    stack = [(str(root), "")]   # (folder, its path relative to root, as shown)
     while stack:
-        folder = stack.pop()
+        folder, rel = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
-            where = "." if folder == str(root) else display_name(Path(folder), root)
-            listing.skip(where, f"无法读取目录：{os_reason(e)}")
+            listing.skip(rel.rstrip("/") or ".", f"无法读取目录：{os_reason(e)}")
             continue
         subfolders = []
         for entry in entries:
-            folder_to_enter = _one(entry, listing, root, real_root, follow_links, limits, excluded, visited)
-            if folder_to_enter:
-                subfolders.append(folder_to_enter)
+            display = _printable(rel + entry.name)
+            if _one(entry, display, listing, real_root, follow_links, limits, excluded, visited):
+                subfolders.append((entry.path, display + "/"))
         stack.extend(reversed(subfolders))
     return listing
+
+
+def _printable(text: str) -> str:
+    """A name as text we can write anywhere: bytes that are not UTF-8 become �."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _identity(path) -> tuple[int, int] | None:
@@ -136,24 +142,22 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def _one(entry: os.DirEntry, listing: Listing, root: Path, real_root: str, follow_links: bool,
-         limits: Limits, excluded: set[str], visited: set) -> str | None:
-    """Sorts one directory entry; returns it when it is a folder to walk into."""
-    path = Path(entry.path)
-    display = display_name(path, root)
-    if len(os.fsencode(entry.path)) >= PATH_LIMIT:
+def _one(entry: os.DirEntry, display: str, listing: Listing, real_root: str, follow_links: bool,
+         limits: Limits, excluded: set[str], visited: set) -> bool:
+    """Sorts one directory entry; True when it is a folder to walk into."""
+    if len(entry.path) * 4 >= PATH_LIMIT and len(os.fsencode(entry.path)) >= PATH_LIMIT:
         listing.skip(display, f"路径长度超过系统上限（{PATH_LIMIT} 字节），无法读取；请把文件移到层级较浅的目录")
-        return None
-    reason = _skip_reason(path)
+        return False
+    reason = _name_reason(entry.name)
     if reason:
         listing.skip(display, reason)
-        return None
+        return False
     link = entry.is_symlink()
     if link:
         real = os.path.realpath(entry.path)
         if not follow_links and not _inside(real, real_root):
             listing.skip(display, "符号链接，指向输入目录之外，未读取（确需读取请加 --follow-links）")
-            return None
+            return False
     try:
         st = entry.stat(follow_symlinks=True)
     except OSError as e:
@@ -161,34 +165,34 @@ def _one(entry: os.DirEntry, listing: Listing, root: Path, real_root: str, follo
             listing.skip(display, "符号链接指向的文件不存在")
         else:
             listing.skip(display, f"无法读取：{os_reason(e)}")
-        return None
+        return False
     if stat.S_ISDIR(st.st_mode):
         if link and not follow_links:
             listing.skip(display, "指向目录的符号链接，未进入（确需读取请加 --follow-links）")
-            return None
+            return False
         if os.path.realpath(entry.path) in excluded:
             listing.skip(display + "/", "本工具的默认输出目录，其中的文件不作为自评表读取")
-            return None
+            return False
         if (st.st_dev, st.st_ino) in visited:
             listing.skip(display, "符号链接指回已读取的目录（循环），未再进入")
-            return None
+            return False
         visited.add((st.st_dev, st.st_ino))
-        return entry.path
+        return True
     if not stat.S_ISREG(st.st_mode):
         listing.skip(display, _special(st.st_mode))
-        return None
+        return False
     if st.st_size > limits.file_bytes:
         # Judged from the size the file system reports: nothing is read, so a sparse file
         # claiming 60 GB costs no more than a small one.
         listing.skip(display, f"文件大小 {_size(st.st_size)}，超过上限 {_size(limits.file_bytes)}，未读取",
                      status=FAILED, size=st.st_size)
-        return None
-    reason = _content_reason(path, st.st_size)
+        return False
+    reason = _content_reason(entry.path, entry.name, st.st_size)
     if reason:
         listing.skip(display, reason)
     else:
-        listing.found.append((path, display))
-    return None
+        listing.found.append((Path(entry.path), display))
+    return False
 
 
 def _special(mode: int) -> str:
@@ -208,17 +212,22 @@ def _size(n: int) -> str:
     return f"{n} 字节"
 
 
-def _content_reason(path: Path, size: int) -> str | None:
+def _content_reason(path: str, name: str, size: int) -> str | None:
     """None to read the file; otherwise why not. Named as a workbook: read unless it is
     our own summary. Named otherwise: read when its first bytes are a workbook's."""
-    named = path.suffix.lower() in WORKBOOK_SUFFIXES
+    named = os.path.splitext(name)[1].lower() in WORKBOOK_SUFFIXES
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
+        # Non-blocking: had the file been swapped for a pipe since stat(), open() would
+        # wait for a writer forever. Plain reads at offsets: this runs for every file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            head = os.pread(fd, 8, 0)
             if named:   # only a zip can be our summary; anything else the reader judges
-                kind = _zip_kind(fh, size) if head[:4] == _ZIP else "workbook"
+                kind = _zip_kind(fd, size) if head[:4] == _ZIP else "workbook"
             else:
-                kind = _kind(fh, head, size)
+                kind = _kind(fd, head, size)
+        finally:
+            os.close(fd)
     except OSError as e:
         return None if named else f"无法读取：{os_reason(e)}"   # named ones: the reader says why
     if kind == "summary":
@@ -229,47 +238,45 @@ def _content_reason(path: Path, size: int) -> str | None:
         return "不是电子表格文件"
     if kind == "damaged":
         return "压缩包已损坏，无法判断是否为电子表格，未读取"
-    lower = path.name.lower()
+    lower = name.lower()
     backup = next((s for s in BACKUP_SUFFIXES if lower.endswith(s)), None)
     if backup:
         return f"内容是电子表格，但文件名像备份文件（{backup}），未读取；如需汇总，请改名为 .xlsx 后重新运行"
     return None
 
 
-def _kind(fh, head: bytes, size: int) -> str:
+def _kind(fd: int, head: bytes, size: int) -> str:
     """'summary' (ours), 'workbook', 'damaged' (a zip that does not open), or ''."""
     if head[:4] == _ZIP:
-        return _zip_kind(fh, size)
+        return _zip_kind(fd, size)
     if head == _OLE2:
         # An OLE2 file is a legacy workbook, a password-protected xlsx, or a Word/other
         # document; its directory names its streams in UTF-16. Sizes are capped above.
-        fh.seek(0)
-        data = fh.read()
+        data = os.pread(fd, size, 0)
         return "workbook" if any(name in data for name in _EXCEL_STREAMS) else ""
     return ""
 
 
-def _zip_kind(fh, size: int) -> str:
-    names = _central_names(fh, size)
+def _zip_kind(fd: int, size: int) -> str:
+    names = _central_directory(fd, size)
     if names is None:
         try:
-            with zipfile.ZipFile(fh) as z:
-                names = set(z.namelist())
+            with os.fdopen(os.dup(fd), "rb") as fh, zipfile.ZipFile(fh) as z:
+                names = "\n".join(z.namelist()).encode("utf-8", "replace")
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return "damaged"   # named as a workbook, the reader says what is wrong with it
-    if _CUSTOM_PART in names and _has_marker(fh):
+    if _CUSTOM_PART.encode() in names and _has_marker(fd):
         return "summary"
-    if names & {"xl/workbook.xml", "xl/workbook.bin"} or "mimetype" in names:
+    if b"xl/workbook.xml" in names or b"xl/workbook.bin" in names or b"mimetype" in names:
         return "workbook"
     return ""
 
 
-def _central_names(fh, size: int) -> set[str] | None:
-    """Part names from the zip's central directory, read from the file's last bytes
-    (None when the directory does not fit there: zipfile reads it instead)."""
+def _central_directory(fd: int, size: int) -> bytes | None:
+    """The zip's central directory (where every part is named), read from the file's
+    last bytes; None when it does not fit there (then zipfile reads it)."""
     start = max(0, size - _TAIL)
-    fh.seek(start)
-    tail = fh.read()
+    tail = os.pread(fd, size - start, start)
     end = tail.rfind(b"PK\x05\x06")
     if end < 0 or end + 22 > len(tail):
         return None
@@ -277,21 +284,12 @@ def _central_names(fh, size: int) -> set[str] | None:
     cd_offset = int.from_bytes(tail[end + 16:end + 20], "little")
     if cd_offset < start or cd_offset + cd_size > size:
         return None
-    names, pos, cd = set(), cd_offset - start, tail
-    stop = pos + cd_size
-    while pos + 46 <= stop and cd[pos:pos + 4] == b"PK\x01\x02":
-        name_len = int.from_bytes(cd[pos + 28:pos + 30], "little")
-        extra_len = int.from_bytes(cd[pos + 30:pos + 32], "little")
-        comment_len = int.from_bytes(cd[pos + 32:pos + 34], "little")
-        names.add(cd[pos + 46:pos + 46 + name_len].decode("utf-8", "replace"))
-        pos += 46 + name_len + extra_len + comment_len
-    return names
+    return tail[cd_offset - start:cd_offset - start + cd_size]
 
 
-def _has_marker(fh) -> bool:
+def _has_marker(fd: int) -> bool:
     try:
-        fh.seek(0)
-        with zipfile.ZipFile(fh) as z:
+        with os.fdopen(os.dup(fd), "rb") as fh, zipfile.ZipFile(fh) as z:
             info = z.getinfo(_CUSTOM_PART)
             if info.file_size > 65536:
                 return False
@@ -303,8 +301,11 @@ def _has_marker(fh) -> bool:
 def is_summary(path: str | Path) -> bool:
     """Whether a file is a summary workbook we wrote (by its custom document property)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read(4) == _ZIP and _zip_kind(fh, os.fstat(fh.fileno()).st_size) == "summary"
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            return os.pread(fd, 4, 0) == _ZIP and _zip_kind(fd, os.fstat(fd).st_size) == "summary"
+        finally:
+            os.close(fd)
     except OSError:
         return False
 
