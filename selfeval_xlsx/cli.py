@@ -227,39 +227,12 @@ def _listing(folder, follow_links: bool):
     """The inputs, looked at before anything is read or written."""
     from .inputs import scan
     listing = scan(folder, follow_links=follow_links, exclude=(DEFAULT_OUTPUT_DIR,))
-    if not listing.found:
-        reasons = {}
-        for entry in listing.skipped:
-            reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
-        why = "；".join(f"{n} 个{reason}" for reason, n in sorted(reasons.items(), key=lambda r: -r[1])[:5])
-        raise UsageError(f"目录 {folder} 中没有可读取的电子表格（.xlsx .xlsm .xls .xlsb .ods .et），未写出任何文件"
-                         + (f"。跳过的文件：{why}" if why else "（目录为空）"))
+    listing.require_workbooks()
     return listing
 
 
-def _same_file(a, b) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
-def _refuse_overwriting(listing, outputs: dict[str, str | os.PathLike | None]) -> None:
-    """One path per output, and no output on top of a submission."""
-    given = [(what, p) for what, p in outputs.items() if p]
-    for i, (what, p) in enumerate(given):
-        for other, q in given[:i]:
-            if _same_file(p, q):
-                raise UsageError(f"{other}和{what}指向同一个文件 {p}；请为每种输出指定不同的文件名")
-        for path, display in listing.found:
-            if _same_file(p, path):
-                raise UsageError(f"{what} {p} 是输入目录中待汇总的文件“{display}”；写出会覆盖报送的自评表，"
-                                 f"请换一个输出位置")
-
-
 @contextlib.contextmanager
-def _batch(listing, year, roster, jobs, quiet, preset, rules_file, follow_links, row_values=False):
-    rules = resolve_rules(preset, rules_file)
+def _batch(listing, rules, year, roster, jobs, quiet, row_values=False, **_):
     from .batch import run_batch
     from .inputs import planned
     from .roster import load_roster
@@ -287,17 +260,17 @@ def run(folder, output, json_path, **batch):
     例：selfeval run input_templates/examples/长安区
     """
     warm_up()   # the reading workers boot while the writer's libraries load
-    resolve_rules(batch["preset"], batch["rules_file"])   # a bad rules file stops us before any reading
+    rules = resolve_rules(batch["preset"], batch["rules_file"])   # a bad rules file stops us before reading
     listing = _listing(folder, batch["follow_links"])
-    _refuse_overwriting(listing, {"汇总工作簿（-o）": output, "JSON（--json）": json_path})
+    listing.refuse_overwriting({"汇总工作簿（-o）": output, "JSON（--json）": json_path})
     from .atomic import OutputSet
     from .json_out import write_json
     from .summary_xlsx import write_summary
     from .terminal import run_report
     # Table rows as values are for --json only; the workbook takes them pre-rendered.
-    with OutputSet(), _batch(listing, row_values=bool(json_path), **batch) as result:
+    with OutputSet(), _batch(listing, rules, row_values=bool(json_path), **batch) as result:
         path = output or _default_output(result.district, result.year)
-        _refuse_overwriting(listing, {"汇总工作簿": path, "JSON（--json）": json_path})
+        listing.refuse_overwriting({"汇总工作簿": path, "JSON（--json）": json_path})
         write_summary(result, path)
         if json_path:
             write_json(result, json_path)
@@ -317,13 +290,13 @@ def report(folder, outdir, **batch):
     例：selfeval report input_templates/examples/长安区
     """
     warm_up()   # the reading workers boot while python-docx loads
-    resolve_rules(batch["preset"], batch["rules_file"])
+    rules = resolve_rules(batch["preset"], batch["rules_file"])
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise UsageError(f"报告目录 {outdir} 是一个已有的文件，不是目录；请换一个目录")
     listing = _listing(folder, batch["follow_links"])
     from .atomic import OutputSet
     from .report import write_reports  # python-docx loads only when reports are asked for
-    with OutputSet(), _batch(listing, row_values=True, **batch) as result:   # reports list each project
+    with OutputSet(), _batch(listing, rules, row_values=True, **batch) as result:   # reports list each project
         paths = write_reports(result, outdir)
     for path in paths:
         click.echo(terminal(f"已生成：{path}"))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .container import LIMITS, Limits
-from .errors import BatchError, os_reason
+from .errors import BatchError, OutputError, os_reason
 from .workbook import FAILED, SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
@@ -78,6 +78,44 @@ class Listing:
 
     def skip(self, display: str, reason: str, status: str = SKIPPED, size: int = 0) -> None:
         self.skipped.append(FileEntry(display, size=size, status=status, reason=reason))
+
+    def require_workbooks(self) -> None:
+        """Nothing to read is the user's mistake, not an empty summary: say what was there."""
+        if self.found:
+            return
+        reasons: dict[str, int] = {}
+        for entry in self.skipped:
+            reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+        why = "；".join(f"{n} 个{reason}" for reason, n in sorted(reasons.items(), key=lambda r: -r[1])[:5])
+        raise BatchError(f"目录 {shown(self.root)} 中没有可读取的电子表格（.xlsx .xlsm .xls .xlsb .ods .et），"
+                         f"未写出任何文件" + (f"。跳过的文件：{why}" if why else "（目录为空）"))
+
+    def refuse_overwriting(self, outputs: dict[str, str | os.PathLike | None]) -> None:
+        """One path per output ({what it is: path}), and no output on top of a file to be
+        read (also through a hard link); raises OutputError."""
+        given = [(what, p) for what, p in outputs.items() if p]
+        for i, (what, p) in enumerate(given):
+            for other, q in given[:i]:
+                if _same_file(p, q):
+                    raise OutputError(f"{other}和{what}指向同一个文件 {p}；请为每种输出指定不同的文件名")
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue   # not there yet, so not an input
+            real, real_root = os.path.realpath(p), os.path.realpath(self.root)
+            if st.st_nlink == 1 and not _inside(real, real_root):
+                continue   # outside the folder and no other name: cannot be an input
+            for path, display in self.found:
+                if _same_file(p, path):
+                    raise OutputError(f"{what} {p} 是输入目录中待汇总的文件“{display}”；写出会覆盖报送的自评表，"
+                                      f"请换一个输出位置")
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def check_root(root: Path) -> None:

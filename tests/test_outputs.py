@@ -276,3 +276,37 @@ def test_a_folder_whose_own_name_is_not_utf8_is_summarised(tmp_path):
     res = subprocess.run([sys.executable, "-m", "selfeval_xlsx", "run", folder, "-o", str(tmp_path / "s.xlsx")],
                          capture_output=True, timeout=300)
     assert res.returncode == 0, res.stderr.decode()
+
+
+def test_a_folder_with_no_readable_workbook_writes_nothing(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "坏.xlsx").write_bytes(b"PK\x03\x04broken")
+    (folder / "说明.txt").write_text("见附件", encoding="utf-8")
+    res = invoke("run", folder, "-o", tmp_path / "s.xlsx")
+    assert res.exit_code == 2
+    assert res.output == f"错误：目录 {folder} 中没有能读出项目自评表的文件，未写出任何文件。坏.xlsx：文件不是电子表格，或已损坏\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+    (folder / "坏.xlsx").unlink()
+    res = invoke("run", folder, "-o", tmp_path / "s.xlsx")
+    assert res.exit_code == 2
+    assert res.output == (f"错误：目录 {folder} 中没有可读取的电子表格（.xlsx .xlsm .xls .xlsb .ods .et），"
+                          f"未写出任何文件。跳过的文件：1 个不是电子表格文件\n")
+
+
+def test_follow_links_reads_what_a_link_outside_points_to(tmp_path):
+    folder, other = tmp_path / "in", tmp_path / "别处"
+    folder.mkdir()
+    other.mkdir()
+    filled_template(folder / "a.xlsx", [CLEAN])
+    filled_template(other / "b.xlsx", [dict(CLEAN, unit="建北街道办事处")], unit="建北街道办事处")
+    os.symlink(other / "b.xlsx", folder / "b.xlsx")
+    for extra, units in (([], ["中山东路街道办事处"]), (["--follow-links"], ["中山东路街道办事处", "建北街道办事处"])):
+        res = invoke("run", folder, "-o", tmp_path / "s.xlsx", "--json", tmp_path / "s.json", *extra)
+        assert res.exit_code == 0, res.output
+        data = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+        assert [r["单位名称"] for r in data["汇总"]][:-1] == units
+    res = invoke("run", folder, "-o", tmp_path / "s.xlsx", "--json", tmp_path / "s.json")
+    files = {f["文件"]: f for f in json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["运行信息"]["文件"]}
+    assert (files["b.xlsx"]["状态"], files["b.xlsx"]["原因"]) == (
+        "已跳过", "符号链接，指向输入目录之外，未读取（确需读取请加 --follow-links）")
