@@ -61,8 +61,8 @@ def _worker(conn, data: bytes, limits: Limits, debug: bool) -> None:
         conn.send(("error", str(e)))
     except MemoryError:
         conn.send(("error", "读取时内存超限"))
-    except Exception as e:  # noqa: BLE001 — whatever the file does, the parent gets a message
-        conn.send(("error", f"读取时发生意外错误（{type(e).__name__}）"))
+    except Exception:  # noqa: BLE001 — whatever the file does, the parent gets a message
+        conn.send(("error", "文件内容无法解析（已损坏，或不是本工具能读取的格式）"))
 
 
 def _from_workbook(data: bytes, limits: Limits, debug: bool) -> list[str]:

@@ -310,3 +310,20 @@ def test_follow_links_reads_what_a_link_outside_points_to(tmp_path):
     files = {f["文件"]: f for f in json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["运行信息"]["文件"]}
     assert (files["b.xlsx"]["状态"], files["b.xlsx"]["原因"]) == (
         "已跳过", "符号链接，指向输入目录之外，未读取（确需读取请加 --follow-links）")
+
+
+def test_sigterm_while_writing_leaves_the_previous_outputs_and_no_partial_file(district, tmp_path, monkeypatch):
+    from selfeval_xlsx import summary_xlsx
+    from selfeval_xlsx.errors import Terminated
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "s.xlsx").write_bytes(PREVIOUS)
+
+    def killed(self):
+        raise Terminated(signal.SIGTERM)   # what the handler raises when the signal lands here
+    monkeypatch.setattr(summary_xlsx.xlsxwriter.Workbook, "close", killed)
+    res = invoke("run", district, "-o", out / "s.xlsx", "--json", out / "s.json")
+    assert res.exit_code == 143
+    assert res.output == "已收到终止（SIGTERM）信号，已停止，未写出新的结果。\n"
+    assert sorted(p.name for p in out.iterdir()) == ["s.xlsx"]
+    assert (out / "s.xlsx").read_bytes() == PREVIOUS
