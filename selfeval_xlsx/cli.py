@@ -97,7 +97,8 @@ def _private_temp():
 
 
 def _quit(message: str, code: int):
-    click.echo(terminal(message), err=True)
+    with contextlib.suppress(OSError):   # stderr may be a closed pipe too
+        click.echo(terminal(message), err=True)
     sys.exit(code)
 
 
