@@ -18,6 +18,7 @@ import shutil
 import socket
 import stat
 import sys
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,6 +192,8 @@ class Corpus:
     escape: Path = Path()            # escape sequences in 区县 (printed by `run`)
     escape_roster: Path = Path()
     rosters: dict[str, Path] = field(default_factory=dict)    # far-corner, zip bomb
+    inside: Path = Path()            # a copy of `small` whose summary is written inside it
+    many: Path = Path()              # 150 good files: a run long enough to interrupt
     outside_unit: str = "外区街道办事处"
     special_names: list[str] = field(default_factory=list)
     link_names: list[str] = field(default_factory=list)
@@ -307,16 +310,22 @@ def _deep(folder: Path, workbook: bytes) -> None:
         os.close(fd)
 
 
-def _roster_files(folder: Path, template: bytes) -> dict[str, Path]:
-    folder.mkdir(parents=True)
+def _roster_files(folder: Path) -> dict[str, Path]:
     return {"far": hostile.far_value(folder / "名单远处.xlsx", keep_dimension=False),
-            "bomb": hostile.zip_bomb(folder / "名单炸弹.xlsx", template)}
+            "bomb": folder / "名单炸弹.xlsx"}
 
 
 def build(base: Path) -> Corpus:
     base.mkdir(parents=True, exist_ok=True)
     scratch = base / "scratch"
     scratch.mkdir()
+    # The 1 GiB zip bomb takes seconds of deflate (which releases the GIL): made alongside.
+    bomb_template = scratch / "bomb-template.xlsx"
+    unit_workbook(bomb_template, "名单街道办事处", [project()])
+    (base / "名单").mkdir()
+    bomb = threading.Thread(target=hostile.zip_bomb,
+                            args=(base / "名单" / "名单炸弹.xlsx", bomb_template.read_bytes()))
+    bomb.start()
     c = Corpus(base=base, content=base / "来件" / DISTRICT, reversed_copy=base / "反序" / DISTRICT)
     c.units = _content(c.content, scratch)
     _copy_reversed(c.content, c.reversed_copy)
@@ -348,7 +357,16 @@ def build(base: Path) -> Corpus:
     unit_workbook(c.escape / "单位.xlsx", ESCAPE_UNIT, ESCAPE_PROJECTS, district="长安区〔ESC〕[31m〔ESC〕]0;x〔BEL〕")
     c.escape_roster = base / "终端名单.txt"
     c.escape_roster.write_text(f"{ESCAPE_UNIT}\n西兴街道\x1b[2J\x1b]0;标题\x07办事处\n", encoding="utf-8")
-    c.rosters = _roster_files(base / "名单", (c.small / "中山东路街道办事处.xlsx").read_bytes())
+    c.rosters = _roster_files(base / "名单")
+    c.inside = base / "内部" / DISTRICT
+    shutil.copytree(c.small, c.inside)
+    c.many = base / "大批" / DISTRICT
+    c.many.mkdir(parents=True)
+    for unit in GOOD:
+        data = (c.small / f"{unit}.xlsx").read_bytes()
+        for i in range(75):
+            (c.many / f"{unit}_{i:03d}.xlsx").write_bytes(data)
+    bomb.join()
     shutil.rmtree(scratch)
     return c
 
