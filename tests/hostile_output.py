@@ -59,7 +59,9 @@ def _unmark(path: Path) -> Path:
             data = zin.read(info)
             if info.filename.endswith(".xml"):
                 for marker, (_, raw) in _MARKERS.items():
-                    data = data.replace(marker.encode(), raw)
+                    # openpyxl writes non-ASCII text as character references (&#12308;…)
+                    as_refs = "".join(f"&#{ord(ch)};" if ord(ch) > 127 else ch for ch in marker)
+                    data = data.replace(marker.encode(), raw).replace(as_refs.encode(), raw)
             zout.writestr(info, data)
     path.write_bytes(out.getvalue())
     return path
