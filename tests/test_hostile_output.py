@@ -519,16 +519,12 @@ def test_formula_text_stays_text(world):
 
 
 def test_changed_text_is_noted_in_the_problem_list(world):
-    """Control characters replaced and 40,000-character cells cut: a 提示 says so."""
+    """Control characters replaced and 40,000-character cells cut: a 提示 says so (what the
+    cells hold is checked on the written XML by the row-structure and validator tests)."""
     data = world["main"].json()
     for unit in (H.CONTROL_UNIT, H.LONG_UNIT):
         notes = [p for p in data["问题清单"] if p["单位名称"] == unit and p["级别"] == "提示"]
         assert notes, unit
-    for table in ("项目明细", "指标明细"):
-        for r in data[table]:
-            for v in r.values():
-                if isinstance(v, str):
-                    assert len(v) <= 32_767 and "\ufffe" not in v and "\uffff" not in v and "\x0b" not in v
 
 
 # --- Terminal ------------------------------------------------------------------------------
@@ -606,7 +602,9 @@ def test_sigterm_leaves_no_temporary_data_and_no_partial_output(world, base):
         err = err.decode("utf-8", "replace")
         assert proc.returncode != 0, (sig.name, moment)
         assert "Traceback" not in err, err
-        left = [p.name for p in tmpdir.iterdir()]
+        # multiprocessing's own pymp-* folder holds no data; our spool and xlsxwriter's
+        # temporary files (tmp*) hold everyone's rows.
+        left = [p.name for p in tmpdir.iterdir() if not p.name.startswith("pymp-")]
         assert left == [], (sig.name, moment, left)
         hidden = [p.name for p in outdir.iterdir() if p.name.startswith(".")] if outdir.is_dir() else []
         assert hidden == [], (sig.name, moment, hidden)
