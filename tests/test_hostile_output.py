@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VALIDATE = "/work/shared/tools/ooxml-validate"
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-HAZARD_TIMEOUT = 30     # a run that hangs on a FIFO or hashes 60 GB is stopped here
+HAZARD_TIMEOUT = 20     # a run that hangs on a FIFO or hashes 60 GB is stopped here
 TIMEOUT = 90
 GIB = 1 << 30
 
