@@ -3,7 +3,10 @@ what we write. The corpus (tests/hostile_output.py) is built once; the real CLI 
 as separate processes, several at a time; each test below checks one promise of the issue.
 
 Exit codes as cli.py documents them: 0 done, 1 `check` found 错误, 2 usage/refused,
-3 internal error, 130 interrupted.
+3 internal error, 130 interrupted. What the issue adds and cli.py does not say yet: an
+output path that is an input file (or `-o X --json X`) and an unreadable --roster are
+refused with 2; a closed pipe is not an internal error (any code but 3); SIGTERM/SIGHUP
+end the run with a non-zero code and clean up like Ctrl-C.
 """
 from __future__ import annotations
 
