@@ -17,12 +17,14 @@ The rule
    district's, only when all of them can be computed from it: a 全年预算数 above 0, a
    全年执行数, and a computed total. Then it enters every figure — 预算合计, 执行合计,
    执行率 = Σ执行 / Σ预算, the plain mean of the computed totals and their mean
-   weighted by 全年预算数 — and otherwise none of them: one row, one denominator. A blank
-   执行数 is never read as 0 (that would lower the rate and hide the gap) and a project
-   that cannot be scored never drags an average. Reasons, first that applies:
-   缺少全年预算数, 全年预算数不大于0, 缺少全年执行数, 无法计算总分.
+   weighted by 全年预算数, and the 自评偏高 check (B104) — and otherwise none of them:
+   one row, one denominator. A blank 执行数 is never read as 0 (that would lower the
+   rate and hide the gap) and a project that cannot be scored never drags an average.
+   Reasons, first that applies: 缺少全年预算数, 全年预算数不大于0, 缺少全年执行数,
+   无法计算总分. The project stays listed in 项目明细 with its blanks.
 3. Everything left out is counted by reason and named where the figure is shown:
-   "另有 1 个项目因缺少全年执行数未计入（专项经费）".
+   "另有1个项目因缺少全年执行数未计入（专项经费）" (`note`, `notes`). 项目数 counts the
+   listed projects; `Rollup.entered` those in the figures.
 4. Ranking. A unit is ranked on its budget-weighted mean score only when every project
    it listed entered its figures; a unit with a project left out, or with nothing to
    score, is listed after the ranking with the reason (a unit must not climb by leaving
@@ -95,7 +97,7 @@ class Totals:
     executed: Decimal = ZERO
     score_sum: Decimal = ZERO
     weighted_sum: Decimal = ZERO   # Σ total × budget
-    self_scored: int = 0           # over every listed project with a self total
+    self_scored: int = 0           # entered projects with a self total
     self_high: int = 0             # self totals at or above the rules' suspicious score
     left_out: tuple[tuple[str, str], ...] = ()
 
@@ -109,11 +111,11 @@ class Totals:
             self.executed += executed
             self.score_sum += total
             self.weighted_sum += total * budget
+            if self_total is not None:   # 自评偏高 compares these with the rate: same projects
+                self.self_scored += 1
+                self.self_high += high_mark is not None and self_total >= high_mark
         else:
             self.left_out += ((name, reason),)
-        if self_total is not None:
-            self.self_scored += 1
-            self.self_high += high_mark is not None and self_total >= high_mark
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(self.projects + other.projects, self.entered + other.entered,

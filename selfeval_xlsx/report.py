@@ -237,11 +237,6 @@ def unit_report(data: UnitData, threshold: Decimal, name: str = "") -> Report:
 
 # --- the district report -----------------------------------------------------------------
 
-def _counted_findings(result: BatchResult, codes) -> list[Finding]:
-    paths = {w.entry.path for w in result.counted}
-    return [f for f in result.spool.findings() if f.code in codes and f.file in paths]
-
-
 def district_report(result: BatchResult, units: list[UnitData], name: str = "") -> Report:
     rules = result.rules
     figs = [d.fig for d in units]
@@ -265,7 +260,7 @@ def district_report(result: BatchResult, units: list[UnitData], name: str = "") 
                        {"units": len(figs), "listed": everything.projects}),
                  Claim("district_budget", f"{which}涉及预算资金{fmt(everything.budget)}万元", "",
                        {"entered": everything.entered, "budget": everything.budget}),
-                 doubt(_counted_findings(result, DOUBT_CODES), "", by_unit=True),
+                 doubt([f for d in units for f in d.findings], "", by_unit=True),
                  Claim("district_rest", f"，全年执行{fmt(everything.executed)}万元，总体预算执行率"
                        f"{fmt_pct(everything.rate)}；项目平均得分{fmt(everything.mean_score)}，"
                        f"按预算加权平均得分{fmt(everything.weighted_score)}。", "",

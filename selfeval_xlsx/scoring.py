@@ -142,4 +142,4 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
 
 # Which projects enter a unit's or the district's figures is one rule, stated and kept
 # in figures.py; these names stay importable from here.
-from .figures import Rollup, Totals, rollup, total_of  # noqa: E402,F401
+from .figures import Rollup, Totals, rollup, total_of  # noqa: F401

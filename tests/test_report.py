@@ -3,9 +3,9 @@ import io
 import zipfile
 from decimal import Decimal as D
 from pathlib import Path
+from types import SimpleNamespace
 
 import docx
-import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -149,7 +149,7 @@ def test_official_formatting(drafted):
     d = docx.Document(str(paths["中山东路街道办事处_2020年度绩效自评工作报告.docx"]))
     section = d.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
-    body = [p for p in d.paragraphs if p.text.startswith("根据预算绩效管理要求")][0]
+    body = next(p for p in d.paragraphs if p.text.startswith("根据预算绩效管理要求"))
     fonts = body.runs[0]._element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
     headings = [p.text for p in d.paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、")]
@@ -229,12 +229,14 @@ def cases(tmp_path_factory):
 
 
 def run_cases(folder, roster=None, out=None):
+    """One run over the cases: its reports (by file name), what the walker found, the
+    files written (if `out`), the figures and notes the other outputs get, the JSON."""
     with run_batch(folder, SEED, roster=roster) as result:
         reports = draft_reports(result)
-        problems = unsupported(reports, Results(result))
-        paths = write_reports(result, out) if out else []
-        return result, {r.name: r for r in reports}, problems, paths, figures.unit_figures(result), \
-            figures.notes(result), as_json(result)
+        return SimpleNamespace(
+            result=result, reports={r.name: r for r in reports}, problems=unsupported(reports, Results(result)),
+            paths=write_reports(result, out) if out else [], units=figures.unit_figures(result),
+            notes=figures.notes(result), data=as_json(result))
 
 
 def lines_of(rep):
@@ -244,14 +246,15 @@ def lines_of(rep):
 def test_cases_every_claim_holds(cases, tmp_path):
     folder, roster = cases
     for given in (load_roster(roster), None, []):
-        _, reports, problems, _, _, _, _ = run_cases(folder, given)
-        assert problems == [], given
-        assert len(reports) == len(UNITS) - 1 + 1   # 乙 is for another year: no report of its own
+        run = run_cases(folder, given)
+        assert run.problems == [], given
+        assert len(run.reports) == len(UNITS) - 1 + 1   # 乙 is for another year: no report of its own
 
 
 def test_one_rule_for_a_missing_execution(cases):
     folder, _ = cases
-    _, reports, _, _, units, notes, _ = run_cases(folder)
+    run = run_cases(folder)
+    reports, units, notes = run.reports, run.units, run.notes
     jia = next(u for u in units if u.unit == "甲街道办事处")
     r = jia.rollup
     # 党建经费 alone: 25 budgeted, 25 spent, total 100 (every indicator met); 维稳经费 in nothing.
@@ -272,8 +275,9 @@ def test_one_rule_for_a_missing_execution(cases):
 
 def test_a_wrong_year_file_is_listed_but_not_summed_or_ranked(cases):
     folder, _ = cases
-    result, reports, _, _, units, notes, data = run_cases(folder)
-    assert result.year == 2020
+    run = run_cases(folder)
+    reports, units, notes, data = run.reports, run.units, run.notes, run.data
+    assert run.result.year == 2020
     assert "乙街道办事处" not in {u.unit for u in units}
     assert "乙街道办事处" not in {r["单位名称"] for r in data["项目明细"]}
     [u103] = [f for f in data["问题清单"] if f["代码"] == "U103"]
@@ -291,7 +295,7 @@ def test_a_wrong_year_file_is_listed_but_not_summed_or_ranked(cases):
 
 def test_doubtful_totals_and_target_findings_are_said(cases):
     folder, _ = cases
-    _, reports, _, _, _, _, _ = run_cases(folder)
+    reports = run_cases(folder).reports
     bing = lines_of(reports["丙街道办事处_2020年度绩效自评工作报告.docx"])
     assert any("共涉及预算资金250,010.00万元（其中专项经费金额疑似以元填报，该数可能失真，请核实）" in line for line in bing)
     assert any("经审核，部分绩效目标设定不够规范：指标值为 0（1处，涉及专项经费）。" in line for line in bing)
@@ -305,7 +309,7 @@ def test_roster_sentences(cases):
     folder, roster = cases
     for given, expected in ((load_roster(roster), f"单位名单中的{len(UNITS)}个单位均已报送自评表。"),
                             (None, "未提供单位名单，未核对缺报情况。"), ([], "单位名单为空，未核对缺报情况。")):
-        _, reports, _, _, _, _, _ = run_cases(folder, given)
+        reports = run_cases(folder, given).reports
         lines = lines_of(reports["长安区_2020年度预算绩效自评汇总报告.docx"])
         assert lines[-1] == expected
         assert not any("均已报送" in line for line in lines[:-1])
@@ -326,7 +330,7 @@ def test_an_empty_run_claims_no_success(tmp_path):
 
 def test_file_names_unique_bounded_and_text_gated(cases, tmp_path):
     folder, roster = cases
-    result, reports, _, paths, _, _, _ = run_cases(folder, load_roster(roster), out=tmp_path)
+    paths = run_cases(folder, load_roster(roster), out=tmp_path).paths
     assert len({p.name for p in paths}) == len(paths) == len(UNITS)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)   # no temp files left
     assert all(len(p.name.encode()) < 255 for p in paths)
