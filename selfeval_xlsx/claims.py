@@ -53,10 +53,11 @@ class Report:
     def heading(self, text: str, level: int = 1) -> None:
         self.blocks.append(Block("heading", [Claim("heading", text, self.unit)], level=level))
 
-    def para(self, *claims: Claim) -> None:
-        claims = tuple(c for c in claims if c is not None and c.text)
-        if claims:
-            self.blocks.append(Block("para", list(claims)))
+    def para(self, *claims: Claim | None) -> None:
+        """One paragraph of the claims given; None (a claim not made) and empty ones skipped."""
+        made = [c for c in claims if c is not None and c.text]
+        if made:
+            self.blocks.append(Block("para", made))
 
     def table(self, headers, rows: list[Claim], align_right=()) -> None:
         self.blocks.append(Block("table", rows, headers=tuple(headers), align_right=frozenset(align_right)))

@@ -34,9 +34,9 @@ The rule
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from .numbers import round_half_up
+from .numbers import CENTS
 
 ZERO = Decimal(0)
 
@@ -265,5 +265,6 @@ def ranking(units: list[UnitFigures]) -> tuple[list[Ranked], list[Unranked]]:
     return ranked, others
 
 
-def _shown(x: Decimal) -> Decimal:
-    return round_half_up(x)   # ranks follow the score people see
+def _shown(x: Decimal | None) -> Decimal:
+    """Ranks follow the score people see (only scored units are ranked)."""
+    return ZERO if x is None else x.quantize(CENTS, ROUND_HALF_UP)

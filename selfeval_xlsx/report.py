@@ -32,7 +32,7 @@ TARGET_CODES = ("I101", "I103", "I104", "I112", "I114", "I115", "I116", "I117", 
 # Findings that put an amount itself in doubt: said next to any total they enter.
 DOUBT_CODES = ("P114",)
 ORGANISATION = ("本单位成立绩效自评工作小组，对照年初设定的绩效目标，全面收集项目资料，"
-                "采用定量与定性相结合的方法，对{year}年度预算项目逐项开展自评，形成本报告。")
+                "采用定量与定性相结合的方法，对{year}预算项目逐项开展自评，形成本报告。")
 WELL_SET = "经审核，各项目绩效目标设定清晰，绩效指标可衡量，指标值与实际完成值口径一致，未发现目标设定方面的问题。"
 ACTIONS = {
     "P107": "对执行率偏低的{projects}，补充说明原因，制定支出计划，加快预算执行进度。",
@@ -66,6 +66,11 @@ class UnitData:
     @property
     def year(self) -> int | None:
         return self.fig.year
+
+
+def _year(year: int | None) -> str:
+    """"2020年度"; a year nobody filled in is said to be unknown, not printed as None."""
+    return f"{year}年度" if year else "（评价年度未知）"
 
 
 def _names(items) -> str:
@@ -140,11 +145,11 @@ def rates(data: UnitData, threshold: Decimal) -> list[Claim]:
     return out
 
 
-def overview(data: UnitData) -> list[Claim]:
+def overview(data: UnitData) -> list[Claim | None]:
     r = data.fig.rollup
     entered = [p for p in data.projects if figures.left_out_because(p.budget, p.executed, p.total) is None]
     u = data.unit
-    out = [Claim("unit_projects", f"根据预算绩效管理要求，本单位组织对{data.year}年度一般公共预算项目支出"
+    out: list[Claim | None] = [Claim("unit_projects", f"根据预算绩效管理要求，本单位组织对{_year(data.year)}一般公共预算项目支出"
                  f"全面开展了绩效自评，涉及{_names(p.name for p in entered)}共{r.entered}个项目", u,
                  {"year": data.year, "names": tuple(p.name for p in entered)})]
     if r.entered:
@@ -153,7 +158,7 @@ def overview(data: UnitData) -> list[Claim]:
                 Claim("unit_execution", f"，全年执行{fmt(r.executed)}万元，总体预算执行率{fmt_pct(r.rate)}。", u,
                       {"executed": r.executed, "rate": r.rate})]
     else:
-        out[0] = Claim("unit_projects", f"根据预算绩效管理要求，本单位组织对{data.year}年度一般公共预算项目支出"
+        out[0] = Claim("unit_projects", f"根据预算绩效管理要求，本单位组织对{_year(data.year)}一般公共预算项目支出"
                        f"全面开展了绩效自评，所报项目均无法计入预算执行和得分的汇总。", u,
                        {"year": data.year, "names": ()})
     if r.left_out:
@@ -173,7 +178,7 @@ def overview(data: UnitData) -> list[Claim]:
 
 def quality(data: UnitData) -> list[Claim]:
     u = data.unit
-    listed = Claim("unit_listed", f"本单位{data.year}年度预算项目共{len(data.projects)}个，分别为："
+    listed = Claim("unit_listed", f"本单位{_year(data.year)}预算项目共{len(data.projects)}个，分别为："
                    f"{_names(p.name for p in data.projects)}。", u,
                    {"year": data.year, "names": tuple(p.name for p in data.projects)})
     issues = _by_code(data.findings, TARGET_CODES)
@@ -200,11 +205,11 @@ def unit_report(data: UnitData, threshold: Decimal, name: str = "") -> Report:
     u, year, r = data.unit, data.year, data.fig.rollup
     rep = Report(name, u)
     rep.title(Claim("title_unit", u, u, {"unit": u}))
-    rep.title(Claim("title_year", f"关于{year}年度绩效自评工作报告", u, {"year": year}))
+    rep.title(Claim("title_year", f"关于{_year(year)}绩效自评工作报告", u, {"year": year}))
     rep.heading("一、绩效自评工作组织开展情况")
     own = data.info.organisation if data.info and data.info.organisation else ""
     rep.para(Claim("clerk", own, u, {"field": "organisation"}) if own else
-             Claim("organisation", ORGANISATION.format(year=year), u, {"year": year}))
+             Claim("organisation", ORGANISATION.format(year=_year(year)), u, {"year": year}))
     rep.heading("（一）部门项目预算安排及执行", level=2)
     rows = [Claim("project_row", "", u, {"sheet": p.sheet, "name": p.name, "budget": p.budget,
                                          "executed": p.executed, "rate": p.rate},
@@ -240,7 +245,7 @@ def unit_report(data: UnitData, threshold: Decimal, name: str = "") -> Report:
 def district_report(result: BatchResult, units: list[UnitData], name: str = "") -> Report:
     rules = result.rules
     figs = [d.fig for d in units]
-    year = f"{result.year}年度" if result.year else "（年度未知）"
+    year = _year(result.year)
     rep = Report(name, "")
     rep.title(Claim("title_district", f"{result.district}{year}预算绩效自评汇总报告", "",
                     {"district": result.district, "year": result.year}))
