@@ -382,3 +382,29 @@ def test_equal_shown_scores_share_a_place():
     # 95.004 and 95.001 both show as 95.00: one place, in name order
     assert [(r.place, r.unit.unit) for r in ranked] == [(1, "乙"), (1, "甲"), (3, "丙")]
     assert unranked == []
+
+
+def _file(no, path, unit, year, budget=D(10)):
+    from selfeval_xlsx.rows import FileRows
+    from selfeval_xlsx.workbook import FileEntry
+    w = FileRows(FileEntry(path), unit=unit, year=year, no=no)
+    w.totals.add(budget, budget, D(90), name="项目")
+    return w
+
+
+@pytest.mark.parametrize("count_other_years", [False, True])
+def test_files_left_out_by_rule_one(count_other_years):
+    """Duplicates always, other years by default: out of `counted`, listed with the reason."""
+    from selfeval_xlsx.batch import BatchResult, _batch_checks
+    from selfeval_xlsx.spool import Spool
+    files = [_file(0, "甲.xlsx", "甲", 2020), _file(1, "甲（修改）.xlsx", "甲", 2020, D(20)),
+             _file(2, "乙.xlsx", "乙", 2019, D(40))]
+    with BatchResult("", SEED, 2020, "长安区", Spool(), files=files) as result:
+        _batch_checks(result, count_other_years=count_other_years)
+        assert [w.entry.path for w in result.counted] == ["甲（修改）.xlsx"] + (["乙.xlsx"] if count_other_years else [])
+        left = figures.left_out_files(result)
+        assert [(f.path, f.reason) for f in left] == [("甲.xlsx", figures.DUPLICATE)] + (
+            [] if count_other_years else [("乙.xlsx", figures.OTHER_YEAR)])
+        assert figures.district_totals(figures.unit_figures(result)).rollup().budget == (D(60) if count_other_years else D(20))
+        [u103] = [f for f in result.spool.findings() if f.code == "U103"]
+        assert ("仍按要求计入汇总" if count_other_years else "本文件不计入汇总和排名") in u103.message
