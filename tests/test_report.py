@@ -186,8 +186,8 @@ ZERO_TARGET = [("产出指标", "数量指标", "开展专项活动次数", "≥
                *SPECIAL["indicators"][2:]]
 LONG = "长" * 72
 SIXTY = "甲" * 61
-UNITS = ["甲街道办事处", "乙街道办事处", "丙街道办事处", "丁街道办事处", "戊/街道办事处", "戊:街道办事处",
-         LONG, SIXTY + "一", SIXTY + "二"]
+UNITS = ["甲街道办事处", "乙街道办事处", "丙街道办事处", "丁街道办事处", "己街道办事处", "戊/街道办事处",
+         "戊:街道办事处", LONG, SIXTY + "一", SIXTY + "二"]
 
 
 def _raw_fffe(path: Path) -> None:
@@ -215,7 +215,9 @@ def build_cases(folder: Path) -> Path:
                                         project("低执行经费", budget=20, executed=10, exec_reason="年底_x000B_未付"),
                                         project("特殊QQFFFEQQ经费")], unit="丁街道办事处")
     _raw_fffe(folder / "丁.xlsx")
-    for i, unit in enumerate(UNITS[4:]):
+    # 己: nothing it sent can enter a figure.
+    filled_template(folder / "己.xlsx", [project("维稳经费", executed=None)], unit="己街道办事处")
+    for i, unit in enumerate(UNITS[5:]):
         filled_template(folder / f"名{i}.xlsx", [project("办公经费")], unit=unit)
     return folder
 
@@ -270,7 +272,12 @@ def test_one_rule_for_a_missing_execution(cases):
     assert ding.rollup.left_out == (("预算经费", figures.NO_BUDGET),)
     assert ding.rollup.budget == D(45) and ding.rollup.executed == D(35)
     assert notes[0] == ("另有1个项目因缺少全年预算数未计入（丁街道办事处·预算经费）；"
-                        "另有1个项目因缺少全年执行数未计入（甲街道办事处·维稳经费）")
+                        "另有2个项目因缺少全年执行数未计入（己街道办事处·维稳经费、甲街道办事处·维稳经费）")
+    ji = lines_of(reports["己街道办事处_2020年度绩效自评工作报告.docx"])
+    assert ("根据预算绩效管理要求，本单位组织对2020年度一般公共预算项目支出全面开展了绩效自评，"
+            "所报项目均无法计入预算执行和得分的汇总。另有1个项目因缺少全年执行数未计入（维稳经费）。") in ji
+    assert "维稳经费缺少全年执行数，无法计算执行率。" in ji
+    assert not any("均达到" in line for line in ji)
 
 
 def test_a_wrong_year_file_is_listed_but_not_summed_or_ranked(cases):
@@ -290,6 +297,7 @@ def test_a_wrong_year_file_is_listed_but_not_summed_or_ranked(cases):
     ranked = [c.unit for c in district.claims() if c.kind == "rank"]
     assert "乙街道办事处" not in ranked and "甲街道办事处" not in ranked and "丁街道办事处" not in ranked
     assert ("以下单位未参加排名：丁街道办事处（1个项目缺少全年预算数，得分不完整）；"
+            "己街道办事处（没有可计分的项目）；"
             "甲街道办事处（1个项目缺少全年执行数，得分不完整）。") in lines   # in file order
 
 
