@@ -7,8 +7,10 @@ which projects enter a figure is figures.py's rule. The clerk edits only the pro
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -368,15 +370,24 @@ def render(rep: Report):
     return doc
 
 
+def save(rep: Report, path: str | Path) -> None:
+    render(rep).save(str(path))
+
+
+def report_files(result: BatchResult) -> list[tuple[str, Callable[[Path], None]]]:
+    """Every report as (file name, a function that writes it to the path given): for a
+    writer that places a whole set of outputs at once."""
+    return [(rep.name, functools.partial(save, rep)) for rep in draft_reports(result)]
+
+
 def write_reports(result: BatchResult, outdir: str | Path) -> list[Path]:
     """One 绩效自评工作报告 per unit and a district overview, as .docx files.
 
     All or nothing: every report is drafted and saved beside its destination first;
     only when all have been saved are they renamed into place."""
     outdir = Path(outdir)
-    reports = draft_reports(result)
-    paths = [outdir / rep.name for rep in reports]
+    files = report_files(result)
     with ExitStack() as stack:
-        for rep, path in zip(reports, paths):
-            render(rep).save(str(stack.enter_context(replacing(path))))
-    return paths
+        for name, write in files:
+            write(stack.enter_context(replacing(outdir / name)))
+    return [outdir / name for name, _ in files]

@@ -352,15 +352,15 @@ def test_file_names_unique_bounded_and_text_gated(cases, tmp_path):
 def test_a_failed_report_leaves_no_report_written(cases, tmp_path, monkeypatch):
     folder, _ = cases
     from selfeval_xlsx import report
-    real = report.render
+    real = report.save
     calls = []
 
-    def failing(rep):
+    def failing(rep, path):
         calls.append(rep.name)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(rep)
-    monkeypatch.setattr(report, "render", failing)
+        real(rep, path)
+    monkeypatch.setattr(report, "save", failing)
     with run_batch(folder, SEED) as result, pytest.raises(RuntimeError):
         write_reports(result, tmp_path)
     assert list(tmp_path.iterdir()) == []
