@@ -60,6 +60,11 @@ class UnitData:
     info: UnitInfo | None = None
     projects: list[ProjectStat] = field(default_factory=list)   # as shown in 项目明细
     findings: list[Finding] = field(default_factory=list)       # on its counted files
+    entered_at: set[tuple[str, str]] = field(default_factory=set)   # (file, sheet) of entered projects
+
+    def doubts(self) -> list[Finding]:
+        """Findings that put an amount in doubt, on projects whose amounts are in the totals."""
+        return [f for f in self.findings if f.code in DOUBT_CODES and (f.file, f.sheet) in self.entered_at]
 
     @property
     def unit(self) -> str:
@@ -84,7 +89,10 @@ def unit_data(result: BatchResult) -> list[UnitData]:
     by_file = {w.no: d for d in out for w in d.fig.files}
     for no, d in by_file.items():
         for row in result.spool.projects({no}):
-            d.projects.append(stat_from_row(row))
+            p = stat_from_row(row)
+            d.projects.append(p)
+            if figures.left_out_because(p.budget, p.executed, p.total) is None:
+                d.entered_at.add((row[17], p.sheet))
     for d in out:
         paths = {w.entry.path for w in d.fig.files}
         for raw in dict.fromkeys(w.unit for w in d.fig.files):
@@ -105,9 +113,8 @@ def _projects_of(findings) -> str:
     return _names(names) if names else "相关项目"
 
 
-def doubt(findings: list[Finding], unit: str, by_unit: bool = False) -> Claim | None:
-    """The parenthesis beside a total that a 元/万元 finding puts in doubt."""
-    fs = [f for f in findings if f.code in DOUBT_CODES]
+def doubt(fs: list[Finding], unit: str, by_unit: bool = False) -> Claim | None:
+    """The parenthesis beside a total that a 元/万元 finding (UnitData.doubts) puts in doubt."""
     if not fs:
         return None
     where = list(dict.fromkeys((f"{f.unit}·" if by_unit else "") + (f.project or f.sheet) for f in fs))
@@ -156,7 +163,7 @@ def overview(data: UnitData) -> list[Claim | None]:
                  {"year": data.year, "names": tuple(p.name for p in entered)})]
     if r.entered:
         out += [Claim("unit_budget", f"，共涉及预算资金{fmt(r.budget)}万元", u, {"budget": r.budget}),
-                doubt(data.findings, u),
+                doubt(data.doubts(), u),
                 Claim("unit_execution", f"，全年执行{fmt(r.executed)}万元，总体预算执行率{fmt_pct(r.rate)}。", u,
                       {"executed": r.executed, "rate": r.rate})]
     else:
@@ -267,7 +274,7 @@ def district_report(result: BatchResult, units: list[UnitData], name: str = "") 
                        {"units": len(figs), "listed": everything.projects}),
                  Claim("district_budget", f"{which}涉及预算资金{fmt(everything.budget)}万元", "",
                        {"entered": everything.entered, "budget": everything.budget}),
-                 doubt([f for d in units for f in d.findings], "", by_unit=True),
+                 doubt([f for d in units for f in d.doubts()], "", by_unit=True),
                  Claim("district_rest", f"，全年执行{fmt(everything.executed)}万元，总体预算执行率"
                        f"{fmt_pct(everything.rate)}；项目平均得分{fmt(everything.mean_score)}，"
                        f"按预算加权平均得分{fmt(everything.weighted_score)}。", "",

@@ -63,6 +63,11 @@ class Results:
             return "无法计算总分"
         return None
 
+    def doubts(self, rows: list[dict]) -> list[dict]:
+        """元/万元 findings on the entered projects among `rows`: their totals are in doubt."""
+        entered = {(r["文件"], r["工作表"]) for r in rows if self.why_out(r) is None}
+        return [x for x in self.findings if x["代码"] == "P114" and (x["文件"], x["工作表"]) in entered]
+
     def figures(self, rows: list[dict]) -> dict:
         entered = [r for r in rows if self.why_out(r) is None]
         budget = sum((dec(r["全年预算数"]) for r in entered), Decimal(0))
@@ -138,8 +143,7 @@ def check_claim(c, res: Results) -> str | None:
         ok = f["units"] == len(res.units()) and f["listed"] == len(res.rows)
         return None if ok else "单位数或项目数不符"
     if k == "doubt":
-        doubted = {(res.unit_of(x["单位名称"]), x["项目名称"] or "") for x in res.findings if x["代码"] == "P114"
-                   and x["文件"] in res.counted_paths and (not u or res.unit_of(x["单位名称"]) == u)}
+        doubted = {(res.unit_of(x["单位名称"]), x["项目名称"] or "") for x in res.doubts(rows)}
         said = {(res.unit_of(a), b or "") for a, b in f["where"]}
         return None if said == doubted and doubted else f"应提示的金额存疑项目：{doubted}"
     if k == "left_out":
@@ -265,11 +269,10 @@ def unsupported(reports: list[Report], res: Results) -> list[str]:
 def _required(rep: Report, res: Results) -> set[str]:
     """Claims a report must make when the results hold what they are about."""
     rows = res.unit_rows(rep.unit) if rep.unit else res.rows
-    found = res.unit_findings(rep.unit) if rep.unit else res.findings
     need = set()
     if any(res.why_out(r) for r in rows):
         need.add("left_out")
-    if res.figures(rows)["entered"] and any(x["代码"] == "P114" and x["文件"] in res.counted_paths for x in found):
+    if res.doubts(rows):
         need.add("doubt")
     if not rep.unit and any(x["代码"] == "B101" or (x["代码"] == "U103" and "不计入" in x["说明"])
                             for x in res.findings):

@@ -207,9 +207,10 @@ def build_cases(folder: Path) -> Path:
                     unit="甲街道办事处")
     # 乙: a file for another year, and it would rank first.
     filled_template(folder / "乙.xlsx", [project("办公经费", year=2019)], unit="乙街道办事处", year=2019)
-    # 丙: amounts in 元 (P114) and a target of 0 (I114).
+    # 丙: amounts in 元 (P114), once in a project left out anyway; a target of 0 (I114).
     filled_template(folder / "丙.xlsx", [project("专项经费", budget=250000, executed=250000, indicators=ZERO_TARGET),
-                                        project("补充经费", budget=10, executed=5)], unit="丙街道办事处")
+                                        project("补充经费", budget=10, executed=5),
+                                        project("元填经费", budget=300000, executed=None)], unit="丙街道办事处")
     # 丁: no 全年预算数 (unscorable), a low rate explained with a vertical tab, U+FFFE in a name.
     filled_template(folder / "丁.xlsx", [project("预算经费", budget=None, executed=3),
                                         project("低执行经费", budget=20, executed=10, exec_reason="年底_x000B_未付"),
@@ -272,7 +273,8 @@ def test_one_rule_for_a_missing_execution(cases):
     assert ding.rollup.left_out == (("预算经费", figures.NO_BUDGET),)
     assert ding.rollup.budget == D(45) and ding.rollup.executed == D(35)
     assert notes[0] == ("另有1个项目因缺少全年预算数未计入（丁街道办事处·预算经费）；"
-                        "另有2个项目因缺少全年执行数未计入（己街道办事处·维稳经费、甲街道办事处·维稳经费）")
+                        "另有3个项目因缺少全年执行数未计入（丙街道办事处·元填经费、己街道办事处·维稳经费、"
+                        "甲街道办事处·维稳经费）")
     ji = lines_of(reports["己街道办事处_2020年度绩效自评工作报告.docx"])
     assert ("根据预算绩效管理要求，本单位组织对2020年度一般公共预算项目支出全面开展了绩效自评，"
             "所报项目均无法计入预算执行和得分的汇总。另有1个项目因缺少全年执行数未计入（维稳经费）。") in ji
@@ -297,7 +299,7 @@ def test_a_wrong_year_file_is_listed_but_not_summed_or_ranked(cases):
     ranked = [c.unit for c in district.claims() if c.kind == "rank"]
     assert "乙街道办事处" not in ranked and "甲街道办事处" not in ranked and "丁街道办事处" not in ranked
     assert ("以下单位未参加排名：丁街道办事处（1个项目缺少全年预算数，得分不完整）；"
-            "己街道办事处（没有可计分的项目）；"
+            "丙街道办事处（1个项目缺少全年执行数，得分不完整）；己街道办事处（没有可计分的项目）；"
             "甲街道办事处（1个项目缺少全年执行数，得分不完整）。") in lines   # in file order
 
 
@@ -305,6 +307,7 @@ def test_doubtful_totals_and_target_findings_are_said(cases):
     folder, _ = cases
     reports = run_cases(folder).reports
     bing = lines_of(reports["丙街道办事处_2020年度绩效自评工作报告.docx"])
+    # 元填经费 is in 元 too, but it has no 执行数, so it is in no total: only 专项经费 is said
     assert any("共涉及预算资金250,010.00万元（其中专项经费金额疑似以元填报，该数可能失真，请核实）" in line for line in bing)
     assert any("经审核，部分绩效目标设定不够规范：指标值为 0（1处，涉及专项经费）。" in line for line in bing)
     assert not any("未发现目标设定方面的问题" in line for line in bing)
