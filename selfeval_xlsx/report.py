@@ -268,7 +268,7 @@ def district_report(result: BatchResult, units: list[UnitData], name: str = "") 
                        f"跳过{len(result.skipped)}个），以下各项均无数据。", "",
                        {"files": len(result.files), "skipped": len(result.skipped)}), files_claim)
     else:
-        which = "" if everything.complete else f"，计入汇总的{everything.entered}个项目"
+        which = "，" if everything.complete else f"，计入汇总的{everything.entered}个项目"
         left = figures.district_note(figs)
         rep.para(Claim("district_count", f"本次共汇总{len(figs)}个单位报送的{everything.projects}个项目自评表", "",
                        {"units": len(figs), "listed": everything.projects}),

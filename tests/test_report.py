@@ -419,3 +419,22 @@ def test_files_left_out_by_rule_one(count_other_years):
         assert figures.district_totals(figures.unit_figures(result)).rollup().budget == (D(60) if count_other_years else D(20))
         [u103] = [f for f in result.spool.findings() if f.code == "U103"]
         assert ("仍按要求计入汇总" if count_other_years else "本文件不计入汇总和排名") in u103.message
+
+
+def test_a_complete_district_says_its_figures_plainly(tmp_path):
+    """甲: 25 of 25 spent, every indicator met → 100. 乙: 5 of 10 → rate score 5, + 90 → 95.
+    District: 35 budgeted, 30 spent (85.71%); mean (100 + 95) / 2 = 97.50;
+    weighted (100 × 25 + 95 × 10) / 35 = 98.57."""
+    filled_template(tmp_path / "区" / "甲.xlsx", [project("办公经费")], unit="甲街道办事处")
+    filled_template(tmp_path / "区" / "乙.xlsx", [project("专项经费", budget=10, executed=5)], unit="乙街道办事处")
+    with run_batch(tmp_path / "区", SEED, roster=["甲街道办事处", "乙街道办事处"]) as result:
+        reports = draft_reports(result)
+        assert unsupported(reports, Results(result)) == []
+    lines = lines_of(reports[-1])
+    assert lines[2] == ("本次共汇总2个单位报送的2个项目自评表，涉及预算资金35.00万元，全年执行30.00万元，"
+                        "总体预算执行率85.71%；项目平均得分97.50，按预算加权平均得分98.57。")
+    [ranking] = [b for b in reports[-1].blocks if b.kind == "table" and b.headers[0] == "名次"]
+    assert [c.cells for c in ranking.claims] == [("1", "甲街道办事处", "1", "100.00%", "100.00", "优"),
+                                                 ("2", "乙街道办事处", "1", "50.00%", "95.00", "优")]
+    assert "以下单位未参加排名" not in "".join(lines)
+    assert lines[-1] == "单位名单中的2个单位均已报送自评表。"
