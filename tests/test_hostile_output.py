@@ -39,7 +39,8 @@ import pytest
 from tests import hostile_output as H
 
 ROOT = Path(__file__).resolve().parent.parent
-VALIDATE = "/work/shared/tools/ooxml-validate"
+# shared/ lies beside the repository, on a developer machine and in CI alike.
+VALIDATE = str(ROOT.parent / "shared" / "tools" / "ooxml-validate")
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 HAZARD_TIMEOUT = 20     # a run that hangs on a FIFO or hashes 60 GB is stopped here
