@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, figures
 from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
 from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
@@ -35,13 +35,17 @@ class BatchResult:
     files: list[FileRows] = field(default_factory=list)
     skipped: list[FileEntry] = field(default_factory=list)
     missing_units: list[str] = field(default_factory=list)  # on the roster, sent nothing
+    roster: list[str] | None = None   # the roster checked against, if one was given
+    # Files read but left out of every figure (figures.py, rule 1): file no → reason.
+    left_out: dict[int, str] = field(default_factory=dict)
     started: str = ""
     finished: str = ""
     version: str = __version__
 
     @property
     def counted(self) -> list[FileRows]:
-        return [f for f in self.files if f.counted and f.totals.projects]
+        """The files whose projects enter the figures (figures.py, rule 1)."""
+        return [f for f in self.files if f.counted and f.no not in self.left_out and f.totals.projects]
 
     def all_findings(self) -> list[Finding]:
         return list(self.spool.findings())
@@ -74,12 +78,18 @@ def _add(result: BatchResult, file: FileRows | None, finding: Finding) -> None:
         file.counts[finding.severity] = file.counts.get(finding.severity, 0) + 1
 
 
-def _batch_checks(result: BatchResult) -> None:
-    """Findings that need the whole batch: the batch's year, duplicate submissions."""
+def _batch_checks(result: BatchResult, count_other_years: bool = False) -> None:
+    """Findings that need the whole batch: the batch's year, duplicate submissions.
+    Files for another year are left out of the figures unless `count_other_years`."""
     for w in result.files:
         if result.year and w.year and w.year != result.year:
             info = w.unit_info
-            _add(result, w, make("U103", f"本文件评价年度为 {w.year}，本批次为 {result.year}",
+            if count_other_years:
+                effect = "，仍按要求计入汇总"
+            else:
+                effect = "，本文件不计入汇总和排名"
+                result.left_out[w.no] = figures.OTHER_YEAR
+            _add(result, w, make("U103", f"本文件评价年度为 {w.year}，本批次为 {result.year}{effect}",
                                  file=w.entry.path, sheet=info.sheet if info else "",
                                  cell=info.cells.get("year", "") if info else "", unit=w.unit,
                                  value=w.year))
@@ -96,6 +106,7 @@ def _batch_checks(result: BatchResult) -> None:
         keep = ws[-1]
         for w in ws[:-1]:
             w.counted = False
+            result.left_out[w.no] = figures.DUPLICATE
             _add(result, w, make(
                 "B101", f"{unit} {year or ''} 年度同时报送了“{w.entry.path}”和“{keep.entry.path}”，"
                         f"按规则以文件名排序在后的“{keep.entry.path}”为准，本文件不计入汇总",
@@ -127,6 +138,7 @@ def _bunching(result: BatchResult) -> None:
 
 
 def _roster_checks(result: BatchResult, roster: list[str]) -> None:
+    result.roster = list(roster)
     reported = {norm_unit(w.unit): w for w in result.files if w.unit and w.totals.projects}
     expected = {norm_unit(name): name for name in roster}
     for key, name in expected.items():

@@ -1,5 +1,7 @@
 """Chinese official-document formatting for python-docx: fonts, headings, A4, page numbers.
 
+Every text passes textgate.xml_text: python-docx refuses \x0b or U+FFFE with ValueError.
+
 Fonts are named with fallbacks in mind: 仿宋_GB2312 and 方正小标宋简体 are what
 government templates ask for; Word falls back to 仿宋/宋体 where they are missing.
 """
@@ -12,6 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from .textgate import xml_text
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -74,7 +78,7 @@ def title(doc, *lines: str) -> None:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(6)
-        _font(p.add_run(line), TITLE_FONT, Pt(22))
+        _font(p.add_run(xml_text(line)), TITLE_FONT, Pt(22))
     doc.add_paragraph()
 
 
@@ -82,14 +86,14 @@ def heading(doc, text: str, level: int = 1) -> None:
     """一、… in 黑体, （一）… in 楷体, both at body size, as GB/T 9704 lays them out."""
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(32)
-    _font(p.add_run(text), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_SIZE, bold=level == 2)
+    _font(p.add_run(xml_text(text)), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_SIZE, bold=level == 2)
 
 
 def para(doc, text: str) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(32)  # two characters
     p.paragraph_format.line_spacing = Pt(28)
-    _font(p.add_run(text), BODY_FONT, BODY_SIZE)
+    _font(p.add_run(xml_text(text)), BODY_FONT, BODY_SIZE)
 
 
 def table(doc, headers: list[str], rows: list[list[str]], align_right: set[int] = frozenset()) -> None:
@@ -98,11 +102,11 @@ def table(doc, headers: list[str], rows: list[list[str]], align_right: set[int] 
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, headers):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(cell.paragraphs[0].add_run(text), TABLE_FONT, TABLE_SIZE, bold=True)
+        _font(cell.paragraphs[0].add_run(xml_text(text)), TABLE_FONT, TABLE_SIZE, bold=True)
     for row in rows:
         cells = t.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, row)):
             cell.paragraphs[0].alignment = (WD_ALIGN_PARAGRAPH.RIGHT if i in align_right
                                             else WD_ALIGN_PARAGRAPH.CENTER)
-            _font(cell.paragraphs[0].add_run(text), TABLE_FONT, TABLE_SIZE)
+            _font(cell.paragraphs[0].add_run(xml_text(text)), TABLE_FONT, TABLE_SIZE)
     doc.add_paragraph()

@@ -93,13 +93,15 @@ def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:
 
 
 def fmt(x: Decimal | None, places: Decimal = CENTS) -> str:
-    """Two-decimal text, for messages."""
+    """A figure as every output shows it: two decimals, thousands separated (1,234.50),
+    as the summary workbook's #,##0.00 does, so prose and tables read the same."""
     if x is None:
         return "（空）"
-    return str(round_half_up(x, places))
+    return f"{round_half_up(x, places):,}"
 
 
 def fmt_pct(x: Decimal | None) -> str:
+    """A rate as every output shows it: 86.22% (the workbook's 0.00%)."""
     if x is None:
         return "（空）"
-    return f"{round_half_up(x * 100)}%"
+    return f"{round_half_up(x * 100):,}%"

@@ -245,7 +245,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:
         p, s = sp.project, sp.score
         out.projects.append(ProjectStat(p.sheet, p.name, p.initial, p.budget, p.executed, s.rate,
                                         s.rate_score, s.total, s.self_total, s.grade, p.exec_reason))
-        out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark)
+        out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark, name=p.name)
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append((
             w.unit, p.name, amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate),

@@ -55,7 +55,7 @@ def test_run_on_the_example_district(example_run):
     lines = res.output.splitlines()
     assert lines[3:5] == [
         "单位  项目  全年预算数（万元）  全年执行数（万元）  执行率  错误  警告  提示",
-        "   8    27          236,540.18          230,510.83  97.45%     5    25    12",
+        "   8    27          236,532.18          230,510.83  97.45%     5    25    12",
     ]
     assert lines[-2] == f"汇总工作簿：{out / 'sum.xlsx'}"
 
