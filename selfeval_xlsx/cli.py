@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import signal
 import sys
@@ -195,7 +196,8 @@ def rules_cmd(preset):
 def _default_output(district: str, year) -> Path:
     """output/<区县>_<年度>_绩效自评汇总.xlsx, from cleaned text only: a 所属区县 of
     `../../x`, `/abs` or one with NUL stays a plain name inside output/."""
-    return DEFAULT_OUTPUT_DIR / f"{file_part(district, fallback='汇总')}_{year or '未知年度'}_绩效自评汇总.xlsx"
+    part = re.sub(r"\.{2,}", "_", file_part(district, fallback="汇总"))   # no `..` left to look like a way up
+    return DEFAULT_OUTPUT_DIR / f"{part}_{year or '未知年度'}_绩效自评汇总.xlsx"
 
 
 @main.command(options_metavar="[选项]")
