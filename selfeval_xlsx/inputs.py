@@ -8,7 +8,8 @@ system's path limit (a tree thousands of folders deep). Symbolic links that leav
 the folder are not followed unless asked (`follow_links`).
 
 A file is read when its name or its first bytes say workbook (`X`, `X.xlsx(1)`,
-`X.xlsx ` from a mail client or a browser are workbooks too); our own summary
+`X.xlsx ` from a mail client or a browser, `X.bak` are workbooks too: a backup beside
+its original is then a duplicate submission, which the batch names); our own summary
 workbooks, found by the `selfeval-xlsx` custom document property, and anything in
 the default output folder are skipped with a note, so a second run in the same
 folder does not summarise the first one's output.
@@ -29,9 +30,6 @@ from .errors import BatchError, OutputError, os_reason
 from .workbook import FAILED, SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
-# Copies an editor or a person keeps beside the real file: reading them would count a
-# unit twice (and the duplicate rule might pick the older copy).
-BACKUP_SUFFIXES = (".bak", ".old", ".orig", ".tmp", ".backup", "~")
 MARKER_NAME = "selfeval-xlsx"       # custom document property every summary we write carries
 MARKER_VALUE = "summary"
 SUMMARY_REASON = "本工具生成的汇总工作簿，不是自评表，未读取"
@@ -276,10 +274,6 @@ def _content_reason(path: str, name: str, size: int) -> str | None:
         return "不是电子表格文件"
     if kind == "damaged":
         return "压缩包已损坏，无法判断是否为电子表格，未读取"
-    lower = name.lower()
-    backup = next((s for s in BACKUP_SUFFIXES if lower.endswith(s)), None)
-    if backup:
-        return f"内容是电子表格，但文件名像备份文件（{backup}），未读取；如需汇总，请改名为 .xlsx 后重新运行"
     return None
 
 

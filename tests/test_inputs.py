@@ -92,7 +92,8 @@ def test_a_link_loop_is_entered_once(tmp_path, workbook):
     assert reasons(listing) == {"sub/回到上级": "符号链接指回已读取的目录（循环），未再进入"}
 
 
-@pytest.mark.parametrize("name", ["中山东路街道办事处", "中山东路.xlsx(1)", "中山东路.xlsx ", "中山东路.XLSX.download"])
+@pytest.mark.parametrize("name", ["中山东路街道办事处", "中山东路.xlsx(1)", "中山东路.xlsx ", "中山东路.XLSX.download",
+                                  "中山东路.bak"])
 def test_workbooks_are_read_by_their_bytes_whatever_their_name(tmp_path, workbook, name):
     (tmp_path / name).write_bytes(workbook)
     docx_renamed(tmp_path / "说明.docx")
@@ -115,15 +116,15 @@ def test_a_legacy_xls_without_its_extension_is_read(tmp_path):
     assert reasons(listing) == {"旧文档": "不是电子表格文件"}
 
 
-def test_backup_copies_are_listed_not_counted_twice(tmp_path, workbook):
+def test_backup_copies_are_read_too(tmp_path, workbook):
+    # Read rather than skipped: a file is never silently left out; beside its original
+    # it is a duplicate submission, which the batch reports.
     (tmp_path / "a.xlsx").write_bytes(workbook)
     (tmp_path / "a.xlsx.bak").write_bytes(workbook)
     (tmp_path / "a.xlsx~").write_bytes(workbook)
     listing = scan(tmp_path)
-    assert read(listing) == ["a.xlsx"]
-    assert reasons(listing) == {
-        "a.xlsx.bak": "内容是电子表格，但文件名像备份文件（.bak），未读取；如需汇总，请改名为 .xlsx 后重新运行",
-        "a.xlsx~": "内容是电子表格，但文件名像备份文件（~），未读取；如需汇总，请改名为 .xlsx 后重新运行"}
+    assert read(listing) == ["a.xlsx", "a.xlsx.bak", "a.xlsx~"]
+    assert reasons(listing) == {}
 
 
 def test_our_summaries_are_recognised_by_their_property(tmp_path, workbook):
