@@ -1,12 +1,16 @@
 """The blank filling template: 填报说明, 单位信息 and N sheets of the national form.
 
 Labels come from `form`, so what the template says is what the reader looks for.
+Weights, grade lines and the execution-rate threshold come from the `Rules` the
+template is written with, the same rules the batch scores by: a district with its own
+rules hands out a template that agrees with them.
 Formula cells (执行率, 执行率得分, 总分, 自评等级) are locked and carry no cached
 value: the reader never trusts them anyway, and a blank beats a misleading 0.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -14,6 +18,7 @@ import xlsxwriter
 from . import form
 from .atomic import replacing
 from .grid import a1, col_letters
+from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
 
 INDICATOR_ROWS = 15
@@ -53,19 +58,58 @@ class Layout:
 
 LAYOUT = Layout()
 
-INSTRUCTIONS = (
-    "1. 每个项目填写一张“项目支出绩效自评表”。项目较多时，右键工作表标签→“移动或复制”→勾选“建立副本”，复制一张空白表再填写；工作表名称可改为项目简称。",
-    "2. 先填写“单位信息”表：单位名称须为全称，评价年度为四位年份。组织开展情况、存在问题、整改措施将写入绩效自评报告。",
-    "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
-    "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
-    "5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。",
-    "6. 执行率低于90%时，必须在“执行率未达90%原因”一栏说明原因及改进措施。",
-    "7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、=6个、≥11528户；时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。",
-    "8. 成本指标一般为反向指标，写作“≤”；满意度不超过100%。",
-    "9. 得分不得高于分值；未完成目标或未得满分的指标，须填写偏差原因分析及改进措施。",
-    "10. 各一级指标分值：预算执行率10分、产出指标40分、效益指标40分、满意度指标10分（以本地区规则为准），合计100分。",
-    "11. 报送前可用 `selfeval check 文件名.xlsx` 自查，按提示修改后再报送。",
-)
+def num(x: Decimal) -> str:
+    """A rule's number as written in a formula or a sentence: 10, 12.5."""
+    return format(x.normalize(), "f")
+
+
+def pct(x: Decimal) -> str:
+    """A share as people write it: 0.9 → 90%, 0.875 → 87.5%."""
+    return f"{num(x * 100)}%"
+
+
+def exec_reason_label(rules: Rules) -> str:
+    """The label of the reason row, naming the threshold in force.
+
+    The reader must find it again: "执行率未达90%原因" is the national form's own
+    label; for another threshold the label keeps a reader-known stem and names the
+    threshold in brackets, which the reader folds away."""
+    named = f"执行率未达{pct(rules.rate_threshold)}原因"
+    if form.match(named, form.label_index((form.EXEC_REASON,))) == form.EXEC_REASON.key:
+        return named
+    return f"执行率偏低原因（未达{pct(rules.rate_threshold)}）"
+
+
+def grade_lines(rules: Rules) -> str:
+    """优≥90、良≥80、中≥60、差<60, from the rules."""
+    parts = [f"{g}≥{num(v)}" for g, v in rules.grades]
+    return "、".join(parts + [f"差<{num(rules.grades[-1][1])}"])
+
+
+def weight_lines(rules: Rules) -> str:
+    return "、".join(f"{k}{num(rules.weights[k])}分" for k in (form.RATE_DIMENSION, *form.DIMENSIONS))
+
+
+def instructions(rules: Rules) -> tuple[str, ...]:
+    threshold = pct(rules.rate_threshold)
+    return (
+        "1. 每个项目填写一张“项目支出绩效自评表”。项目较多时，右键工作表标签→“移动或复制”→勾选“建立副本”，复制一张空白表再填写；工作表名称可改为项目简称。",
+        "2. 先填写“单位信息”表：单位名称须为全称，评价年度为四位年份。组织开展情况、存在问题、整改措施将写入绩效自评报告。",
+        "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
+        "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
+        "5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。"
+        f"执行率得分 = 执行率（超过100%按100%计）× {num(rules.rate_weight)}分。",
+        f"6. 执行率低于{threshold}时，必须在“{exec_reason_label(rules)}”一栏说明原因及改进措施。",
+        "7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、≥11528户；"
+        "要求恰好等于某数的写“＝6个”（用全角等号，或直接写“6个”按“达到”计分）；"
+        "时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。",
+        "8. 成本指标一般为反向指标，写作“≤”；满意度不超过100%。",
+        "9. 得分不得高于分值；未完成目标或未得满分的指标，须填写偏差原因分析及改进措施。",
+        f"10. 各一级指标分值：{weight_lines(rules)}，合计100分（评分规则：{rules.name}）。"
+        f"自评等级：{grade_lines(rules)}。",
+        "11. 报送前可请区财政局用 selfeval check 命令检查文件，按提示修改后再报送。",
+    )
+
 
 EXAMPLE = (  # the seed's projects (中山东路街道办事处, 2020), amounts in 万元
     ("社区党建经费", 8.94, 8.94, ""),
@@ -76,13 +120,22 @@ EXAMPLE = (  # the seed's projects (中山东路街道办事处, 2020), amounts 
 )
 
 EXAMPLE_INDICATORS = (
-    ("产出指标", "数量指标", "服务社区数量", "=6个", "6个", "数量达到即得满分"),
+    ("产出指标", "数量指标", "服务社区数量", "＝6个", "6个", "等于指标（全角＝），恰好相等得满分"),
     ("产出指标", "质量指标", "人口普查上报率", "≥95%", "100%", "实际值不低于指标值即得满分"),
     ("产出指标", "时效指标", "经费支付时限", "2020年12月31日前", "2020年12月20日", "在时限前完成得满分"),
     ("产出指标", "成本指标", "办公经费支出", "≤24.65万元", "24.65万元", "反向指标，不超过即得满分"),
     ("效益指标", "社会效益指标", "基层治理水平", "有效提升", "达成", "定性指标：达成得80%–100%"),
     ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "95%", "满意度不超过100%"),
 )
+
+
+# Input messages that say more than the form's generic hint (no "=" at the start of
+# a taught target: typed into Excel, "=6个" becomes a formula and shows #NAME?).
+_INDICATOR_HINTS = {
+    "target": "按“比较符+数字+单位”填写，如：≥95%、≤24.65万元、≥11528户、＝6个（等于，用全角＝）、"
+              "2020年12月31日前、有效提升。",
+    "weight": "本指标的分值。各部分分值：{weights}，合计100分。",
+}
 
 
 class _Styles:
@@ -123,14 +176,14 @@ def _input(ws, first: tuple[int, int], last: tuple[int, int], fmt, value=""):
         ws.merge_range(*first, *last, value, fmt)
 
 
-def _instructions(wb, st: _Styles):
+def _instructions(wb, st: _Styles, rules: Rules):
     ws = wb.add_worksheet(form.INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 5, 16)
     ws.merge_range(0, 0, 0, 5, f"{form.INSTRUCTIONS_SHEET}（{form.TITLE}）", st.title)
     ws.set_row(0, 30)
     r = 2
-    for line in INSTRUCTIONS:
+    for line in instructions(rules):
         ws.merge_range(r, 0, r, 5, line, st.note)
         ws.set_row(r, 30 if len(line) < 60 else 44)
         r += 1
@@ -145,8 +198,9 @@ def _instructions(wb, st: _Styles):
         ws.write_number(r, 1, budget, st.cell_num)
         ws.write_number(r, 2, executed, st.cell_num)
         ws.write_number(r, 3, executed / budget, st.cell_pct)
-        ws.write_number(r, 4, min(executed / budget, 1) * 10, st.cell_num)
-        ws.write_string(r, 5, reason or "—", st.cell)
+        rate = Decimal(str(executed)) / Decimal(str(budget))
+        ws.write_number(r, 4, float(min(rate, 1) * rules.rate_weight), st.cell_num)
+        ws.write_string(r, 5, reason if rate < rules.rate_threshold else "—", st.cell)
         ws.set_row(r, 30 if reason else None)
     r += 2
     ws.merge_range(r, 0, r, 5, "示例二：绩效指标的写法", st.head)
@@ -199,7 +253,7 @@ def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
     ws.fit_to_pages(1, 0)
 
 
-def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
+def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None, rules: Rules):
     L = LAYOUT
     ws = wb.add_worksheet(name)
     ws.set_default_row(20)
@@ -245,17 +299,20 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
             ws.merge_range(r, 5, r, LAST_COL, "—", st.fixed)
     r = L.funds_first
     cols = {k: col_letters(c) for k, c in L.fund_cols.items()}
-    ws.write_number(r, L.fund_cols["weight"], 10, st.fixed)
+    ws.write_number(r, L.fund_cols["weight"], float(rules.rate_weight), st.fixed)
     budget, executed = f"{cols['budget']}{r + 1}", f"{cols['executed']}{r + 1}"
     rate_cell = f"{cols['rate']}{r + 1}"
     ws.write_formula(r, L.fund_cols["rate"],
                      f'=IF(AND(ISNUMBER({budget}),ISNUMBER({executed})),IF({budget}>0,{executed}/{budget},""),"")',
                      st.formula_pct, "")
     ws.write_formula(r, L.fund_cols["score"],
-                     f'=IF({rate_cell}="","",MIN({rate_cell},1)*{cols["weight"]}{r + 1})', st.formula_num, "")
-    label(L.exec_reason, 0, form.EXEC_REASON.label, c2=1)
+                     f'=IF({rate_cell}="","",MAX(0,MIN({rate_cell},1))*{cols["weight"]}{r + 1})', st.formula_num, "")
+    reason_label = exec_reason_label(rules)
+    label(L.exec_reason, 0, reason_label, c2=1)
     _input(ws, (L.exec_reason, 2), (L.exec_reason, LAST_COL), st.input)
-    _hint(ws, a1(L.exec_reason, 2), "执行率未达90%原因", form.EXEC_REASON.hint)
+    threshold = pct(rules.rate_threshold)
+    _hint(ws, a1(L.exec_reason, 2), reason_label,
+          f"全年执行率低于{threshold}时必须填写原因及改进措施；执行率达到{threshold}可留空。")
     ws.set_row(L.exec_reason, 32)
 
     # Annual goal.
@@ -284,10 +341,11 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
         elif f.key == "level2":
             _hint(ws, rng, f.label, f.hint, validate="list", source="=List2")
         elif f.kind == "number":
-            _hint(ws, rng, f.label, f.hint, validate="decimal", criteria="between", minimum=0,
+            _hint(ws, rng, f.label, _INDICATOR_HINTS.get(f.key, f.hint).format(weights=weight_lines(rules)),
+                  validate="decimal", criteria="between", minimum=0,
                   maximum=100, error_message="请输入 0–100 之间的数字。")
         else:
-            _hint(ws, rng, f.label, f.hint)
+            _hint(ws, rng, f.label, _INDICATOR_HINTS.get(f.key, f.hint))
     score_col = col_letters(L.indicator_cols["self_score"])
     weight_col = col_letters(L.indicator_cols["weight"])
     rate_score = f"{cols['score']}{L.funds_first + 1}"
@@ -302,8 +360,7 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
     ws.write_blank(L.total, LAST_COL, None, st.fixed)
     label(L.grade, 0, form.GRADE.label, c2=4)
     ws.merge_range(L.grade, 5, L.grade, LAST_COL, "", st.formula_text)
-    ws.write_formula(L.grade, 5, f'=IF({total_cell}="","",IF({total_cell}>=90,"优",'
-                                 f'IF({total_cell}>=80,"良",IF({total_cell}>=60,"中","差"))))',
+    ws.write_formula(L.grade, 5, grade_formula(total_cell, rules),
                      st.formula_text, "")
 
     ws.protect("", {"format_rows": True, "format_columns": True, "insert_rows": True})
@@ -316,15 +373,27 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def write_template(path: str | Path, unit: str = "", year: int | None = None, projects: int = 5) -> Path:
+def grade_formula(total_cell: str, rules: Rules) -> str:
+    """自评等级 by the rules' grade lines, best first; below the last line is 差."""
+    inner = '"差"'
+    for name, lowest in reversed(rules.grades):
+        quoted = name.replace('"', '""')
+        inner = f'IF({total_cell}>={num(lowest)},"{quoted}",{inner})'
+    return f'=IF({total_cell}="","",{inner})'
+
+
+def write_template(path: str | Path, unit: str = "", year: int | None = None, projects: int = 5,
+                   rules: Rules | None = None) -> Path:
+    """The blank template, written from `rules` (default: the default preset)."""
+    rules = rules if rules is not None else resolve_rules()
     path = Path(path)
     with replacing(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), SAFE_OPTIONS)
         st = _Styles(wb)
-        _instructions(wb, st)
+        _instructions(wb, st, rules)
         _unit_sheet(wb, st, unit, year)
         for i in range(1, projects + 1):
-            _project_sheet(wb, st, f"项目{i}", unit, year)
+            _project_sheet(wb, st, f"项目{i}", unit, year, rules)
         _lists(wb)
         wb.close()
     return path
