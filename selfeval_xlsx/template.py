@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import xlsxwriter
 
@@ -51,9 +52,9 @@ class Layout:
         return self.total + 1
 
     # Columns of the indicator block, by field key.
-    indicator_cols = {"level1": 0, "level2": 1, "level3": 2, "target": 3, "actual": 4,
+    indicator_cols: ClassVar[dict[str, int]] = {"level1": 0, "level2": 1, "level3": 2, "target": 3, "actual": 4,
                       "weight": 5, "self_score": 6, "reason": 7}
-    fund_cols = {"initial": 2, "budget": 3, "executed": 4, "weight": 5, "rate": 6, "score": 7}
+    fund_cols: ClassVar[dict[str, int]] = {"initial": 2, "budget": 3, "executed": 4, "weight": 5, "rate": 6, "score": 7}
 
 
 LAYOUT = Layout()
@@ -97,16 +98,16 @@ def instructions(rules: Rules) -> tuple[str, ...]:
         "2. 先填写“单位信息”表：单位名称须为全称，评价年度为四位年份。组织开展情况、存在问题、整改措施将写入绩效自评报告。",
         "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
         "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
-        "5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。"
-        f"执行率得分 = 执行率（超过100%按100%计）× {num(rules.rate_weight)}分。",
+        ("5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。"
+        f"执行率得分 = 执行率（超过100%按100%计）× {num(rules.rate_weight)}分。"),
         f"6. 执行率低于{threshold}时，必须在“{exec_reason_label(rules)}”一栏说明原因及改进措施。",
-        "7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、≥11528户；"
+        ("7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、≥11528户；"
         "要求恰好等于某数的写“＝6个”（用全角等号，或直接写“6个”按“达到”计分）；"
-        "时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。",
+        "时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。"),
         "8. 成本指标一般为反向指标，写作“≤”；满意度不超过100%。",
         "9. 得分不得高于分值；未完成目标或未得满分的指标，须填写偏差原因分析及改进措施。",
-        f"10. 各一级指标分值：{weight_lines(rules)}，合计100分（评分规则：{rules.name}）。"
-        f"自评等级：{grade_lines(rules)}。",
+        (f"10. 各一级指标分值：{weight_lines(rules)}，合计100分（评分规则：{rules.name}）。"
+        f"自评等级：{grade_lines(rules)}。"),
         "11. 报送前可请区财政局用 selfeval check 命令检查文件，按提示修改后再报送。",
     )
 
