@@ -21,6 +21,7 @@ from .atomic import replacing
 from .grid import a1, col_letters
 from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
+from .template_checks import SELF_CHECK_SHEET, num, pct, write_live_marks, write_self_check
 
 INDICATOR_ROWS = 15
 LAST_COL = 7  # H
@@ -58,16 +59,6 @@ class Layout:
 
 
 LAYOUT = Layout()
-
-def num(x: Decimal) -> str:
-    """A rule's number as written in a formula or a sentence: 10, 12.5."""
-    return format(x.normalize(), "f")
-
-
-def pct(x: Decimal) -> str:
-    """A share as people write it: 0.9 → 90%, 0.875 → 87.5%."""
-    return f"{num(x * 100)}%"
-
 
 def exec_reason_label(rules: Rules) -> str:
     """The label of the reason row, naming the threshold in force.
@@ -161,6 +152,24 @@ class _Styles:
                                    "valign": "vcenter"})
         self.cell_num = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00"})
         self.cell_pct = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00%"})
+        # Live marks: Excel's own "bad" colours, which every spreadsheet program shows alike.
+        self.mark = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.message = wb.add_format({"font_name": "宋体", "font_size": 9, "font_color": "#9C0006",
+                                      "text_wrap": True, "valign": "vcenter"})
+        self.self_check = {
+            "title": self.title,
+            "status": wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True, "align": "center",
+                                     "valign": "vcenter", "border": 1}),
+            "bad": self.mark,
+            "good": wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
+            "note": self.note,
+            "warn": wb.add_format({"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top",
+                                   "font_color": "#9C0006"}),
+            "head": self.head,
+            "cell": self.cell,
+            "input": wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "locked": False,
+                                    "bg_color": "#FFF2CC"}),
+        }
 
 
 def _hint(ws, cell: str, title: str, message: str, **validation):
@@ -364,6 +373,8 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None, rule
     ws.write_formula(L.grade, 5, grade_formula(total_cell, rules),
                      st.formula_text, "")
 
+    checks = write_live_marks(ws, L, rules, st.mark, st.message)
+
     ws.protect("", {"format_rows": True, "format_columns": True, "insert_rows": True})
     ws.set_paper(9)
     ws.set_portrait()
@@ -372,6 +383,7 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None, rule
     ws.print_area(0, 0, L.grade, LAST_COL)
     ws.center_horizontally()
     ws.set_footer("&C第 &P 页，共 &N 页")
+    return checks
 
 
 def grade_formula(total_cell: str, rules: Rules) -> str:
@@ -392,9 +404,15 @@ def write_template(path: str | Path, unit: str = "", year: int | None = None, pr
         wb = xlsxwriter.Workbook(str(tmp), SAFE_OPTIONS)
         st = _Styles(wb)
         _instructions(wb, st, rules)
+        # 自查 stands before 单位信息: its 3-D total runs over 单位信息 … 选项.
+        self_check = wb.add_worksheet(SELF_CHECK_SHEET)
         _unit_sheet(wb, st, unit, year)
-        for i in range(1, projects + 1):
-            _project_sheet(wb, st, f"项目{i}", unit, year, rules)
+        names = [f"项目{i}" for i in range(1, projects + 1)]
+        checks = [_project_sheet(wb, st, name, unit, year, rules) for name in names]
         _lists(wb)
+        rules_line = (f"评分规则：{rules.name}。分值：{weight_lines(rules)}；执行率低于"
+                      f"{pct(rules.rate_threshold)}须说明原因；自评等级：{grade_lines(rules)}。")
+        write_self_check(self_check, st.self_check, names, checks[0] if checks else [], rules_line,
+                         LAYOUT.grade + 1)
         wb.close()
     return path

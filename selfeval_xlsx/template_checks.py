@@ -1,0 +1,440 @@
+"""Live checks: the template marks problems while the clerk types (no macros, no Python).
+
+Each live check is the spreadsheet twin of one batch check (same finding code, same
+cell): a condition written in standard functions that Excel, WPS and LibreOffice agree
+on. On every project sheet a check owns one slot of a hidden block; the slot holds its
+running number when the condition holds and "" otherwise. The slots drive
+
+- conditional formats that colour the offending cells,
+- the visible 自查提示 column right of the form (outside the print area), and
+- the 自查 sheet, which lists every open problem of every project sheet by formula.
+
+Helper cells sit 20 columns right of the form: the reader looks for a label's value at
+most 12 columns to its right, so nothing here can be taken for a typed value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import form
+from .grid import a1, col_letters
+from .rules import Rules
+
+MSG_COL = 14          # O: the row's 自查提示, visible, not printed
+BLOCK_COL = 20        # U..AB: one slot per check (its running number, or "")
+BLOCK_WIDTH = 8
+LOC_COL = BLOCK_COL + BLOCK_WIDTH      # AC..AJ: the cell each open slot points at
+CONTENT_COL = LOC_COL + BLOCK_WIDTH    # AK: 1 on an indicator row the batch reads
+LEVEL1_COL = CONTENT_COL + 1           # AL: 一级指标 as the batch carries it down
+LEVEL2_COL = CONTENT_COL + 2           # AM: 二级指标 likewise
+DIM_COL = CONTENT_COL + 3              # AN: the 一级指标 of indicator rows only
+AGG_COL = CONTENT_COL + 4              # AO: 1 problem count, 2 sheet in use, 3 sheet name
+HELPER_LAST = AGG_COL               # P..AO hidden
+COUNT_CELL, IN_USE_CELL, NAME_CELL = (f"${col_letters(AGG_COL)}${r}" for r in (1, 2, 3))
+SPARE_COLS = (8, MSG_COL - 1)          # I..N stay empty and hidden
+
+SELF_CHECK_SHEET = "自查"
+LIST_ROWS = 100       # problems the 自查 sheet lists one by one
+EXTRA_SHEETS = 10     # names of copied project sheets a clerk may add there
+
+
+def num(x: Decimal) -> str:
+    """A rule's number as written in a formula or a sentence: 10, 12.5."""
+    return format(x.normalize(), "f")
+
+
+def pct(x: Decimal) -> str:
+    """A share as people write it: 0.9 → 90%, 0.875 → 87.5%."""
+    return f"{num(x * 100)}%"
+
+
+@dataclass(frozen=True)
+class Live:
+    code: str            # the batch check with the same meaning
+    row: int             # 0-based sheet row of the slot (its message shows on this row)
+    col: int             # 0-based column inside the slot block
+    cond: str            # when the problem is open
+    where: str           # Excel expression: the A1 text of the cell the batch names
+    marks: tuple[str, ...]  # ranges coloured while it is open
+    what: str            # the problem, short, no colon (the reader splits on colons)
+    fix: str             # what to do
+    dim: str = ""        # the 一级指标 a weight check is about
+
+    @property
+    def slot(self) -> str:
+        return a1(self.row, BLOCK_COL + self.col)
+
+    @property
+    def abs_slot(self) -> str:
+        return f"${col_letters(BLOCK_COL + self.col)}${self.row + 1}"
+
+    @property
+    def row_slot(self) -> str:
+        """The slot with a relative row, for a rule shared by all indicator rows."""
+        return f"${col_letters(BLOCK_COL + self.col)}{self.row + 1}"
+
+    @property
+    def key(self) -> int:
+        """The slot's position as the 自查 sheet finds it: row × 100 + column in block."""
+        return (self.row + 1) * 100 + self.col + 1
+
+
+def _addr(ref: str) -> str:
+    """The A1 text of a reference that follows inserted rows (a string would not)."""
+    return f"ADDRESS(ROW({ref}),COLUMN({ref}),4)"
+
+
+def _blank(cell: str) -> str:
+    return f'LEN(TRIM({cell}&""))=0'
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _any_of(cell: str, values) -> str:
+    return "OR(" + ",".join(f"{cell}={_q(v)}" for v in values) + ")"
+
+
+def live_checks(L, rules: Rules) -> list[Live]:
+    """Every live check of one project sheet laid out by `L` (the template's Layout)."""
+    fc, ic = L.fund_cols, L.indicator_cols
+
+    def cell(r: int, c: int, absolute: bool = True) -> str:
+        return f"${col_letters(c)}${r + 1}" if absolute else a1(r, c)
+
+    def col(c: int, first: int, last: int) -> str:
+        return f"${col_letters(c)}${first + 1}:${col_letters(c)}${last + 1}"
+
+    first, last = L.indicator_first, L.indicator_first + L.rows - 1
+    content = col(CONTENT_COL, first, last)
+    dims = col(DIM_COL, first, last)
+    weights = col(ic["weight"], first, last)
+    in_use = f"{IN_USE_CELL}=1"
+    has_indicators = f"COUNT({content})>0"
+    top = cell(first, 0)
+    first_indicator = f"ADDRESS(ROW({top})-1+MATCH(1,{content},0),COLUMN({top}),4)"
+    name = cell(L.name, 1)
+    total_row = L.funds_first
+    budget, executed = cell(total_row, fc["budget"]), cell(total_row, fc["executed"])
+    rate = cell(total_row, fc["rate"])
+    reason = cell(L.exec_reason, 2)
+    self_total = cell(L.total, ic["self_score"])
+    threshold = pct(rules.rate_threshold)
+    out = [
+        Live("P101", L.name, 0, f"AND({in_use},{_blank(name)})", _addr(name), (a1(L.name, 1),),
+             "项目名称未填写", "填写预算批复中的项目全称。"),
+        Live("P116", L.name, 1, f"AND({in_use},NOT({has_indicators}))", _addr(name), (a1(L.name, 1),),
+             "没有填写任何绩效指标", "在指标区逐行填写一级、二级、三级指标及指标值、完成值、分值、得分。"),
+        Live("P101", total_row, 0, f"AND({in_use},{_blank(budget)})", _addr(budget),
+             (a1(total_row, fc["budget"]),), "全年预算数未填写", "填写调整后的全年预算数（万元）。"),
+        Live("P101", total_row, 1, f"AND({in_use},{_blank(executed)})", _addr(executed),
+             (a1(total_row, fc["executed"]),), "全年执行数未填写", "填写全年实际支出数（万元）。"),
+    ]
+    for k, key in enumerate(("initial", "budget", "executed")):
+        c = fc[key]
+        whole, parts = cell(total_row, c), col(c, total_row + 1, total_row + len(form.FUND_ROWS) - 1)
+        label = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}[key]
+        out.append(Live("P108", total_row, 2 + k,
+                        f"AND(COUNT({parts})>0,ISNUMBER({whole}),ABS(SUM({parts})-{whole})>0.005)",
+                        _addr(whole), (a1(total_row, c),),
+                        f"{label}的三项资金来源之和不等于年度资金总额",
+                        "核对本年财政拨款、上年结转资金、其他资金三项，使其合计等于年度资金总额。"))
+    out += [
+        Live("P106", total_row, 5, f"AND(ISNUMBER({budget}),ISNUMBER({executed}),{budget}>0,{executed}>{budget})",
+             _addr(executed), (a1(total_row, fc["executed"]),),
+             "全年执行数超过全年预算数", "核对全年执行数或调整后的全年预算数。"),
+        Live("P107", L.exec_reason, 0,
+             f"AND(ISNUMBER({rate}),ROUND({rate},9)<{num(rules.rate_threshold)},{_blank(reason)})",
+             _addr(reason), (f"{a1(L.exec_reason, 2)}:{a1(L.exec_reason, 7)}",),
+             f"执行率低于{threshold}，未说明原因", f"执行率低于{threshold}时，在本行说明原因及改进措施。"),
+    ]
+    shown_dims = [d for d in rules.weights if d in form.DIMENSIONS]
+    for k, d in enumerate(shown_dims):
+        out.append(Live("P112", L.indicator_header, k,
+                        f"AND({has_indicators},COUNTIF({dims},{_q(d)})=0)", first_indicator,
+                        (a1(L.total, ic["weight"]),), f"没有{d}",
+                        f"每个项目应设置产出、效益、满意度三类指标；{d}合计{num(rules.weights[d])}分。"))
+    for k, d in enumerate(shown_dims):
+        w = num(rules.weights[d])
+        out.append(Live("P111", L.total, k,
+                        f"AND(COUNTIF({dims},{_q(d)})>0,ROUND(SUMIF({dims},{_q(d)},{weights}),6)<>{w})",
+                        f"ADDRESS(ROW({cell(first, ic['weight'])})-1+MATCH({_q(d)},{dims},0),"
+                        f"COLUMN({cell(first, ic['weight'])}),4)", (a1(L.total, ic["weight"]),),
+                        f"{d}的分值合计不是{w}分", f"按评分规则，{d}各指标分值合计应为{w}分。", dim=d))
+    rate_weight = cell(total_row, fc["weight"])
+    k = len(shown_dims)
+    out += [
+        Live("P119", L.total, k,
+             f"AND({has_indicators},SUMPRODUCT(({content}=1)*ISNUMBER({weights}))=COUNT({content}),"
+             f"ROUND({rate_weight}+SUM({weights}),6)<>100)", first_indicator, (a1(L.total, ic["weight"]),),
+             "各项分值合计不是100分", "预算执行率与各指标分值之和应为100分，请核对分值。"),
+        Live("P115", L.total, k + 1,
+             f"AND(ISNUMBER({self_total}),ISNUMBER({rate}),ROUND({self_total},6)>={num(rules.suspicious_score)},"
+             f"ROUND({rate},9)<{num(rules.suspicious_rate)})", _addr(self_total),
+             (a1(L.total, ic["self_score"]),),
+             f"执行率低于{pct(rules.suspicious_rate)}而总分不低于{num(rules.suspicious_score)}分",
+             "资金执行率较低而自评得分很高，请核实各指标得分并说明理由。"),
+    ]
+    for r in range(first, last + 1):
+        row = lambda key: cell(r, ic[key], absolute=False)  # noqa: E731
+        used = f"{a1(r, CONTENT_COL)}=1"
+        l1, l2 = a1(r, LEVEL1_COL), a1(r, LEVEL2_COL)
+        l1_ok = _any_of(l1, form.DIMENSIONS)
+        pair_ok = "OR(" + ",".join(f"AND({l1}={_q(d)},{_any_of(l2, subs)})"
+                                   for d, subs in form.DIMENSIONS.items()) + ")"
+        actual, target = row("actual"), row("target")
+        value = (f'IF(ISNUMBER({actual}),{actual},VALUE(SUBSTITUTE(SUBSTITUTE(TRIM({actual}),"％",""),"%","")))')
+        out += [
+            Live("I117", r, 0, f"AND({used},NOT({pair_ok}))", f"IF({l1_ok},{_addr(a1(r, 1))},{_addr(a1(r, 0))})",
+                 (f"{a1(r, 0)}:{a1(r, 1)}",), "一级或二级指标未选或不匹配", "从下拉列表选择一级、二级指标。"),
+            Live("I101", r, 1, f"AND({used},{_blank(target)})", _addr(target), (target,),
+                 "年度指标值未填写", "填写年度指标值，如 ≥95%、≤24.65万元、2020年12月31日前。"),
+            Live("I102", r, 2, f"AND({used},{_blank(actual)})", _addr(actual), (actual,),
+                 "实际完成值未填写", "填写实际完成值。"),
+            Live("I105", r, 3, f"AND({used},{_blank(row('weight'))})", _addr(row("weight")), (row("weight"),),
+                 "分值未填写", "填写该指标的分值。"),
+            Live("I106", r, 4, f"AND({used},{_blank(row('self_score'))})", _addr(row("self_score")),
+                 (row("self_score"),), "得分未填写", "填写该指标的自评得分。"),
+            Live("I107", r, 5, f"AND(ISNUMBER({row('weight')}),ISNUMBER({row('self_score')}),"
+                               f"{row('self_score')}>{row('weight')})", _addr(row("self_score")),
+                 (row("self_score"),), "得分高于分值", "得分不能超过该指标的分值。"),
+            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("满意度",{l1}&{row("level3")})),'
+                               f'OR(ISNUMBER(FIND("%",{actual}&{target})),ISNUMBER(FIND("％",{actual}&{target}))),'
+                               f"IFERROR({value}>100,FALSE))", _addr(actual), (actual,),
+                 "满意度超过100%", "满意度等比率不能超过100%，请核对完成值。"),
+        ]
+    return out
+
+
+def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[Live]:
+    """Writes the helper cells, the marks and the row messages onto one project sheet."""
+    checks = live_checks(L, rules)
+    first, last = L.indicator_first, L.indicator_first + L.rows - 1
+    ic = L.indicator_cols
+    # What the batch reads on each indicator row: content, and 一级/二级 carried down merges.
+    for r in range(first, last + 1):
+        a, b = f"TRIM({a1(r, 0)}&\"\")", f"TRIM({a1(r, 1)}&\"\")"
+        used = a1(r, CONTENT_COL)
+        prev1 = a1(r - 1, LEVEL1_COL) if r > first else '""'
+        prev2 = a1(r - 1, LEVEL2_COL) if r > first else '""'
+        ws.write_formula(r, CONTENT_COL, f'=IF(COUNTA({a1(r, ic["level3"])}:{a1(r, ic["self_score"])})>0,1,"")',
+                         None, "")
+        ws.write_formula(r, LEVEL1_COL, f'=IF({a}<>"",{a},{prev1})', None, "")
+        ws.write_formula(r, LEVEL2_COL, f'=IF(AND({used}<>1,{a}=""),{prev2},IF({b}<>"",{b},IF({a}<>"","",{prev2})))',
+                         None, "")
+        ws.write_formula(r, DIM_COL, f'=IF({used}=1,{a1(r, LEVEL1_COL)},"")', None, "")
+    block = f"${col_letters(BLOCK_COL)}$1:${col_letters(BLOCK_COL + BLOCK_WIDTH - 1)}$"
+    for chk in checks:
+        earlier = []
+        if chk.row > 0:
+            earlier.append(f"COUNT({block}{chk.row})")
+        if chk.col > 0:
+            earlier.append(f"COUNT({a1(chk.row, BLOCK_COL)}:{a1(chk.row, BLOCK_COL + chk.col - 1)})")
+        number = "+".join([*earlier, "1"])
+        ws.write_formula(chk.row, BLOCK_COL + chk.col, f'=IF({chk.cond},{number},"")', None, "")
+        ws.write_formula(chk.row, LOC_COL + chk.col, f'=IF(ISNUMBER({chk.slot}),"{chk.key}|"&{chk.where},"")',
+                         None, "")
+    g = L.indicator_header
+    used_cells = [a1(L.name, 1), a1(L.department, 1), a1(L.exec_reason, 2), a1(L.goal_values, 1),
+                  a1(L.goal_values, 5), f"{a1(L.funds_first, 2)}:{a1(L.funds_first + 3, 4)}",
+                  f"{a1(first, ic['level3'])}:{a1(last, ic['self_score'])}"]
+    ws.write_formula(0, AGG_COL, f"=COUNT({block}{L.grade + 1})", None, "")
+    ws.write_formula(1, AGG_COL, f"=IF(COUNTA({','.join(used_cells)})>0,1,0)", None, "")
+    cell_name = 'CELL("filename",$A$1)'
+    ws.write_formula(2, AGG_COL, f'=IFERROR(MID({cell_name},FIND("]",{cell_name})+1,255),'
+                                 f'IFERROR(MID({cell_name},FIND("#$",{cell_name})+2,255),""))', None, "")
+
+    # The row's message: every open problem of the row, in words.
+    by_row: dict[int, list[Live]] = {}
+    for chk in checks:
+        by_row.setdefault(chk.row, []).append(chk)
+    ws.write_string(g, MSG_COL, "自查提示（不打印）", message_format)
+    for r, row_checks in by_row.items():
+        if r == g:
+            continue
+        parts = [f'IF(ISNUMBER({c.slot}),{_q(c.what + "；")},"")' for c in row_checks]
+        if r == L.total:
+            parts = [f'IF(ISNUMBER({c.slot}),{_q(c.what + "；")},"")' for c in by_row.get(g, [])] + parts
+        ws.write_formula(r, MSG_COL, "=" + "&".join(parts), message_format, "")
+
+    # The marks: a cell is coloured while any of its checks is open. Indicator rows
+    # share one rule per column (the slot's row is relative); other marks name their slot.
+    marked: dict[str, list[str]] = {}
+    for chk in checks:
+        if first < chk.row <= last:
+            continue
+        for rng in chk.marks:
+            if chk.row == first:
+                head, _, tail = rng.partition(":")
+                tail_col = "".join(ch for ch in (tail or head) if ch.isalpha())
+                marked.setdefault(f"{head}:{tail_col}{last + 1}", []).append(f"ISNUMBER({chk.row_slot})")
+            else:
+                marked.setdefault(rng, []).append(f"ISNUMBER({chk.abs_slot})")
+    # The 分值 of each indicator of a dimension whose weights do not add up.
+    weight_cells = f"{a1(first, ic['weight'])}:{a1(last, ic['weight'])}"
+    for chk in checks:
+        if chk.code == "P111":
+            marked.setdefault(weight_cells, []).append(
+                f"AND(${col_letters(DIM_COL)}{first + 1}={_q(chk.dim)},ISNUMBER({chk.abs_slot}))")
+    for rng, conds in marked.items():
+        criteria = conds[0] if len(conds) == 1 else "OR(" + ",".join(conds) + ")"
+        ws.conditional_format(rng, {"type": "formula", "criteria": "=" + criteria, "format": mark_format})
+    ws.set_column(SPARE_COLS[0], SPARE_COLS[1], None, None, {"hidden": True})
+    ws.set_column(MSG_COL, MSG_COL, 34)
+    ws.set_column(MSG_COL + 1, HELPER_LAST, None, None, {"hidden": True})
+    return checks
+
+
+
+def _sheet_ref(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'!"
+
+
+def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], rules_line: str,
+                     block_rows: int) -> None:
+    """The 自查 sheet: a plain status line, then every open problem of every project sheet.
+
+    Prepared sheets are named directly (Excel and LibreOffice rewrite the references when
+    a sheet is renamed, and turn them into #REF! when it is deleted); copies the clerk
+    makes are named in the spare rows of the sheet table and reached through INDIRECT.
+    The total comes from a 3-D sum over every sheet between 单位信息 and 选项, so a copy
+    nobody listed still counts, and the status line says so."""
+    first_row = 7                                 # 0-based: row 8 holds problem 1 and sheet 1
+    last_list = first_row + LIST_ROWS - 1
+    n_sheets = len(sheets) + EXTRA_SHEETS
+    last_sheet = first_row + n_sheets - 1
+    S = {k: col_letters(c) for k, c in (("name", 8), ("project", 9), ("count", 10), ("before", 11),
+                                        ("missing", 12), ("s", 13), ("k", 14), ("pos", 15), ("loc", 16),
+                                        ("key", 17), ("code", 18), ("what", 19), ("fix", 20))}
+
+    def rng(key: str, a: int = first_row, b: int = last_sheet) -> str:
+        return f"${S[key]}${a + 1}:${S[key]}${b + 1}"
+
+    src_block = (f"${col_letters(BLOCK_COL)}$1:${col_letters(BLOCK_COL + BLOCK_WIDTH - 1)}${block_rows}",
+                 f"${col_letters(LOC_COL)}$1:${col_letters(LOC_COL + BLOCK_WIDTH - 1)}${block_rows}")
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 2, 18)
+    ws.set_column(3, 4, 8)
+    ws.set_column(5, 5, 36)
+    ws.set_column(6, 6, 46)
+    ws.set_column(7, 7, 2)
+    ws.set_column(8, 9, 18)
+    ws.set_column(10, 10, 8)
+    ws.set_column(11, 20, None, None, {"hidden": True})
+    ws.merge_range(0, 0, 0, 6, "自查（按填报说明和评分规则自动检查各项目表，无需填写）", styles["title"])
+    ws.set_row(0, 28)
+
+    unit, lists = form.UNIT_SHEET, form.LISTS_SHEET
+    totals = {  # hidden: problems on all sheets between 单位信息 and 选项, listed, missing names, in use
+        "all": (0, f"=SUM({unit}:{lists}!{COUNT_CELL.replace('$', '')})"),
+        "listed": (1, f"=SUM({rng('count')})"),
+        "missing": (2, f"=SUM({rng('missing')})"),
+        "in_use": (3, f"=SUM({unit}:{lists}!{IN_USE_CELL.replace('$', '')})"),
+    }
+    for row, formula in totals.values():
+        ws.write_formula(row, 13, formula, None, "")
+    n_all, n_listed, n_missing, n_in_use = (f"${S['s']}${r + 1}" for r, _ in totals.values())
+    shown = f"(MAX({n_all},{n_listed})+{n_missing})"
+    ws.merge_range(1, 0, 1, 6, "", styles["status"])
+    ws.write_formula(1, 0, f'=IF({shown}>0,"本表共发现 "&{shown}&" 处需要修改",'
+                           f'IF({n_in_use}=0,"尚未填写任何项目表","自查通过"))', styles["status"], "")
+    ws.conditional_format(1, 0, 1, 6, {"type": "formula", "criteria": f"={shown}>0", "format": styles["bad"]})
+    ws.conditional_format(1, 0, 1, 6, {"type": "formula", "criteria": f"=AND({shown}=0,{n_in_use}>0)",
+                                       "format": styles["good"]})
+    ws.set_row(1, 30)
+    ws.merge_range(2, 0, 2, 6, rules_line, styles["note"])
+    ws.set_row(2, 30)
+    ws.merge_range(3, 0, 3, 6, "", styles["warn"])
+    ws.write_formula(3, 0, f'=TRIM(IF({n_all}>{n_listed},"另有 "&({n_all}-{n_listed})&" 处问题在右侧“项目表”未列出的工作表中'
+                           f'（如复制出的表），请在右侧空白处填写其工作表名称。","")'
+                           f'&IF({n_missing}>0," 右侧有 "&{n_missing}&" 个工作表名称找不到，请核对。","")'
+                           f'&IF({n_listed}>{LIST_ROWS}," 下表只列出前 {LIST_ROWS} 处。",""))', styles["warn"], "")
+    ws.set_row(3, 30)
+    ws.merge_range(4, 0, 4, 6, "项目表中标红的单元格即需要修改之处，表格右侧的“自查提示”列写明原因；"
+                               "本表随填写自动更新。复制出的项目表请在右侧“项目表”列的空白处填写其工作表名称。",
+                   styles["note"])
+    ws.set_row(4, 30)
+    for c, h in enumerate(("序号", "工作表", "项目名称", "单元格", "代码", "问题", "如何修改")):
+        ws.write_string(first_row - 1, c, h, styles["head"])
+    for c, h in ((8, "项目表"), (9, "项目名称"), (10, "问题数")):
+        ws.write_string(first_row - 1, c, h, styles["head"])
+
+    # The sheet table: one row per project sheet, prepared ones first, then spare rows.
+    sources, loc_sources = [], []
+    for i in range(n_sheets):
+        r = first_row + i
+        name_cell = f"${S['name']}${r + 1}"
+        if i < len(sheets):
+            ref = _sheet_ref(sheets[i])
+            agg_name = ref + NAME_CELL
+            ws.write_formula(r, 8, f'=IF(ISERROR({agg_name}),"（已删除）",IF({agg_name}="",'
+                                   f'{_q(sheets[i])},{agg_name}))', styles["cell"], "")
+            ws.write_formula(r, 9, f'=IF(ISERROR({ref}$B$3),"",{ref}$B$3&"")', styles["cell"], "")
+            ws.write_formula(r, 10, f"=IF(ISERROR({ref}{COUNT_CELL}),0,{ref}{COUNT_CELL})", styles["cell"], "")
+            ws.write_number(r, 12, 0)
+            sources.append(ref + src_block[0])
+            loc_sources.append(ref + src_block[1])
+        else:
+            ws.write_blank(r, 8, None, styles["input"])
+            quoted = f'"\'"&SUBSTITUTE({name_cell},"\'","\'\'")&"\'!'
+            found = f'NOT(ISERROR(INDIRECT({quoted}{COUNT_CELL}")))'
+            prepared = f"COUNTIF({rng('name', first_row, first_row + len(sheets) - 1)},{name_cell})>0"
+            again = f"COUNTIF(${S['name']}${first_row + 1}:{S['name']}{r},{name_cell})>0"
+            ws.write_formula(r, 9, f'=IF({name_cell}="","",IF({found},INDIRECT({quoted}$B$3")&"","找不到该工作表"))',
+                             styles["cell"], "")
+            ws.write_formula(r, 10, f'=IF(OR({name_cell}="",{prepared},{again}),0,'
+                                    f'IF({found},INDIRECT({quoted}{COUNT_CELL}"),0))', styles["cell"], "")
+            ws.write_formula(r, 12, f'=IF(AND({name_cell}<>"",NOT({found})),1,0)', None, "")
+            sources.append(f'INDIRECT({quoted}{src_block[0]}")')
+            loc_sources.append(f'INDIRECT({quoted}{src_block[1]}")')
+        ws.write_formula(r, 11, f"=SUM(${S['count']}${first_row + 1}:{S['count']}{r})" if i else "=0", None, "")
+    ws.data_validation(first_row + len(sheets), 8, last_sheet, 8, {
+        "validate": "any", "input_title": "复制出的项目表",
+        "input_message": "复制项目表后，在此填写新工作表的名称（与工作表标签一致），本表即逐条列出其问题。"})
+
+    # The static table: what each slot means.
+    for i, chk in enumerate(sorted({c.key: c for c in checks}.values(), key=lambda c: c.key)):
+        r = first_row + i
+        ws.write_number(r, 17, chk.key)
+        ws.write_string(r, 18, chk.code)
+        ws.write_string(r, 19, chk.what)
+        ws.write_string(r, 20, chk.fix)
+    n_keys = len({c.key for c in checks})
+
+    def static(key: str) -> str:
+        return f"${S[key]}${first_row + 1}:${S[key]}${first_row + n_keys}"
+
+    # The list: problem n lives on the last sheet whose problems before it are fewer than n;
+    # there it is the slot holding n - before. The slot's position is taken relative to its
+    # block, and its key and cell from the twin location cell, so rows a clerk inserts into
+    # a project sheet shift nothing here.
+    for i in range(LIST_ROWS):
+        r, n = first_row + i, i + 1
+        s, k, pos, loc = (f"${S[x]}{r + 1}" for x in ("s", "k", "pos", "loc"))
+        slots = f"CHOOSE({s},{','.join(sources)})"
+        ws.write_formula(r, 13, f'=IF({n}>{n_listed},"",COUNTIF({rng("before")},"<="&{n - 1}))', None, "")
+        ws.write_formula(r, 14, f'=IF({s}="","",{n}-INDEX({rng("before")},{s}))', None, "")
+        ws.write_formula(r, 15, f'=IF({s}="","",SUMPRODUCT(({slots}={k})*((ROW({slots})-ROW(INDEX({slots},1,1)))*100'
+                                f'+COLUMN({slots})-COLUMN(INDEX({slots},1,1))+101)))', None, "")
+        ws.write_formula(r, 16, f'=IF({s}="","",INDEX(CHOOSE({s},{",".join(loc_sources)}),INT({pos}/100),MOD({pos},100)))',
+                         None, "")
+        at = f'MATCH(VALUE(LEFT({loc},FIND("|",{loc})-1)),{static("key")},0)'
+        cells = (
+            f'=IF({s}="","",{n})',
+            f'=IF({s}="","",INDEX({rng("name")},{s}))',
+            f'=IF({s}="","",INDEX({rng("project")},{s}))',
+            f'=IF({s}="","",MID({loc},FIND("|",{loc})+1,20))',
+            f'=IF({s}="","",INDEX({static("code")},{at}))',
+            f'=IF({s}="","",INDEX({static("what")},{at}))',
+            f'=IF({s}="","",INDEX({static("fix")},{at}))',
+        )
+        for c, f in enumerate(cells):
+            ws.write_formula(r, c, f, styles["cell"], "")
+    ws.protect("", {"format_rows": True, "format_columns": True})
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(first_row - 1)
+    ws.print_area(0, 0, last_list, 6)
