@@ -21,7 +21,13 @@ from .atomic import replacing
 from .grid import a1, col_letters
 from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
-from .template_checks import SELF_CHECK_SHEET, num, pct, write_live_marks, write_self_check
+from .template_checks import (
+    SELF_CHECK_SHEET,
+    num,
+    pct,
+    write_live_marks,
+    write_self_check,
+)
 
 INDICATOR_ROWS = 15
 LAST_COL = 7  # H

@@ -178,13 +178,13 @@ def live_checks(L, rules: Rules) -> list[Live]:
              "资金执行率较低而自评得分很高，请核实各指标得分并说明理由。"),
     ]
     for r in range(first, last + 1):
-        row = lambda key: cell(r, ic[key], absolute=False)  # noqa: E731
+        at = {key: a1(r, c) for key, c in ic.items()}
         used = f"{a1(r, CONTENT_COL)}=1"
         l1, l2 = a1(r, LEVEL1_COL), a1(r, LEVEL2_COL)
         l1_ok = _any_of(l1, form.DIMENSIONS)
         pair_ok = "OR(" + ",".join(f"AND({l1}={_q(d)},{_any_of(l2, subs)})"
                                    for d, subs in form.DIMENSIONS.items()) + ")"
-        actual, target = row("actual"), row("target")
+        actual, target = at["actual"], at["target"]
         value = (f'IF(ISNUMBER({actual}),{actual},VALUE(SUBSTITUTE(SUBSTITUTE(TRIM({actual}),"％",""),"%","")))')
         out += [
             Live("I117", r, 0, f"AND({used},NOT({pair_ok}))", f"IF({l1_ok},{_addr(a1(r, 1))},{_addr(a1(r, 0))})",
@@ -193,14 +193,14 @@ def live_checks(L, rules: Rules) -> list[Live]:
                  "年度指标值未填写", "填写年度指标值，如 ≥95%、≤24.65万元、2020年12月31日前。"),
             Live("I102", r, 2, f"AND({used},{_blank(actual)})", _addr(actual), (actual,),
                  "实际完成值未填写", "填写实际完成值。"),
-            Live("I105", r, 3, f"AND({used},{_blank(row('weight'))})", _addr(row("weight")), (row("weight"),),
+            Live("I105", r, 3, f"AND({used},{_blank(at['weight'])})", _addr(at["weight"]), (at["weight"],),
                  "分值未填写", "填写该指标的分值。"),
-            Live("I106", r, 4, f"AND({used},{_blank(row('self_score'))})", _addr(row("self_score")),
-                 (row("self_score"),), "得分未填写", "填写该指标的自评得分。"),
-            Live("I107", r, 5, f"AND(ISNUMBER({row('weight')}),ISNUMBER({row('self_score')}),"
-                               f"{row('self_score')}>{row('weight')})", _addr(row("self_score")),
-                 (row("self_score"),), "得分高于分值", "得分不能超过该指标的分值。"),
-            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("满意度",{l1}&{row("level3")})),'
+            Live("I106", r, 4, f"AND({used},{_blank(at['self_score'])})", _addr(at["self_score"]),
+                 (at["self_score"],), "得分未填写", "填写该指标的自评得分。"),
+            Live("I107", r, 5, f"AND(ISNUMBER({at['weight']}),ISNUMBER({at['self_score']}),"
+                               f"{at['self_score']}>{at['weight']})", _addr(at["self_score"]),
+                 (at["self_score"],), "得分高于分值", "得分不能超过该指标的分值。"),
+            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("满意度",{l1}&{at["level3"]})),'
                                f'OR(ISNUMBER(FIND("%",{actual}&{target})),ISNUMBER(FIND("％",{actual}&{target}))),'
                                f"IFERROR({value}>100,FALSE))", _addr(actual), (actual,),
                  "满意度超过100%", "满意度等比率不能超过100%，请核对完成值。"),
