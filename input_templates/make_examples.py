@@ -156,6 +156,17 @@ def units() -> list[Unit]:
     ]
 
 
+def _rename(wb, ws, name: str) -> None:
+    """Renames a sheet as Excel does: formulas that name it (the 自查 sheet's) follow."""
+    old, new = (f"'{n.replace(chr(39), chr(39) * 2)}'!" for n in (ws.title, name))
+    ws.title = name
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("=") and old in c.value:
+                    c.value = c.value.replace(old, new)
+
+
 def fill(path: Path, unit: Unit) -> None:
     L = LAYOUT
     wb = openpyxl.load_workbook(path)
@@ -169,7 +180,7 @@ def fill(path: Path, unit: Unit) -> None:
     for i, p in enumerate(unit.projects):
         ws = wb[blanks[i]]
         if p.sheet:
-            ws.title = p.sheet
+            _rename(wb, ws, p.sheet)
         ws[a1(L.name, 1)] = p.name
         ws[a1(L.department, 1)] = p.department
         ws[a1(L.department, 5)] = p.unit or unit.name
@@ -197,7 +208,7 @@ def fill(path: Path, unit: Unit) -> None:
 # first, which Excel tolerates but the Open XML validator reports.
 _FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
                "sz", "color", "name", "family", "charset", "scheme")
-_FONT = re.compile(r"<font>(.*?)</font>", re.S)
+_FONT = re.compile(r"<font>(.*?)</font>", re.DOTALL)
 _CHILD = re.compile(r"<(\w+)\b[^>]*/>")
 
 
