@@ -157,9 +157,12 @@ def units() -> list[Unit]:
 
 
 def _rename(wb, ws, name: str) -> None:
-    """Renames a sheet as Excel does: formulas that name it (the 自查 sheet's) follow."""
+    """Renames a sheet as Excel does: formulas and names that refer to it (the 自查 sheet's) follow."""
     old, new = (f"'{n.replace(chr(39), chr(39) * 2)}'!" for n in (ws.title, name))
     ws.title = name
+    for dn in wb.defined_names.values():
+        if dn.attr_text and old in dn.attr_text:
+            dn.attr_text = dn.attr_text.replace(old, new)
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for c in row:

@@ -27,6 +27,7 @@ from .template_checks import (
     pct,
     write_live_marks,
     write_self_check,
+    write_texts,
 )
 
 INDICATOR_ROWS = 15
@@ -234,6 +235,7 @@ def _instructions(wb, st: _Styles, rules: Rules):
 
 
 def _lists(wb):
+    """The hidden 选项 sheet: dropdown lists in A:D (the live checks' texts follow)."""
     ws = wb.add_worksheet(form.LISTS_SHEET)
     columns = (("一级指标", tuple(form.DIMENSIONS)),
                ("二级指标", tuple(x for v in form.DIMENSIONS.values() for x in v)),
@@ -245,6 +247,7 @@ def _lists(wb):
         letter = col_letters(c)
         wb.define_name(f"List{c + 1}", f"={form.LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}")
     ws.hide()
+    return ws
 
 
 def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
@@ -416,10 +419,11 @@ def write_template(path: str | Path, unit: str = "", year: int | None = None, pr
         _unit_sheet(wb, st, unit, year)
         names = [f"项目{i}" for i in range(1, projects + 1)]
         checks = [_project_sheet(wb, st, name, unit, year, rules) for name in names]
-        _lists(wb)
+        lists = _lists(wb)
+        write_texts(wb, lists, checks[0] if checks else [], first_col=5)
         rules_line = (f"评分规则：{rules.name}。分值：{weight_lines(rules)}；执行率低于"
                       f"{pct(rules.rate_threshold)}须说明原因；自评等级：{grade_lines(rules)}。")
-        write_self_check(self_check, st.self_check, names, checks[0] if checks else [], rules_line,
+        write_self_check(wb, self_check, st.self_check, names, checks[0] if checks else [], rules_line,
                          LAYOUT.grade + 1)
         wb.close()
     return path

@@ -82,6 +82,7 @@ class Live:
 
 def _addr(ref: str) -> str:
     """The A1 text of a reference that follows inserted rows (a string would not)."""
+    ref = ref.replace("$", "")
     return f"ADDRESS(ROW({ref}),COLUMN({ref}),4)"
 
 
@@ -93,8 +94,39 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _any_of(cell: str, values) -> str:
-    return "OR(" + ",".join(f"{cell}={_q(v)}" for v in values) + ")"
+# Workbook-level names keep Chinese text out of the thousands of helper formulas
+# (openpyxl writes each CJK character of a formula as an 8-byte character reference,
+# and every reader of the file parses them): texts live once on the hidden 选项 sheet.
+DIM_NAMES = {d: f"SelfCheckDim{k + 1}" for k, d in enumerate(form.DIMENSIONS)}
+PAIRS_NAME = "SelfCheckPairs"
+LEVEL1_NAME = "List1"          # the 一级指标 dropdown's own list (template._lists)
+SATISFACTION = "满意度"
+
+
+def message_names(checks: list[Live]) -> dict[str, str]:
+    """Each distinct message text → the name it is reached by."""
+    names: dict[str, str] = {}
+    for c in checks:
+        names.setdefault(c.what, f"SelfCheckMsg{len(names) + 1}")
+    return names
+
+
+def write_texts(wb, ws, checks: list[Live], first_col: int) -> None:
+    """The texts the helper formulas name, on the hidden 选项 sheet from `first_col` on."""
+    letters = [col_letters(first_col + k) for k in range(3)]
+    pairs = [f"{d}|{s}" for d, subs in form.DIMENSIONS.items() for s in subs]
+    msgs = message_names(checks)
+    for k, (head, values) in enumerate((("自查·一级指标", list(DIM_NAMES)), ("自查·一级|二级", pairs),
+                                        ("自查·提示", [w + "；" for w in msgs]))):
+        ws.write_string(0, first_col + k, head)
+        for r, v in enumerate(values, start=1):
+            ws.write_string(r, first_col + k, v)
+    sheet = "'" + ws.get_name() + "'"
+    for r, name in enumerate(DIM_NAMES.values(), start=2):
+        wb.define_name(name, f"={sheet}!${letters[0]}${r}")
+    wb.define_name(PAIRS_NAME, f"={sheet}!${letters[1]}$2:${letters[1]}${len(pairs) + 1}")
+    for r, name in enumerate(msgs.values(), start=2):
+        wb.define_name(name, f"={sheet}!${letters[2]}${r}")
 
 
 def live_checks(L, rules: Rules) -> list[Live]:
@@ -137,30 +169,31 @@ def live_checks(L, rules: Rules) -> list[Live]:
         whole, parts = cell(total_row, c), col(c, total_row + 1, total_row + len(form.FUND_ROWS) - 1)
         label = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}[key]
         out.append(Live("P108", total_row, 2 + k,
-                        f"AND(COUNT({parts})>0,ISNUMBER({whole}),ABS(SUM({parts})-{whole})>0.005)",
+                        f"IF(AND(COUNT({parts})>0,ISNUMBER({whole})),ABS(SUM({parts})-{whole})>0.005,FALSE)",
                         _addr(whole), (a1(total_row, c),),
                         f"{label}的三项资金来源之和不等于年度资金总额",
                         "核对本年财政拨款、上年结转资金、其他资金三项，使其合计等于年度资金总额。"))
     out += [
-        Live("P106", total_row, 5, f"AND(ISNUMBER({budget}),ISNUMBER({executed}),{budget}>0,{executed}>{budget})",
+        Live("P106", total_row, 5,
+             f"IF(AND(ISNUMBER({budget}),ISNUMBER({executed})),AND({budget}>0,{executed}>{budget}),FALSE)",
              _addr(executed), (a1(total_row, fc["executed"]),),
              "全年执行数超过全年预算数", "核对全年执行数或调整后的全年预算数。"),
         Live("P107", L.exec_reason, 0,
-             f"AND(ISNUMBER({rate}),ROUND({rate},9)<{num(rules.rate_threshold)},{_blank(reason)})",
+             f"IF(ISNUMBER({rate}),AND(ROUND({rate},9)<{num(rules.rate_threshold)},{_blank(reason)}),FALSE)",
              _addr(reason), (f"{a1(L.exec_reason, 2)}:{a1(L.exec_reason, 7)}",),
              f"执行率低于{threshold}，未说明原因", f"执行率低于{threshold}时，在本行说明原因及改进措施。"),
     ]
     shown_dims = [d for d in rules.weights if d in form.DIMENSIONS]
     for k, d in enumerate(shown_dims):
         out.append(Live("P112", L.indicator_header, k,
-                        f"AND({has_indicators},COUNTIF({dims},{_q(d)})=0)", first_indicator,
+                        f"AND({has_indicators},COUNTIF({dims},{DIM_NAMES[d]})=0)", first_indicator,
                         (a1(L.total, ic["weight"]),), f"没有{d}",
                         f"每个项目应设置产出、效益、满意度三类指标；{d}合计{num(rules.weights[d])}分。"))
     for k, d in enumerate(shown_dims):
         w = num(rules.weights[d])
         out.append(Live("P111", L.total, k,
-                        f"AND(COUNTIF({dims},{_q(d)})>0,ROUND(SUMIF({dims},{_q(d)},{weights}),6)<>{w})",
-                        f"ADDRESS(ROW({cell(first, ic['weight'])})-1+MATCH({_q(d)},{dims},0),"
+                        f"AND(COUNTIF({dims},{DIM_NAMES[d]})>0,ROUND(SUMIF({dims},{DIM_NAMES[d]},{weights}),6)<>{w})",
+                        f"ADDRESS(ROW({cell(first, ic['weight'])})-1+MATCH({DIM_NAMES[d]},{dims},0),"
                         f"COLUMN({cell(first, ic['weight'])}),4)", (a1(L.total, ic["weight"]),),
                         f"{d}的分值合计不是{w}分", f"按评分规则，{d}各指标分值合计应为{w}分。", dim=d))
     rate_weight = cell(total_row, fc["weight"])
@@ -171,8 +204,8 @@ def live_checks(L, rules: Rules) -> list[Live]:
              f"ROUND({rate_weight}+SUM({weights}),6)<>100)", first_indicator, (a1(L.total, ic["weight"]),),
              "各项分值合计不是100分", "预算执行率与各指标分值之和应为100分，请核对分值。"),
         Live("P115", L.total, k + 1,
-             f"AND(ISNUMBER({self_total}),ISNUMBER({rate}),ROUND({self_total},6)>={num(rules.suspicious_score)},"
-             f"ROUND({rate},9)<{num(rules.suspicious_rate)})", _addr(self_total),
+             f"IF(AND(ISNUMBER({self_total}),ISNUMBER({rate})),AND(ROUND({self_total},6)>="
+             f"{num(rules.suspicious_score)},ROUND({rate},9)<{num(rules.suspicious_rate)}),FALSE)", _addr(self_total),
              (a1(L.total, ic["self_score"]),),
              f"执行率低于{pct(rules.suspicious_rate)}而总分不低于{num(rules.suspicious_score)}分",
              "资金执行率较低而自评得分很高，请核实各指标得分并说明理由。"),
@@ -181,11 +214,11 @@ def live_checks(L, rules: Rules) -> list[Live]:
         at = {key: a1(r, c) for key, c in ic.items()}
         used = f"{a1(r, CONTENT_COL)}=1"
         l1, l2 = a1(r, LEVEL1_COL), a1(r, LEVEL2_COL)
-        l1_ok = _any_of(l1, form.DIMENSIONS)
-        pair_ok = "OR(" + ",".join(f"AND({l1}={_q(d)},{_any_of(l2, subs)})"
-                                   for d, subs in form.DIMENSIONS.items()) + ")"
+        # Exact comparisons (COUNTIF and MATCH would read * and ? in a typed value as wildcards).
+        l1_ok = f"SUMPRODUCT(--({LEVEL1_NAME}={l1}))>0"
+        pair_ok = f'SUMPRODUCT(--({PAIRS_NAME}={l1}&"|"&{l2}))>0'
         actual, target = at["actual"], at["target"]
-        value = (f'IF(ISNUMBER({actual}),{actual},VALUE(SUBSTITUTE(SUBSTITUTE(TRIM({actual}),"％",""),"%","")))')
+        value = f'VALUE(SUBSTITUTE(SUBSTITUTE({actual},"％",""),"%",""))'
         out += [
             Live("I117", r, 0, f"AND({used},NOT({pair_ok}))", f"IF({l1_ok},{_addr(a1(r, 1))},{_addr(a1(r, 0))})",
                  (f"{a1(r, 0)}:{a1(r, 1)}",), "一级或二级指标未选或不匹配", "从下拉列表选择一级、二级指标。"),
@@ -197,11 +230,11 @@ def live_checks(L, rules: Rules) -> list[Live]:
                  "分值未填写", "填写该指标的分值。"),
             Live("I106", r, 4, f"AND({used},{_blank(at['self_score'])})", _addr(at["self_score"]),
                  (at["self_score"],), "得分未填写", "填写该指标的自评得分。"),
-            Live("I107", r, 5, f"AND(ISNUMBER({at['weight']}),ISNUMBER({at['self_score']}),"
-                               f"{at['self_score']}>{at['weight']})", _addr(at["self_score"]),
+            Live("I107", r, 5, f"IF(AND(ISNUMBER({at['weight']}),ISNUMBER({at['self_score']})),"
+                               f"{at['self_score']}>{at['weight']},FALSE)", _addr(at["self_score"]),
                  (at["self_score"],), "得分高于分值", "得分不能超过该指标的分值。"),
-            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("满意度",{l1}&{at["level3"]})),'
-                               f'OR(ISNUMBER(FIND("%",{actual}&{target})),ISNUMBER(FIND("％",{actual}&{target}))),'
+            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("{SATISFACTION}",{l1}&{at["level3"]})),'
+                               f'ISNUMBER(FIND("%",SUBSTITUTE({actual}&{target},"％","%"))),'
                                f"IFERROR({value}>100,FALSE))", _addr(actual), (actual,),
                  "满意度超过100%", "满意度等比率不能超过100%，请核对完成值。"),
         ]
@@ -233,7 +266,9 @@ def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[L
         if chk.col > 0:
             earlier.append(f"COUNT({a1(chk.row, BLOCK_COL)}:{a1(chk.row, BLOCK_COL + chk.col - 1)})")
         number = "+".join([*earlier, "1"])
-        ws.write_formula(chk.row, BLOCK_COL + chk.col, f'=IF({chk.cond},{number},"")', None, "")
+        # AND() evaluates every argument, so guards are IFs; IFERROR keeps an odd cell
+        # (an error value typed or pasted) from turning the slot into an error.
+        ws.write_formula(chk.row, BLOCK_COL + chk.col, f'=IF(IFERROR({chk.cond},FALSE),{number},"")', None, "")
         ws.write_formula(chk.row, LOC_COL + chk.col, f'=IF(ISNUMBER({chk.slot}),"{chk.key}|"&{chk.where},"")',
                          None, "")
     g = L.indicator_header
@@ -247,6 +282,7 @@ def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[L
                                  f'IFERROR(MID({cell_name},FIND("#$",{cell_name})+2,255),""))', None, "")
 
     # The row's message: every open problem of the row, in words.
+    msgs = message_names(checks)
     by_row: dict[int, list[Live]] = {}
     for chk in checks:
         by_row.setdefault(chk.row, []).append(chk)
@@ -254,9 +290,9 @@ def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[L
     for r, row_checks in by_row.items():
         if r == g:
             continue
-        parts = [f'IF(ISNUMBER({c.slot}),{_q(c.what + "；")},"")' for c in row_checks]
+        parts = [f'IF(ISNUMBER({c.slot}),{msgs[c.what]},"")' for c in row_checks]
         if r == L.total:
-            parts = [f'IF(ISNUMBER({c.slot}),{_q(c.what + "；")},"")' for c in by_row.get(g, [])] + parts
+            parts = [f'IF(ISNUMBER({c.slot}),{msgs[c.what]},"")' for c in by_row.get(g, [])] + parts
         ws.write_formula(r, MSG_COL, "=" + "&".join(parts), message_format, "")
 
     # The marks: a cell is coloured while any of its checks is open. Indicator rows
@@ -277,7 +313,7 @@ def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[L
     for chk in checks:
         if chk.code == "P111":
             marked.setdefault(weight_cells, []).append(
-                f"AND(${col_letters(DIM_COL)}{first + 1}={_q(chk.dim)},ISNUMBER({chk.abs_slot}))")
+                f"AND(${col_letters(DIM_COL)}{first + 1}={DIM_NAMES[chk.dim]},ISNUMBER({chk.abs_slot}))")
     for rng, conds in marked.items():
         criteria = conds[0] if len(conds) == 1 else "OR(" + ",".join(conds) + ")"
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + criteria, "format": mark_format})
@@ -292,7 +328,7 @@ def _sheet_ref(name: str) -> str:
     return "'" + name.replace("'", "''") + "'!"
 
 
-def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], rules_line: str,
+def write_self_check(wb, ws, styles: dict, sheets: list[str], checks: list[Live], rules_line: str,
                      block_rows: int) -> None:
     """The 自查 sheet: a plain status line, then every open problem of every project sheet.
 
@@ -307,7 +343,7 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
     last_sheet = first_row + n_sheets - 1
     S = {k: col_letters(c) for k, c in (("name", 8), ("project", 9), ("count", 10), ("before", 11),
                                         ("missing", 12), ("s", 13), ("k", 14), ("pos", 15), ("loc", 16),
-                                        ("key", 17), ("code", 18), ("what", 19), ("fix", 20))}
+                                        ("at", 17), ("key", 18), ("code", 19), ("what", 20), ("fix", 21))}
 
     def rng(key: str, a: int = first_row, b: int = last_sheet) -> str:
         return f"${S[key]}${a + 1}:${S[key]}${b + 1}"
@@ -322,7 +358,7 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
     ws.set_column(7, 7, 2)
     ws.set_column(8, 9, 18)
     ws.set_column(10, 10, 8)
-    ws.set_column(11, 20, None, None, {"hidden": True})
+    ws.set_column(11, 21, None, None, {"hidden": True})
     ws.merge_range(0, 0, 0, 6, "自查（按填报说明和评分规则自动检查各项目表，无需填写）", styles["title"])
     ws.set_row(0, 28)
 
@@ -374,8 +410,7 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
             ws.write_formula(r, 9, f'=IF(ISERROR({ref}$B$3),"",{ref}$B$3&"")', styles["cell"], "")
             ws.write_formula(r, 10, f"=IF(ISERROR({ref}{COUNT_CELL}),0,{ref}{COUNT_CELL})", styles["cell"], "")
             ws.write_number(r, 12, 0)
-            sources.append(ref + src_block[0])
-            loc_sources.append(ref + src_block[1])
+            blocks = (ref + src_block[0], ref + src_block[1])
         else:
             ws.write_blank(r, 8, None, styles["input"])
             quoted = f'"\'"&SUBSTITUTE({name_cell},"\'","\'\'")&"\'!'
@@ -387,8 +422,15 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
             ws.write_formula(r, 10, f'=IF(OR({name_cell}="",{prepared},{again}),0,'
                                     f'IF({found},INDIRECT({quoted}{COUNT_CELL}"),0))', styles["cell"], "")
             ws.write_formula(r, 12, f'=IF(AND({name_cell}<>"",NOT({found})),1,0)', None, "")
-            sources.append(f'INDIRECT({quoted}{src_block[0]}")')
-            loc_sources.append(f'INDIRECT({quoted}{src_block[1]}")')
+            here = "'" + ws.get_name() + "'!" + name_cell
+            quoted_here = f'"\'"&SUBSTITUTE({here},"\'","\'\'")&"\'!'
+            blocks = tuple(f'INDIRECT({quoted_here}{b}")' for b in src_block)
+        # Named once in the workbook (S_3: the third sheet's slots, C_3: their cells): the
+        # list's formulas do not repeat sheet names or INDIRECT expressions a hundred times.
+        for name, target in zip((f"S_{i + 1}", f"C_{i + 1}"), blocks):
+            wb.define_name(name, "=" + target)
+        sources.append(f"S_{i + 1}")
+        loc_sources.append(f"C_{i + 1}")
         ws.write_formula(r, 11, f"=SUM(${S['count']}${first_row + 1}:{S['count']}{r})" if i else "=0", None, "")
     ws.data_validation(first_row + len(sheets), 8, last_sheet, 8, {
         "validate": "any", "input_title": "复制出的项目表",
@@ -397,10 +439,10 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
     # The static table: what each slot means.
     for i, chk in enumerate(sorted({c.key: c for c in checks}.values(), key=lambda c: c.key)):
         r = first_row + i
-        ws.write_number(r, 17, chk.key)
-        ws.write_string(r, 18, chk.code)
-        ws.write_string(r, 19, chk.what)
-        ws.write_string(r, 20, chk.fix)
+        ws.write_number(r, 18, chk.key)
+        ws.write_string(r, 19, chk.code)
+        ws.write_string(r, 20, chk.what)
+        ws.write_string(r, 21, chk.fix)
     n_keys = len({c.key for c in checks})
 
     def static(key: str) -> str:
@@ -412,7 +454,7 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
     # a project sheet shift nothing here.
     for i in range(LIST_ROWS):
         r, n = first_row + i, i + 1
-        s, k, pos, loc = (f"${S[x]}{r + 1}" for x in ("s", "k", "pos", "loc"))
+        s, k, pos, loc, at = (f"${S[x]}{r + 1}" for x in ("s", "k", "pos", "loc", "at"))
         slots = f"CHOOSE({s},{','.join(sources)})"
         ws.write_formula(r, 13, f'=IF({n}>{n_listed},"",COUNTIF({rng("before")},"<="&{n - 1}))', None, "")
         ws.write_formula(r, 14, f'=IF({s}="","",{n}-INDEX({rng("before")},{s}))', None, "")
@@ -420,7 +462,8 @@ def write_self_check(ws, styles: dict, sheets: list[str], checks: list[Live], ru
                                 f'+COLUMN({slots})-COLUMN(INDEX({slots},1,1))+101)))', None, "")
         ws.write_formula(r, 16, f'=IF({s}="","",INDEX(CHOOSE({s},{",".join(loc_sources)}),INT({pos}/100),MOD({pos},100)))',
                          None, "")
-        at = f'MATCH(VALUE(LEFT({loc},FIND("|",{loc})-1)),{static("key")},0)'
+        ws.write_formula(r, 17, f'=IF({s}="","",MATCH(VALUE(LEFT({loc},FIND("|",{loc})-1)),{static("key")},0))',
+                         None, "")
         cells = (
             f'=IF({s}="","",{n})',
             f'=IF({s}="","",INDEX({rng("name")},{s}))',
