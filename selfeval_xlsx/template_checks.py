@@ -338,7 +338,6 @@ def write_self_check(wb, ws, styles: dict, sheets: list[str], checks: list[Live]
     The total comes from a 3-D sum over every sheet between 单位信息 and 选项, so a copy
     nobody listed still counts, and the status line says so."""
     first_row = 7                                 # 0-based: row 8 holds problem 1 and sheet 1
-    last_list = first_row + LIST_ROWS - 1
     n_sheets = len(sheets) + EXTRA_SHEETS
     last_sheet = first_row + n_sheets - 1
     S = {k: col_letters(c) for k, c in (("name", 8), ("project", 9), ("count", 10), ("before", 11),
@@ -479,5 +478,6 @@ def write_self_check(wb, ws, styles: dict, sheets: list[str], checks: list[Live]
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    # No print area: LibreOffice prints a sheet with one even while it is hidden, which
+    # spoils printing any other single sheet; the used range is the list and sheet table.
     ws.repeat_rows(first_row - 1)
-    ws.print_area(0, 0, last_list, 6)
