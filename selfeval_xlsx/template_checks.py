@@ -37,6 +37,7 @@ SPARE_COLS = (8, MSG_COL - 1)          # I..N stay empty and hidden
 SELF_CHECK_SHEET = "自查"
 LIST_ROWS = 100       # problems the 自查 sheet lists one by one
 EXTRA_SHEETS = 10     # names of copied project sheets a clerk may add there
+MAX_CHOICES = 254     # CHOOSE's limit in Excel
 
 
 def num(x: Decimal) -> str:
@@ -338,6 +339,8 @@ def write_self_check(wb, ws, styles: dict, sheets: list[str], checks: list[Live]
     The total comes from a 3-D sum over every sheet between 单位信息 and 选项, so a copy
     nobody listed still counts, and the status line says so."""
     first_row = 7                                 # 0-based: row 8 holds problem 1 and sheet 1
+    # CHOOSE takes at most 254 choices; sheets beyond are still counted by the 3-D total.
+    sheets = sheets[:MAX_CHOICES - EXTRA_SHEETS]
     n_sheets = len(sheets) + EXTRA_SHEETS
     last_sheet = first_row + n_sheets - 1
     S = {k: col_letters(c) for k, c in (("name", 8), ("project", 9), ("count", 10), ("before", 11),
