@@ -194,16 +194,25 @@ def _input(ws, first: tuple[int, int], last: tuple[int, int], fmt, value=""):
         ws.merge_range(*first, *last, value, fmt)
 
 
+def _height(text: str, width: float) -> float:
+    """A row tall enough for wrapped 10-pt text in a cell `width` characters wide
+    (a Chinese character takes about two)."""
+    per_line = max(1, int(width / 2) - 1)
+    lines = -(-sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) // (2 * per_line))
+    return max(18, 14 * lines + 6)
+
+
 def _instructions(wb, st: _Styles, rules: Rules):
     ws = wb.add_worksheet(form.INSTRUCTIONS_SHEET)
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 5, 16)
+    widths = (14, 16, 16, 16, 16, 30)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
     ws.merge_range(0, 0, 0, 5, f"{form.INSTRUCTIONS_SHEET}（{form.TITLE}）", st.title)
     ws.set_row(0, 30)
     r = 2
     for line in instructions(rules):
         ws.merge_range(r, 0, r, 5, line, st.note)
-        ws.set_row(r, 30 if len(line) < 60 else 44)
+        ws.set_row(r, _height(line, sum(widths)))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, 5, "示例一：中山东路街道办事处 2020 年度项目资金（万元）及自动计算结果", st.head)
@@ -218,8 +227,9 @@ def _instructions(wb, st: _Styles, rules: Rules):
         ws.write_number(r, 3, executed / budget, st.cell_pct)
         rate = Decimal(str(executed)) / Decimal(str(budget))
         ws.write_number(r, 4, float(min(rate, 1) * rules.rate_weight), st.cell_num)
-        ws.write_string(r, 5, reason if rate < rules.rate_threshold else "—", st.cell)
-        ws.set_row(r, 30 if reason else None)
+        shown = reason if rate < rules.rate_threshold else "—"
+        ws.write_string(r, 5, shown, st.cell)
+        ws.set_row(r, _height(shown, widths[5]))
     r += 2
     ws.merge_range(r, 0, r, 5, "示例二：绩效指标的写法", st.head)
     r += 1
@@ -229,6 +239,7 @@ def _instructions(wb, st: _Styles, rules: Rules):
         r += 1
         for c, v in enumerate(row):
             ws.write_string(r, c, v, st.cell)
+        ws.set_row(r, max(_height(v, widths[c]) for c, v in enumerate(row)))
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.activate()
