@@ -53,6 +53,7 @@ def on_screen(workbook: Path, sheet: str, out: Path) -> Path:
     from selfeval_xlsx.template_checks import MSG_COL
     wb = openpyxl.load_workbook(workbook)
     wb[sheet].print_area = f"A1:{a1(LAYOUT.grade, MSG_COL)}"
+    wb[sheet].page_setup.orientation = "landscape"
     wb.save(out)
     return out
 

@@ -162,8 +162,9 @@ class _Styles:
         self.cell_pct = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00%"})
         # Live marks: Excel's own "bad" colours, which every spreadsheet program shows alike.
         self.mark = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        # Not wrapped: a long message runs on to the right over empty cells.
         self.message = wb.add_format({"font_name": "宋体", "font_size": 9, "font_color": "#9C0006",
-                                      "text_wrap": True, "valign": "vcenter"})
+                                      "valign": "vcenter"})
         self.self_check = {
             "title": self.title,
             "status": wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True, "align": "center",

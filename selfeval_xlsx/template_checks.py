@@ -104,6 +104,17 @@ LEVEL1_NAME = "List1"          # the 一级指标 dropdown's own list (template.
 SATISFACTION = "满意度"
 
 
+# What to do, in a few words, after each problem in the 自查提示 column.
+TODO = {"P101": "请补填", "P116": "请在指标区填写指标", "P108": "请核对三项资金来源", "P106": "请核对执行数或预算数",
+        "P107": "请在本行说明原因及改进措施", "P112": "请补充该类指标", "P111": "请调整各指标分值",
+        "P119": "请核对各项分值", "P115": "请核实得分并说明理由", "I117": "请从下拉列表选择", "I101": "请补填",
+        "I102": "请补填", "I105": "请补填", "I106": "请补填", "I107": "请改为不高于分值的数", "I113": "请核对完成值"}
+
+
+def message(check: Live) -> str:
+    return f"{check.what}，{TODO[check.code]}；"
+
+
 def message_names(checks: list[Live]) -> dict[str, str]:
     """Each distinct message text → the name it is reached by."""
     names: dict[str, str] = {}
@@ -117,8 +128,9 @@ def write_texts(wb, ws, checks: list[Live], first_col: int) -> None:
     letters = [col_letters(first_col + k) for k in range(3)]
     pairs = [f"{d}|{s}" for d, subs in form.DIMENSIONS.items() for s in subs]
     msgs = message_names(checks)
+    texts = {c.what: message(c) for c in reversed(checks)}
     for k, (head, values) in enumerate((("自查·一级指标", list(DIM_NAMES)), ("自查·一级|二级", pairs),
-                                        ("自查·提示", [w + "；" for w in msgs]))):
+                                        ("自查·提示", [texts[w] for w in msgs]))):
         ws.write_string(0, first_col + k, head)
         for r, v in enumerate(values, start=1):
             ws.write_string(r, first_col + k, v)
@@ -319,7 +331,7 @@ def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[L
         criteria = conds[0] if len(conds) == 1 else "OR(" + ",".join(conds) + ")"
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + criteria, "format": mark_format})
     ws.set_column(SPARE_COLS[0], SPARE_COLS[1], None, None, {"hidden": True})
-    ws.set_column(MSG_COL, MSG_COL, 34)
+    ws.set_column(MSG_COL, MSG_COL, 60)
     ws.set_column(MSG_COL + 1, HELPER_LAST, None, None, {"hidden": True})
     return checks
 
