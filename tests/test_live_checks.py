@@ -116,6 +116,8 @@ def test_the_file_libreoffice_saved_reads_back_the_same(recalculated):
         sorted((f.code, f.sheet, f.cell, f.value) for f in ours.findings)
     assert [(sp.project.name, sp.score.total, sp.score.self_total) for sp in theirs.projects] == \
         [(sp.project.name, sp.score.total, sp.score.self_total) for sp in ours.projects]
+    # The 自查 sheet is not taken for an unrecognised sheet (F104), before or after recalculation.
+    assert not [f for r in (ours, theirs) for f in r.findings if f.code == "F104"]
 
 
 def test_row_messages_name_each_open_problem(recalculated):
