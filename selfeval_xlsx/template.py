@@ -26,9 +26,9 @@ from .template_checks import (
     num,
     pct,
     write_live_marks,
-    write_self_check,
     write_texts,
 )
+from .template_selfcheck import write_self_check
 
 INDICATOR_ROWS = 15
 LAST_COL = 7  # H
