@@ -227,7 +227,7 @@ def _instructions(wb, st: _Styles, rules: Rules):
         ws.write_number(r, 2, executed, st.cell_num)
         ws.write_number(r, 3, executed / budget, st.cell_pct)
         rate = Decimal(str(executed)) / Decimal(str(budget))
-        ws.write_number(r, 4, float(min(rate, 1) * rules.rate_weight), st.cell_num)
+        ws.write_number(r, 4, float(min(rate, Decimal(1)) * rules.rate_weight), st.cell_num)
         shown = reason if rate < rules.rate_threshold else "—"
         ws.write_string(r, 5, shown, st.cell)
         ws.set_row(r, _height(shown, widths[5]))

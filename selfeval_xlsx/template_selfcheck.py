@@ -120,7 +120,7 @@ def write_self_check(wb, ws, styles: dict, sheets: list[str], checks: list[Live]
             ws.write_formula(r, 12, f'=IF(AND({name_cell}<>"",NOT({found})),1,0)', None, "")
             here = "'" + ws.get_name() + "'!" + name_cell
             quoted_here = f'"\'"&SUBSTITUTE({here},"\'","\'\'")&"\'!'
-            blocks = tuple(f'INDIRECT({quoted_here}{b}")' for b in src_block)
+            blocks = (f'INDIRECT({quoted_here}{src_block[0]}")', f'INDIRECT({quoted_here}{src_block[1]}")')
         # Named once in the workbook (S_3: the third sheet's slots, C_3: their cells): the
         # list's formulas do not repeat sheet names or INDIRECT expressions a hundred times.
         for name, target in zip((f"S_{i + 1}", f"C_{i + 1}"), blocks):
