@@ -6,7 +6,8 @@ Needs LibreOffice (Calc and Writer) with python3-uno, poppler-utils (pdftoppm) a
 CJK font (Debian: apt-get install libreoffice-calc-nogui libreoffice-writer-nogui
 python3-uno poppler-utils fonts-noto-cjk).
 Each sheet is printed by LibreOffice with the print setup we give it (first page
-only) and turned into a PNG; the README shows them.
+only) and turned into a PNG; the README shows them. The example's project sheet is
+shown as on screen: its print area is widened to the 自查提示 column for the picture.
 """
 from __future__ import annotations
 
@@ -42,6 +43,21 @@ def export(workbook: Path, prefix: str, tmp: Path, keep: set[str] | None = None)
     return out
 
 
+def on_screen(workbook: Path, sheet: str, out: Path) -> Path:
+    """A copy whose project sheet prints what the clerk sees: the form, its live marks
+    and the 自查提示 column right of it (the template itself prints the form only)."""
+    import openpyxl
+
+    from selfeval_xlsx.grid import a1
+    from selfeval_xlsx.template import LAYOUT
+    from selfeval_xlsx.template_checks import MSG_COL
+    wb = openpyxl.load_workbook(workbook)
+    wb[sheet].print_area = f"A1:{a1(LAYOUT.grade, MSG_COL)}"
+    wb[sheet].page_setup.orientation = "landscape"
+    wb.save(out)
+    return out
+
+
 def render_docx(docx: Path, name: str, tmp: Path) -> Path:
     """The first page of a drafted report, as LibreOffice Writer prints it."""
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp / 'profile-w'}", "--headless",
@@ -69,7 +85,7 @@ def main() -> None:
         summary = tmp / "长安区_2020_绩效自评汇总.xlsx"
         selfeval("run", "input_templates/examples/长安区", "-o", str(summary), "--quiet")
         made = export(template, "模板", tmp, keep={"填报说明", "单位信息", "项目1"})
-        made += export(example, "示例填报", tmp, keep={"项目3"})
+        made += export(on_screen(example, "项目3", tmp / "示例.xlsx"), "示例填报", tmp, keep={"项目3", "自查"})
         made += export(summary, "汇总", tmp)
         reports = tmp / "reports"
         selfeval("report", "input_templates/examples/长安区", "-o", str(reports), "--quiet")

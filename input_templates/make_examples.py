@@ -9,8 +9,10 @@ seed report's five projects and amounts; other units carry the mistakes clerks m
 """
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +20,11 @@ import openpyxl
 
 from selfeval_xlsx import form
 from selfeval_xlsx.grid import a1
+from selfeval_xlsx.rules import NATIONAL
 from selfeval_xlsx.template import LAYOUT, write_template
 
 HERE = Path(__file__).resolve().parent
+RULES = NATIONAL   # the default preset: weights 10/50/30/10
 DISTRICT = "长安区"
 YEAR = 2020
 
@@ -53,23 +57,26 @@ class Unit:
 
 
 def standard(rate_ok=True, *, qty=("开展活动次数", "≥12次", "12次"), cost=("≤{b}万元", "{e}万元"),
-             budget=None, executed=None, social=17, sustain=18, satisfaction=("≥90%", "95%")):
-    """Seven indicators weighted 10/10/10/10/20/20/10 (the seed's 40/40/10 split)."""
+             budget=None, executed=None, social=12, sustain=13, satisfaction=("≥90%", "95%")):
+    """Seven indicators weighted 10/20/10/10 · 15/15 · 10 (the national 50/30/10 split).
+
+    Only 质量 (met in every example) and the 效益 pair differ from the seed's
+    10/10/10/10 · 20/20 · 10, so every computed score but those stays as it was."""
     cost_target = cost[0].format(b=budget)
     cost_actual = cost[1].format(e=executed)
     return [
         ("产出指标", "数量指标", qty[0], qty[1], qty[2], 10, 10, ""),
-        ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 10, 10, ""),
+        ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 20, 20, ""),
         ("产出指标", "时效指标", "资金支付时限", f"{YEAR}年12月31日前", f"{YEAR}年12月25日", 10, 10, ""),
         ("产出指标", "成本指标", "项目支出成本", cost_target, cost_actual, 10, 10, ""),
-        ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 20, social, ""),
-        ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 20, sustain, ""),
+        ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 15, social, ""),
+        ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 15, sustain, ""),
         ("满意度指标", "服务对象满意度指标", "居民满意度", satisfaction[0], satisfaction[1], 10, 10, ""),
     ]
 
 
 def proj(name, budget, executed, **kw) -> Proj:
-    social, sustain = kw.pop("social", 17), kw.pop("sustain", 18)
+    social, sustain = kw.pop("social", 12), kw.pop("sustain", 13)
     inds = kw.pop("indicators", None) or standard(budget=budget, executed=executed,
                                                   social=social, sustain=sustain)
     kw.setdefault("initial", budget)
@@ -79,15 +86,15 @@ def proj(name, budget, executed, **kw) -> Proj:
 
 def seed_unit() -> Unit:
     # 中山东路街道办事处, 2020: the seed report's table. Self totals 95/96/96/97/97.
-    special = standard(budget=25, executed=15, social=20, sustain=20)
+    special = standard(budget=25, executed=15, social=15, sustain=15)
     special[0] = ("产出指标", "数量指标", "开展专项活动次数", "≥10次", "6次", 10, 10, "")
     return Unit("中山东路街道办事处", [
-        proj("社区党建经费", 8.94, 8.94, social=17, sustain=18),
-        proj("社区办公经费", 24.65, 24.65, social=18, sustain=18),
+        proj("社区党建经费", 8.94, 8.94, social=12, sustain=13),
+        proj("社区办公经费", 24.65, 24.65, social=13, sustain=13),
         Proj("专项经费", 25, 15, initial=25, indicators=special,
              goal=("开展社区专项活动，改善社区环境。", "开展专项活动6次。")),
-        proj("信访维稳经费", 7, 7, social=19, sustain=18),
-        proj("补充经费", 7, 7, social=19, sustain=18),
+        proj("信访维稳经费", 7, 7, social=14, sustain=13),
+        proj("补充经费", 7, 7, social=14, sustain=13),
     ], contact="王敏", phone="0311-86000001",
         problems="年底结账时间紧张，票据回来晚，部分款项未及时支付。",
         measures="加快支出进度，按月调度项目执行情况。")
@@ -99,12 +106,12 @@ def units() -> list[Unit]:
     yucai_bad[6] = ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "105%", 10, 10, "")
     yucai_bad[0] = ("产出指标", "数量指标", "清运垃圾吨数", "≥1200吨", "1000吨", 10, 9, "")
     yucai_over = standard(budget=12, executed=11.8)
-    yucai_over[1] = ("产出指标", "质量指标", "设施完好率", "≥98%", "99%", 10, 12, "")
+    yucai_over[1] = ("产出指标", "质量指标", "设施完好率", "≥98%", "99%", 20, 22, "")
 
     hedong_late = standard(budget=40, executed=39)
     hedong_late[2] = ("产出指标", "时效指标", "改造完工时限", f"{YEAR}年12月31日前", f"{YEAR + 1}年1月15日", 10, 10, "")
     hedong_band = standard(budget=16, executed=15.5)
-    hedong_band[4] = ("效益指标", "社会效益指标", "居民参与度", "明显提高", "部分达成", 20, 19, "")
+    hedong_band[4] = ("效益指标", "社会效益指标", "居民参与度", "明显提高", "部分达成", 15, 14, "")
 
     return [
         seed_unit(),
@@ -149,6 +156,20 @@ def units() -> list[Unit]:
     ]
 
 
+def _rename(wb, ws, name: str) -> None:
+    """Renames a sheet as Excel does: formulas and names that refer to it (the 自查 sheet's) follow."""
+    old, new = (f"'{n.replace(chr(39), chr(39) * 2)}'!" for n in (ws.title, name))
+    ws.title = name
+    for dn in wb.defined_names.values():
+        if dn.attr_text and old in dn.attr_text:
+            dn.attr_text = dn.attr_text.replace(old, new)
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("=") and old in c.value:
+                    c.value = c.value.replace(old, new)
+
+
 def fill(path: Path, unit: Unit) -> None:
     L = LAYOUT
     wb = openpyxl.load_workbook(path)
@@ -162,7 +183,7 @@ def fill(path: Path, unit: Unit) -> None:
     for i, p in enumerate(unit.projects):
         ws = wb[blanks[i]]
         if p.sheet:
-            ws.title = p.sheet
+            _rename(wb, ws, p.sheet)
         ws[a1(L.name, 1)] = p.name
         ws[a1(L.department, 1)] = p.department
         ws[a1(L.department, 5)] = p.unit or unit.name
@@ -183,9 +204,29 @@ def fill(path: Path, unit: Unit) -> None:
             for key, value in zip(("level1", "level2", "level3", "target", "actual", "weight",
                                    "self_score", "reason"), row):
                 ws[a1(L.indicator_first + j, L.indicator_cols[key])] = value if value != "" else None
-    for name in blanks[len(unit.projects):]:
-        del wb[name]
     wb.save(path)
+
+
+# CT_Font's children in the order the schema requires; openpyxl writes name and family
+# first, which Excel tolerates but the Open XML validator reports.
+_FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
+               "sz", "color", "name", "family", "charset", "scheme")
+_FONT = re.compile(r"<font>(.*?)</font>", re.DOTALL)
+_CHILD = re.compile(r"<(\w+)\b[^>]*/>")
+
+
+def _schema_font_order(path: Path) -> None:
+    def reorder(m: re.Match) -> str:
+        children = sorted(_CHILD.finditer(m.group(1)), key=lambda c: _FONT_ORDER.index(c.group(1)))
+        return "<font>" + "".join(c.group(0) for c in children) + "</font>"
+
+    with zipfile.ZipFile(path) as z:
+        parts = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            if info.filename == "xl/styles.xml":
+                data = _FONT.sub(reorder, data.decode("utf-8")).encode("utf-8")
+            z.writestr(info, data)
 
 
 def main(out: Path = HERE / "examples" / DISTRICT) -> None:
@@ -195,10 +236,13 @@ def main(out: Path = HERE / "examples" / DISTRICT) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for unit in units():
             target = out / (unit.file or f"{unit.name}.xlsx")
+            # As many project sheets as the unit has projects: nothing to delete afterwards
+            # (the 自查 sheet's formulas point at every prepared sheet).
             write_template(Path(tmp) / "t.xlsx", unit=unit.name, year=YEAR,
-                           projects=max(5, len(unit.projects)))
+                           projects=len(unit.projects), rules=RULES)
             Path(tmp, "t.xlsx").replace(target)
             fill(target, unit)
+            _schema_font_order(target)
             print(f"已生成 {target.relative_to(HERE.parent) if target.is_relative_to(HERE.parent) else target}")
 
 

@@ -1,20 +1,34 @@
 """The blank filling template: 填报说明, 单位信息 and N sheets of the national form.
 
 Labels come from `form`, so what the template says is what the reader looks for.
+Weights, grade lines and the execution-rate threshold come from the `Rules` the
+template is written with, the same rules the batch scores by: a district with its own
+rules hands out a template that agrees with them.
 Formula cells (执行率, 执行率得分, 总分, 自评等级) are locked and carry no cached
 value: the reader never trusts them anyway, and a blank beats a misleading 0.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import xlsxwriter
 
 from . import form
 from .atomic import replacing
 from .grid import a1, col_letters
+from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
+from .template_checks import (
+    SELF_CHECK_SHEET,
+    num,
+    pct,
+    write_live_marks,
+    write_texts,
+)
+from .template_selfcheck import write_self_check
 
 INDICATOR_ROWS = 15
 LAST_COL = 7  # H
@@ -46,26 +60,56 @@ class Layout:
         return self.total + 1
 
     # Columns of the indicator block, by field key.
-    indicator_cols = {"level1": 0, "level2": 1, "level3": 2, "target": 3, "actual": 4,
+    indicator_cols: ClassVar[dict[str, int]] = {"level1": 0, "level2": 1, "level3": 2, "target": 3, "actual": 4,
                       "weight": 5, "self_score": 6, "reason": 7}
-    fund_cols = {"initial": 2, "budget": 3, "executed": 4, "weight": 5, "rate": 6, "score": 7}
+    fund_cols: ClassVar[dict[str, int]] = {"initial": 2, "budget": 3, "executed": 4, "weight": 5, "rate": 6, "score": 7}
 
 
 LAYOUT = Layout()
 
-INSTRUCTIONS = (
-    "1. 每个项目填写一张“项目支出绩效自评表”。项目较多时，右键工作表标签→“移动或复制”→勾选“建立副本”，复制一张空白表再填写；工作表名称可改为项目简称。",
-    "2. 先填写“单位信息”表：单位名称须为全称，评价年度为四位年份。组织开展情况、存在问题、整改措施将写入绩效自评报告。",
-    "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
-    "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
-    "5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。",
-    "6. 执行率低于90%时，必须在“执行率未达90%原因”一栏说明原因及改进措施。",
-    "7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、=6个、≥11528户；时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。",
-    "8. 成本指标一般为反向指标，写作“≤”；满意度不超过100%。",
-    "9. 得分不得高于分值；未完成目标或未得满分的指标，须填写偏差原因分析及改进措施。",
-    "10. 各一级指标分值：预算执行率10分、产出指标40分、效益指标40分、满意度指标10分（以本地区规则为准），合计100分。",
-    "11. 报送前可用 `selfeval check 文件名.xlsx` 自查，按提示修改后再报送。",
-)
+def exec_reason_label(rules: Rules) -> str:
+    """The label of the reason row, naming the threshold in force.
+
+    The reader must find it again: "执行率未达90%原因" is the national form's own
+    label; for another threshold the label keeps a reader-known stem and names the
+    threshold in brackets, which the reader folds away."""
+    named = f"执行率未达{pct(rules.rate_threshold)}原因"
+    if form.match(named, form.label_index((form.EXEC_REASON,))) == form.EXEC_REASON.key:
+        return named
+    return f"执行率偏低原因（未达{pct(rules.rate_threshold)}）"
+
+
+def grade_lines(rules: Rules) -> str:
+    """优≥90、良≥80、中≥60、差<60, from the rules."""
+    parts = [f"{g}≥{num(v)}" for g, v in rules.grades]
+    return "、".join(parts + [f"差<{num(rules.grades[-1][1])}"])
+
+
+def weight_lines(rules: Rules) -> str:
+    return "、".join(f"{k}{num(rules.weights[k])}分" for k in (form.RATE_DIMENSION, *form.DIMENSIONS))
+
+
+def instructions(rules: Rules) -> tuple[str, ...]:
+    threshold = pct(rules.rate_threshold)
+    return (
+        "1. 每个项目填写一张“项目支出绩效自评表”。项目较多时，右键工作表标签→“移动或复制”→勾选“建立副本”，复制一张空白表再填写；工作表名称可改为项目简称。",
+        "2. 先填写“单位信息”表：单位名称须为全称，评价年度为四位年份。组织开展情况、存在问题、整改措施将写入绩效自评报告。",
+        "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
+        "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
+        ("5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。"
+        f"执行率得分 = 执行率（超过100%按100%计）× {num(rules.rate_weight)}分。"),
+        f"6. 执行率低于{threshold}时，必须在“{exec_reason_label(rules)}”一栏说明原因及改进措施。",
+        ("7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、≥11528户；"
+        "要求恰好等于某数的写“＝6个”（用全角等号，或直接写“6个”按“达到”计分）；"
+        "时效指标写“2020年12月31日前”；确无法量化的写“有效提升”等，并在实际完成值填“达成/部分达成/未达成”。"),
+        "8. 成本指标一般为反向指标，写作“≤”；满意度不超过100%。",
+        "9. 得分不得高于分值；未完成目标或未得满分的指标，须填写偏差原因分析及改进措施。",
+        (f"10. 各一级指标分值：{weight_lines(rules)}，合计100分（评分规则：{rules.name}）。"
+        f"自评等级：{grade_lines(rules)}。"),
+        ("11. 模板边填边查：项目表中标红的单元格需要修改，表格右侧的“自查提示”列写明原因；"
+         "“自查”表逐条列出全部问题，显示“自查通过”后再报送。复制出的项目表，请在“自查”表右侧登记其工作表名称。"),
+    )
+
 
 EXAMPLE = (  # the seed's projects (中山东路街道办事处, 2020), amounts in 万元
     ("社区党建经费", 8.94, 8.94, ""),
@@ -76,13 +120,22 @@ EXAMPLE = (  # the seed's projects (中山东路街道办事处, 2020), amounts 
 )
 
 EXAMPLE_INDICATORS = (
-    ("产出指标", "数量指标", "服务社区数量", "=6个", "6个", "数量达到即得满分"),
+    ("产出指标", "数量指标", "服务社区数量", "＝6个", "6个", "等于指标（全角＝），恰好相等得满分"),
     ("产出指标", "质量指标", "人口普查上报率", "≥95%", "100%", "实际值不低于指标值即得满分"),
     ("产出指标", "时效指标", "经费支付时限", "2020年12月31日前", "2020年12月20日", "在时限前完成得满分"),
     ("产出指标", "成本指标", "办公经费支出", "≤24.65万元", "24.65万元", "反向指标，不超过即得满分"),
     ("效益指标", "社会效益指标", "基层治理水平", "有效提升", "达成", "定性指标：达成得80%–100%"),
     ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "95%", "满意度不超过100%"),
 )
+
+
+# Input messages that say more than the form's generic hint (no "=" at the start of
+# a taught target: typed into Excel, "=6个" becomes a formula and shows #NAME?).
+_INDICATOR_HINTS = {
+    "target": "按“比较符+数字+单位”填写，如：≥95%、≤24.65万元、≥11528户、＝6个（等于，用全角＝）、"
+              "2020年12月31日前、有效提升。",
+    "weight": "本指标的分值。各部分分值：{weights}，合计100分。",
+}
 
 
 class _Styles:
@@ -107,6 +160,25 @@ class _Styles:
                                    "valign": "vcenter"})
         self.cell_num = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00"})
         self.cell_pct = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.00%"})
+        # Live marks: Excel's own "bad" colours, which every spreadsheet program shows alike.
+        self.mark = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        # Not wrapped: a long message runs on to the right over empty cells.
+        self.message = wb.add_format({"font_name": "宋体", "font_size": 9, "font_color": "#9C0006",
+                                      "valign": "vcenter"})
+        self.self_check = {
+            "title": self.title,
+            "status": wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True, "align": "center",
+                                     "valign": "vcenter", "border": 1}),
+            "bad": self.mark,
+            "good": wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
+            "note": self.note,
+            "warn": wb.add_format({"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top",
+                                   "font_color": "#9C0006"}),
+            "head": self.head,
+            "cell": self.cell,
+            "input": wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "locked": False,
+                                    "bg_color": "#FFF2CC"}),
+        }
 
 
 def _hint(ws, cell: str, title: str, message: str, **validation):
@@ -123,16 +195,25 @@ def _input(ws, first: tuple[int, int], last: tuple[int, int], fmt, value=""):
         ws.merge_range(*first, *last, value, fmt)
 
 
-def _instructions(wb, st: _Styles):
+def _height(text: str, width: float) -> float:
+    """A row tall enough for wrapped 10-pt text in a cell `width` characters wide
+    (a Chinese character takes about two)."""
+    per_line = max(1, int(width / 2) - 1)
+    lines = -(-sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) // (2 * per_line))
+    return max(18, 14 * lines + 6)
+
+
+def _instructions(wb, st: _Styles, rules: Rules):
     ws = wb.add_worksheet(form.INSTRUCTIONS_SHEET)
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 5, 16)
+    widths = (14, 16, 16, 16, 16, 30)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
     ws.merge_range(0, 0, 0, 5, f"{form.INSTRUCTIONS_SHEET}（{form.TITLE}）", st.title)
     ws.set_row(0, 30)
     r = 2
-    for line in INSTRUCTIONS:
+    for line in instructions(rules):
         ws.merge_range(r, 0, r, 5, line, st.note)
-        ws.set_row(r, 30 if len(line) < 60 else 44)
+        ws.set_row(r, _height(line, sum(widths)))
         r += 1
     r += 1
     ws.merge_range(r, 0, r, 5, "示例一：中山东路街道办事处 2020 年度项目资金（万元）及自动计算结果", st.head)
@@ -145,9 +226,11 @@ def _instructions(wb, st: _Styles):
         ws.write_number(r, 1, budget, st.cell_num)
         ws.write_number(r, 2, executed, st.cell_num)
         ws.write_number(r, 3, executed / budget, st.cell_pct)
-        ws.write_number(r, 4, min(executed / budget, 1) * 10, st.cell_num)
-        ws.write_string(r, 5, reason or "—", st.cell)
-        ws.set_row(r, 30 if reason else None)
+        rate = Decimal(str(executed)) / Decimal(str(budget))
+        ws.write_number(r, 4, float(min(rate, Decimal(1)) * rules.rate_weight), st.cell_num)
+        shown = reason if rate < rules.rate_threshold else "—"
+        ws.write_string(r, 5, shown, st.cell)
+        ws.set_row(r, _height(shown, widths[5]))
     r += 2
     ws.merge_range(r, 0, r, 5, "示例二：绩效指标的写法", st.head)
     r += 1
@@ -157,12 +240,14 @@ def _instructions(wb, st: _Styles):
         r += 1
         for c, v in enumerate(row):
             ws.write_string(r, c, v, st.cell)
+        ws.set_row(r, max(_height(v, widths[c]) for c, v in enumerate(row)))
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.activate()
 
 
 def _lists(wb):
+    """The hidden 选项 sheet: dropdown lists in A:D (the live checks' texts follow)."""
     ws = wb.add_worksheet(form.LISTS_SHEET)
     columns = (("一级指标", tuple(form.DIMENSIONS)),
                ("二级指标", tuple(x for v in form.DIMENSIONS.values() for x in v)),
@@ -174,6 +259,7 @@ def _lists(wb):
         letter = col_letters(c)
         wb.define_name(f"List{c + 1}", f"={form.LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}")
     ws.hide()
+    return ws
 
 
 def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
@@ -199,7 +285,7 @@ def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
     ws.fit_to_pages(1, 0)
 
 
-def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
+def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None, rules: Rules):
     L = LAYOUT
     ws = wb.add_worksheet(name)
     ws.set_default_row(20)
@@ -245,17 +331,20 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
             ws.merge_range(r, 5, r, LAST_COL, "—", st.fixed)
     r = L.funds_first
     cols = {k: col_letters(c) for k, c in L.fund_cols.items()}
-    ws.write_number(r, L.fund_cols["weight"], 10, st.fixed)
+    ws.write_number(r, L.fund_cols["weight"], float(rules.rate_weight), st.fixed)
     budget, executed = f"{cols['budget']}{r + 1}", f"{cols['executed']}{r + 1}"
     rate_cell = f"{cols['rate']}{r + 1}"
     ws.write_formula(r, L.fund_cols["rate"],
                      f'=IF(AND(ISNUMBER({budget}),ISNUMBER({executed})),IF({budget}>0,{executed}/{budget},""),"")',
                      st.formula_pct, "")
     ws.write_formula(r, L.fund_cols["score"],
-                     f'=IF({rate_cell}="","",MIN({rate_cell},1)*{cols["weight"]}{r + 1})', st.formula_num, "")
-    label(L.exec_reason, 0, form.EXEC_REASON.label, c2=1)
+                     f'=IF({rate_cell}="","",MAX(0,MIN({rate_cell},1))*{cols["weight"]}{r + 1})', st.formula_num, "")
+    reason_label = exec_reason_label(rules)
+    label(L.exec_reason, 0, reason_label, c2=1)
     _input(ws, (L.exec_reason, 2), (L.exec_reason, LAST_COL), st.input)
-    _hint(ws, a1(L.exec_reason, 2), "执行率未达90%原因", form.EXEC_REASON.hint)
+    threshold = pct(rules.rate_threshold)
+    _hint(ws, a1(L.exec_reason, 2), reason_label,
+          f"全年执行率低于{threshold}时必须填写原因及改进措施；执行率达到{threshold}可留空。")
     ws.set_row(L.exec_reason, 32)
 
     # Annual goal.
@@ -284,10 +373,11 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
         elif f.key == "level2":
             _hint(ws, rng, f.label, f.hint, validate="list", source="=List2")
         elif f.kind == "number":
-            _hint(ws, rng, f.label, f.hint, validate="decimal", criteria="between", minimum=0,
+            _hint(ws, rng, f.label, _INDICATOR_HINTS.get(f.key, f.hint).format(weights=weight_lines(rules)),
+                  validate="decimal", criteria="between", minimum=0,
                   maximum=100, error_message="请输入 0–100 之间的数字。")
         else:
-            _hint(ws, rng, f.label, f.hint)
+            _hint(ws, rng, f.label, _INDICATOR_HINTS.get(f.key, f.hint))
     score_col = col_letters(L.indicator_cols["self_score"])
     weight_col = col_letters(L.indicator_cols["weight"])
     rate_score = f"{cols['score']}{L.funds_first + 1}"
@@ -302,9 +392,10 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
     ws.write_blank(L.total, LAST_COL, None, st.fixed)
     label(L.grade, 0, form.GRADE.label, c2=4)
     ws.merge_range(L.grade, 5, L.grade, LAST_COL, "", st.formula_text)
-    ws.write_formula(L.grade, 5, f'=IF({total_cell}="","",IF({total_cell}>=90,"优",'
-                                 f'IF({total_cell}>=80,"良",IF({total_cell}>=60,"中","差"))))',
+    ws.write_formula(L.grade, 5, grade_formula(total_cell, rules),
                      st.formula_text, "")
+
+    checks = write_live_marks(ws, L, rules, st.mark, st.message)
 
     ws.protect("", {"format_rows": True, "format_columns": True, "insert_rows": True})
     ws.set_paper(9)
@@ -314,17 +405,37 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None):
     ws.print_area(0, 0, L.grade, LAST_COL)
     ws.center_horizontally()
     ws.set_footer("&C第 &P 页，共 &N 页")
+    return checks
 
 
-def write_template(path: str | Path, unit: str = "", year: int | None = None, projects: int = 5) -> Path:
+def grade_formula(total_cell: str, rules: Rules) -> str:
+    """自评等级 by the rules' grade lines, best first; below the last line is 差."""
+    inner = '"差"'
+    for name, lowest in reversed(rules.grades):
+        quoted = name.replace('"', '""')
+        inner = f'IF({total_cell}>={num(lowest)},"{quoted}",{inner})'
+    return f'=IF({total_cell}="","",{inner})'
+
+
+def write_template(path: str | Path, unit: str = "", year: int | None = None, projects: int = 5,
+                   rules: Rules | None = None) -> Path:
+    """The blank template, written from `rules` (default: the default preset)."""
+    rules = rules if rules is not None else resolve_rules()
     path = Path(path)
     with replacing(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), SAFE_OPTIONS)
         st = _Styles(wb)
-        _instructions(wb, st)
+        _instructions(wb, st, rules)
+        # 自查 stands before 单位信息: its 3-D total runs over 单位信息 … 选项.
+        self_check = wb.add_worksheet(SELF_CHECK_SHEET)
         _unit_sheet(wb, st, unit, year)
-        for i in range(1, projects + 1):
-            _project_sheet(wb, st, f"项目{i}", unit, year)
-        _lists(wb)
+        names = [f"项目{i}" for i in range(1, projects + 1)]
+        checks = [_project_sheet(wb, st, name, unit, year, rules) for name in names]
+        lists = _lists(wb)
+        write_texts(wb, lists, checks[0] if checks else [], first_col=5)
+        rules_line = (f"评分规则：{rules.name}。分值：{weight_lines(rules)}；执行率低于"
+                      f"{pct(rules.rate_threshold)}须说明原因；自评等级：{grade_lines(rules)}。")
+        write_self_check(wb, self_check, st.self_check, names, checks[0] if checks else [], rules_line,
+                         LAYOUT.grade + 1)
         wb.close()
     return path

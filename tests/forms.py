@@ -40,9 +40,9 @@ def _put(ws, ref: str, value) -> None:
 
 
 def filled_template(path: Path, projects: list[dict], unit: str = "中山东路街道办事处",
-                    year: int = 2020, district: str = "长安区") -> Path:
-    """The project's template, filled with openpyxl the way a clerk types."""
-    write_template(path, unit=unit, year=year, projects=max(1, len(projects)))
+                    year: int = 2020, district: str = "长安区", rules=None) -> Path:
+    """The project's template (written from `rules`), filled with openpyxl the way a clerk types."""
+    write_template(path, unit=unit, year=year, projects=max(1, len(projects)), rules=rules)
     wb = openpyxl.load_workbook(path)
     info = wb[form.UNIT_SHEET]
     values = {"unit": unit, "district": district, "year": year}

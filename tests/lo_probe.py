@@ -43,10 +43,16 @@ def export(desktop, workbook: Path, outdir: Path) -> None:
                                        (prop("Hidden", True),))
     sheets = [doc.Sheets.getByIndex(i) for i in range(doc.Sheets.getCount())]
     names = [s.Name for s in sheets if s.IsVisible]
+    areas = {s.Name: s.getPrintAreas() for s in sheets}
     for n, name in enumerate(names, start=1):
         # Print only this sheet: hidden sheets are not printed (the shown one stays
-        # visible throughout, as Calc keeps at least one sheet visible).
+        # visible throughout, as Calc keeps at least one sheet visible) — unless they
+        # have a print area, which Calc prints even from a hidden sheet: clear theirs.
         doc.Sheets.getByName(name).IsVisible = True
+        doc.Sheets.getByName(name).setPrintAreas(areas[name])
+        for other in areas:
+            if other != name:
+                doc.Sheets.getByName(other).setPrintAreas(())
         for other in names:
             if other != name:
                 doc.Sheets.getByName(other).IsVisible = False
