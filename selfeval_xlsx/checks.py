@@ -1,17 +1,24 @@
 """What a careful reviewer checks on one project form. Each check yields findings."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
 from .findings import Finding, make
-from .form import DIMENSIONS, FUND_ROWS
+from .form import DEPT_EXTRA_LEVEL1, DIMENSIONS, SOURCE_KEYS, USE_KEYS, is_placeholder
 from .model import Indicator, Project
 from .numbers import fmt, fmt_pct
-from .rules import Rules
-from .scoring import (FALLBACK_LATE, FALLBACK_UNREADABLE, MONEY_SCALE, IndicatorScore,
-                      ProjectScore)
-from .targets import POSITIVE, QUALITATIVE
+from .rules import PRESETS, Rules
+from .scoring import (
+    FALLBACK_LATE,
+    FALLBACK_RELATIVE,
+    FALLBACK_UNREADABLE,
+    MONEY_SCALE,
+    IndicatorScore,
+    ProjectScore,
+)
+from .targets import DATE, POSITIVE, QUALITATIVE
 
 CENT = Decimal("0.005")
 _VAGUE_DIMENSIONS = {"数量指标", "质量指标", "时效指标", "成本指标"}
@@ -38,20 +45,26 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     if budget is not None and executed is not None and budget > 0 and executed > budget:
         yield emit("P106", f"全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
                    total.cells.get("executed", ""), fmt(executed))
-    if s.rate is not None and s.rate < rules.rate_threshold and not p.exec_reason:
-        yield emit("P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，未说明原因",
-                   p.cells.get("exec_reason") or total.cells.get("executed", ""), fmt_pct(s.rate))
-    for column, name in (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数")):
-        parts = [getattr(p.funds[f.key], column) for f in FUND_ROWS[1:] if f.key in p.funds]
-        parts = [x for x in parts if x is not None]
-        whole = getattr(total, column)
-        if parts and whole is not None and abs(sum(parts) - whole) > CENT:
-            yield emit("P108", f"{name}：三项资金来源合计 {fmt(sum(parts))} 万元，年度资金总额为 {fmt(whole)} 万元",
-                       total.cells.get(column, ""), fmt(whole))
-    # One finding per project: the clerk retypes the whole block, not one cell.
-    large = [(line, column, getattr(line, column)) for line in p.funds.values()
-             for column in ("initial", "budget", "executed")
-             if getattr(line, column) is not None and getattr(line, column) >= rules.yuan_threshold]
+    if s.rate is not None and s.rate < rules.rate_threshold and not exec_reason(p):
+        where, cell = _reason_place(p)
+        yield emit("P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，表中未见原因说明；{where}",
+                   cell, fmt_pct(s.rate))
+    for keys, what in ((SOURCE_KEYS, "资金来源"), (USE_KEYS, "基本支出与项目支出")):
+        for column, name in (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数")):
+            parts = [getattr(p.funds[k], column) for k in keys if k in p.funds]
+            parts = [x for x in parts if x is not None]
+            whole = getattr(total, column)
+            if parts and whole is not None and abs(sum(parts) - whole) > CENT:
+                yield emit("P108", f"{name}：{what}各行合计 {fmt(sum(parts))} 万元，年度资金总额为 {fmt(whole)} 万元",
+                           total.cells.get(column, ""), fmt(whole))
+    # One finding per project: the clerk retypes the whole block, not one cell. A form that
+    # states its amounts in 元 has been converted already; a 部门整体 form holds a whole
+    # unit's budget, which may pass 1 亿元 honestly.
+    threshold = rules.yuan_threshold * (100 if p.kind == "dept" else 1)
+    large = [] if p.amount_unit == "元" else [
+        (line, column, getattr(line, column)) for line in p.funds.values()
+        for column in ("initial", "budget", "executed")
+        if getattr(line, column) is not None and getattr(line, column) >= threshold]
     if large:
         line, column, x = large[0]
         yield emit("P114", f"{line.label}等 {len(large)} 处金额达 {fmt(x)} 万元，数额异常大",
@@ -61,21 +74,100 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
                    total.cells.get("weight", ""), p.rate_weight)
 
 
+_MONEY_WORDS = re.compile(r"资金|支出|执行|预算|拨付|拨款|结转|结余|经费|支付|付款|成本|采购|招标|决算|"
+                          r"到位|报账|结算|票据|节约|未使用|开支|财政|款项|工程款|支付进度")
+
+
+def exec_reason(p: Project) -> str:
+    """The reason for a low execution rate, wherever the form's layout let the clerk write it:
+    the 执行率未达90%原因 field, a funds-block column (偏差原因, 原因说明, 备注…), or the
+    偏差原因 of an indicator about the money (the national form has no field of its own)."""
+    if p.exec_reason and not is_placeholder(p.exec_reason):
+        return p.exec_reason
+    for line in p.funds.values():
+        if line.note and not is_placeholder(line.note):
+            return line.note
+    for i in p.indicators:
+        if i.reason and not is_placeholder(i.reason) and (
+                i.level2 == "成本指标" or _MONEY_WORDS.search(i.level3) or _MONEY_WORDS.search(i.reason)):
+            return i.reason
+    return ""
+
+
+def _reason_place(p: Project) -> tuple[str, str]:
+    """Where this layout has room for the reason, said and pointed at."""
+    if "exec_reason" in p.cells:
+        return "请在“执行率未达90%原因”一栏说明原因及改进措施", p.cells["exec_reason"]
+    if p.fund_note_column:
+        return ("请在资金表的原因说明（备注）列说明原因及改进措施",
+                p.total_line.cells.get("note") or p.total_line.cells.get("executed", ""))
+    cost = next((i for i in p.indicators if i.level2 == "成本指标" and "reason" in i.cells), None)
+    if cost is not None:
+        return (f"本表没有填写执行率原因的栏目，请在成本指标“{cost.level3}”的“偏差原因分析及改进措施”中说明",
+                cost.cells["reason"])
+    return ("本表没有填写执行率原因的栏目，请在资金相关指标的“偏差原因分析及改进措施”中说明",
+            p.total_line.cells.get("executed", ""))
+
+
+_SCHEME_DIMS = tuple(DIMENSIONS)
+
+
+def _scheme(weights: dict[str, Decimal]) -> str:
+    return "、".join(f"{d.removesuffix('指标')}{fmt_weight(weights.get(d))}" for d in _SCHEME_DIMS)
+
+
+def fmt_weight(x: Decimal | None) -> str:
+    if x is None:
+        return "（无）"
+    return format(x.normalize(), "f")
+
+
+def _preset_named(weights: dict[str, Decimal]) -> str:
+    for preset in PRESETS.values():
+        if all(preset.weights[d] == weights.get(d, 0) for d in _SCHEME_DIMS):
+            return f"（与“{preset.name}”相同）"
+    return "（自定方案）"
+
+
+def form_scheme(p: Project, s: ProjectScore) -> tuple[dict[str, Decimal], str]:
+    """The 一级指标 weights the form itself uses: the sums of its 分值 per dimension, or
+    where no 分值 is filled, the weights its labels declare (产出指标(50分))."""
+    declared = p.declared_weights
+    out: dict[str, Decimal] = {}
+    for d in _SCHEME_DIMS:
+        has = [i for i in p.indicators if i.level1 == d]
+        if has and any(i.weight is not None for i in has):
+            out[d] = s.weights_by_dimension.get(d, Decimal(0))
+        elif d in declared:
+            out[d] = declared[d]
+    how = "按标签中注明的分值" if declared and not any(i.weight is not None for i in p.indicators) else "按各指标分值合计"
+    return out, how
+
+
 def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     emit = _Emitter(p)
     if not p.indicators:
         yield emit("P116", "该表没有填写任何绩效指标", p.cells.get("name", ""))
         return
+    if s.unscorable:
+        yield emit("P121", f"{s.unscorable}，无法计算总分和等级（不计入平均分和排名）",
+                   p.cells.get("self_total") or p.indicators[0].cells.get("actual", ""), s.unscorable)
     header = p.indicators[0].cells.get("level1", "")
     for dim, weight in rules.weights.items():
-        if dim not in DIMENSIONS:
-            continue
-        present = [i for i in p.indicators if i.level1 == dim]
-        if not present:
+        if dim not in DIMENSIONS or weight == 0:
+            continue   # a weight of 0: the rules expect no such indicators (工资性支出 templates)
+        if not any(i.level1 == dim for i in p.indicators):
             yield emit("P112", f"没有“{dim}”类指标", header, dim)
-        elif s.weights_by_dimension.get(dim) != weight:
-            yield emit("P111", f"“{dim}”各指标分值合计 {s.weights_by_dimension.get(dim)}，规则为 {weight}",
-                       present[0].cells.get("weight", ""), s.weights_by_dimension.get(dim))
+    scheme, how = form_scheme(p, s)
+    expected = {d: rules.weights[d] for d in _SCHEME_DIMS}
+    off = [d for d in _SCHEME_DIMS if d in scheme and scheme[d] != expected[d]]
+    if off:
+        first = next((i for i in p.indicators if i.level1 == off[0]), None)
+        cell = (first.cells.get("weight") or first.cells.get("level1", "")) if first else header
+        shown = {d: scheme.get(d) for d in _SCHEME_DIMS}
+        yield emit("P111", f"本表一级指标分值（{how}）为 {_scheme(shown)}{_preset_named(shown)}，"
+                           f"所用规则“{rules.name}”为 {_scheme(expected)}",
+                   cell, _scheme(shown))
     if s.self_total is not None and s.total is not None and abs(s.self_total - s.total) > rules.tolerance:
         how = "（按各指标自评得分合计）" if s.self_total_derived else ""
         yield emit("P109", f"自评总分 {fmt(s.self_total)}{how}，按规则计算为 {fmt(s.total)}，"
@@ -95,6 +187,15 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
         form_total = (p.rate_weight if p.rate_weight is not None else rules.rate_weight) + sum(weights)
         if form_total != 100:
             yield emit("P119", f"预算执行率与各指标分值合计为 {fmt(form_total)} 分", header, fmt(form_total))
+    if not p.template_form and any(i.self_score is not None for i in p.indicators):
+        # A filled form from another tool leaves these blank only by oversight; in our
+        # template they are formulas, which a file saved unrecalculated shows blank.
+        if p.self_total is None and "self_total" in p.cells:
+            yield emit("P122", f"各指标已自评打分，但“总分”未填写（各项得分合计为 {fmt(s.self_total)}）",
+                       p.cells["self_total"], "")
+        if p.self_rate_score is None and "score" in p.total_line.cells and s.rate_score is not None:
+            yield emit("P122", f"各指标已自评打分，但年度资金总额行的执行率“得分”未填写（按执行率应为 {fmt(s.rate_score)}）",
+                       p.total_line.cells["score"], "")
     if (s.self_total is not None and s.rate is not None and s.self_total >= rules.suspicious_score
             and s.rate < rules.suspicious_rate):
         yield emit("P115", f"执行率仅 {fmt_pct(s.rate)}，自评总分却为 {fmt(s.self_total)}",
@@ -105,25 +206,41 @@ def _what(ind: Indicator) -> str:
     return f"指标“{ind.level3 or '（未命名）'}”"
 
 
-def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> Iterator[Finding]:
+def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
+                    unscorable: bool = False) -> Iterator[Finding]:
+    """`unscorable`: the whole form is unfilled (P121 says so once), so blanks are not
+    listed row by row."""
     emit = _Emitter(p)
     cell = ind.cells.get
     t, a = ind.target, ind.actual
     if ind.level1 not in DIMENSIONS:
-        yield emit("I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
+        if not (p.kind == "dept" and ind.level1 in DEPT_EXTRA_LEVEL1):
+            yield emit("I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
     elif ind.level2 not in DIMENSIONS[ind.level1]:
         yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     if not t.text:
         yield emit("I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))
+    elif t.error and t.error.startswith("#") or t.error and t.error.startswith("Err:"):
+        yield emit("I119", f"{_what(ind)}的指标值是错误值“{t.text}”：单元格中是一个出错的公式"
+                           f"（以“=”开头的内容会被当作公式），计分时无法使用", cell("target", ""), t.text)
     elif t.error:
         yield emit("I103", f"{_what(ind)}的指标值“{t.text}”无法识别", cell("target", ""), t.text)
     if not a.text:
-        yield emit("I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
+        if not unscorable:
+            yield emit("I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
+    elif a.error:
+        yield emit("I104", f"{_what(ind)}的完成值是错误值“{a.text}”（公式出错），无法计分", cell("actual", ""), a.text)
+    elif s.fallback == FALLBACK_UNREADABLE and t.kind == DATE and not t.error:
+        why = "无法识别指标值中的时限" if t.date is None else f"无法从完成值“{a.text}”判断完成时间"
+        yield emit("I104", f"{_what(ind)}是时限指标（{t.text}），{why}，无法判断是否按时完成", cell("actual", ""), a.text)
     elif s.fallback == FALLBACK_UNREADABLE and not t.error and t.text:
         yield emit("I104", f"{_what(ind)}的完成值“{a.text}”无法与指标值“{t.text}”比较", cell("actual", ""), a.text)
-    if ind.weight is None:
+    if s.fallback == FALLBACK_RELATIVE:
+        yield emit("I120", f"{_what(ind)}的指标值“{t.text}”以上年为基准，需人工判断是否完成；已沿用自评得分",
+                   cell("target", ""), t.text)
+    if ind.weight is None and not unscorable:
         yield emit("I105", f"{_what(ind)}未填写分值", cell("weight", ""))
-    if ind.self_score is None:
+    if ind.self_score is None and not unscorable:
         yield emit("I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
     elif ind.weight is not None and ind.self_score > ind.weight:
         yield emit("I107", f"{_what(ind)}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
@@ -141,19 +258,23 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules)
         lo, hi = rules.qualitative_bands[s.achievement]
         share = ind.self_score / ind.weight
         if share < lo or share > hi:
-            yield emit("I110", f"{_what(ind)}完成情况为“{s.achievement}”，得分 {fmt(ind.self_score)} 不在 "
-                               f"{fmt(lo * ind.weight)}–{fmt(hi * ind.weight)} 之间",
+            yield emit("I110", f"{_what(ind)}完成情况为“{s.achievement}”，自评得分 {fmt(ind.self_score)} 不在 "
+                               f"{fmt(lo * ind.weight)}–{fmt(hi * ind.weight)} 之间，计算得分取区间内最接近的 "
+                               f"{fmt(s.score)}",
                        cell("self_score", ""), fmt(ind.self_score))
     if s.met is False and not ind.reason:
         yield emit("I111", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
                    cell("reason", ""), a.text)
-    if ind.level2 == "成本指标" and t.kind == POSITIVE and t.text.startswith(_POSITIVE_MARKS):
+    if (ind.level2 == "成本指标" and t.kind == POSITIVE and t.text.startswith(_POSITIVE_MARKS)
+            and not any(w in ind.level3 for w in rules.saving_words)):
+        # A saving (成本节约率 ≥5%) is rightly ≥: the meaning decides before the sign does.
         yield emit("I112", f"{_what(ind)}是成本指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
     actual_value = s.actual_value if s.actual_value is not None else a.value
     if ("满意度" in ind.level1 + ind.level3 and actual_value is not None
             and (a.percent or t.percent) and actual_value > 100):
         yield emit("I113", f"{_what(ind)}完成值为 {a.text}，超过 100%", cell("actual", ""), a.text)
-    if t.value is not None and t.value == 0:
+    if t.value is not None and t.value == 0 and not t.zero:
+        # 零投诉 / =0起 are targets (nothing may happen); only ≥0 measures nothing.
         yield emit("I114", f"{_what(ind)}指标值为 0（{t.text}）", cell("target", ""), t.text)
     if t.kind == QUALITATIVE and t.text and ind.level2 in _VAGUE_DIMENSIONS:
         yield emit("I115", f"{_what(ind)}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
@@ -167,5 +288,21 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules)
 def check_project(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     yield from check_funds(p, s, rules)
     yield from check_totals(p, s, rules)
+    unfilled = s.unscorable is not None
     for ind, score in zip(p.indicators, s.indicators):
-        yield from check_indicator(p, ind, score, rules)
+        yield from check_indicator(p, ind, score, rules, unfilled)
+
+
+def check_dept_projects(dept: Project, projects: list[Project], rules: Rules) -> Iterator[Finding]:
+    """A unit that sent its 部门整体 form and its project forms: the 部门整体 项目支出 line
+    should agree with the sum of the projects' 全年预算数."""
+    line = dept.funds.get("project_spend")
+    budgets = [p.budget for p in projects if p.budget is not None]
+    if line is None or line.budget is None or not budgets:
+        return
+    total = sum(budgets, Decimal(0))
+    gap = abs(total - line.budget)
+    if gap > max(CENT, rules.dept_tolerance * line.budget):
+        yield _Emitter(dept)("U105", f"部门整体自评表的项目支出全年预算数为 {fmt(line.budget)} 万元，"
+                                     f"本单位 {len(budgets)} 个项目的全年预算数合计 {fmt(total)} 万元，相差 {fmt(gap)} 万元",
+                             line.cells.get("budget", ""), fmt(line.budget))
