@@ -97,15 +97,15 @@ def exec_reason(p: Project) -> str:
 def _reason_place(p: Project) -> tuple[str, str]:
     """Where this layout has room for the reason, said and pointed at."""
     if "exec_reason" in p.cells:
-        return "请在“执行率未达90%原因”一栏说明原因及改进措施", p.cells["exec_reason"]
+        return "本表应写在“执行率未达90%原因”一栏", p.cells["exec_reason"]
     if p.fund_note_column:
-        return ("请在资金表的原因说明（备注）列说明原因及改进措施",
+        return ("本表应写在资金表的原因说明（备注）列",
                 p.total_line.cells.get("note") or p.total_line.cells.get("executed", ""))
     cost = next((i for i in p.indicators if i.level2 == "成本指标" and "reason" in i.cells), None)
     if cost is not None:
-        return (f"本表没有填写执行率原因的栏目，请在成本指标“{cost.level3}”的“偏差原因分析及改进措施”中说明",
+        return (f"本表没有执行率原因的栏目，应写在成本指标“{cost.level3}”的“偏差原因分析及改进措施”中",
                 cost.cells["reason"])
-    return ("本表没有填写执行率原因的栏目，请在资金相关指标的“偏差原因分析及改进措施”中说明",
+    return ("本表没有执行率原因的栏目，应写在与资金相关的指标的“偏差原因分析及改进措施”中",
             p.total_line.cells.get("executed", ""))
 
 
@@ -240,8 +240,9 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
                    cell("target", ""), t.text)
     if ind.weight is None and not unscorable:
         yield emit("I105", f"{_what(ind)}未填写分值", cell("weight", ""))
-    if ind.self_score is None and not unscorable:
-        yield emit("I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
+    if ind.self_score is None:
+        if not unscorable:
+            yield emit("I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
     elif ind.weight is not None and ind.self_score > ind.weight:
         yield emit("I107", f"{_what(ind)}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
                    cell("self_score", ""), fmt(ind.self_score))

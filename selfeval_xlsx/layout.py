@@ -434,11 +434,18 @@ def _read_total(labels: Labels, out: RawProject) -> None:
     pos = below[0] if below else None
     if pos:
         r, c = pos
-        score_col = _indicator_columns(labels, hrow)[0].get("self_score") if hrow is not None else None
+        cols = _indicator_columns(labels, hrow)[0] if hrow is not None else {}
+        score_col = cols.get("self_score")
         if score_col is not None and score_col > c:
             out.values["self_total"] = (labels.sheet.get(r, score_col), a1(r, score_col))
         else:
-            out.values["self_total"] = labels.value_right(r, c)
+            # The first figure right of the label that is not the 分值 (100) or 扣分 sum.
+            skip = {cols.get("weight"), cols.get("deduct")}
+            sheet = labels.sheet
+            first = sheet.merge_end(r, c) + 1
+            found = labels._first_value((r, cc) for cc in range(first, min(sheet.right, first + 12))
+                                        if cc not in skip)
+            out.values["self_total"] = found or ("", a1(r, first))
     pos = labels.find(_GRADE_INDEX, "self_grade")
     if pos:
         out.values["self_grade"] = labels.value_right(*pos)
