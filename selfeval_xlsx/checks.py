@@ -1,12 +1,11 @@
 """What a careful reviewer checks on one project form. Each check yields findings."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 
 from .findings import Finding, make
-from .form import DEPT_EXTRA_LEVEL1, DIMENSIONS, SOURCE_KEYS, USE_KEYS, is_placeholder
+from .form import DEPT_EXTRA_LEVEL1, DIMENSIONS, SOURCE_KEYS, USE_KEYS
 from .model import Indicator, Project
 from .numbers import fmt, fmt_pct
 from .rules import PRESETS, Rules
@@ -45,7 +44,7 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     if budget is not None and executed is not None and budget > 0 and executed > budget:
         yield emit("P106", f"全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
                    total.cells.get("executed", ""), fmt(executed))
-    if s.rate is not None and s.rate < rules.rate_threshold and not exec_reason(p):
+    if s.rate is not None and s.rate < rules.rate_threshold and not p.exec_reason:
         where, cell = _reason_place(p)
         yield emit("P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，表中未见原因说明；{where}",
                    cell, fmt_pct(s.rate))
@@ -72,26 +71,6 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     if p.rate_weight is not None and p.rate_weight != rules.rate_weight:
         yield emit("P117", f"表中预算执行率分值为 {p.rate_weight}，规则为 {rules.rate_weight}",
                    total.cells.get("weight", ""), p.rate_weight)
-
-
-_MONEY_WORDS = re.compile(r"资金|支出|执行|预算|拨付|拨款|结转|结余|经费|支付|付款|成本|采购|招标|决算|"
-                          r"到位|报账|结算|票据|节约|未使用|开支|财政|款项|工程款|支付进度")
-
-
-def exec_reason(p: Project) -> str:
-    """The reason for a low execution rate, wherever the form's layout let the clerk write it:
-    the 执行率未达90%原因 field, a funds-block column (偏差原因, 原因说明, 备注…), or the
-    偏差原因 of an indicator about the money (the national form has no field of its own)."""
-    if p.exec_reason and not is_placeholder(p.exec_reason):
-        return p.exec_reason
-    for line in p.funds.values():
-        if line.note and not is_placeholder(line.note):
-            return line.note
-    for i in p.indicators:
-        if i.reason and not is_placeholder(i.reason) and (
-                i.level2 == "成本指标" or _MONEY_WORDS.search(i.level3) or _MONEY_WORDS.search(i.reason)):
-            return i.reason
-    return ""
 
 
 def _reason_place(p: Project) -> tuple[str, str]:
@@ -194,7 +173,7 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
             yield emit("P122", f"各指标已自评打分，但“总分”未填写（各项得分合计为 {fmt(s.self_total)}）",
                        p.cells["self_total"], "")
         if p.self_rate_score is None and "score" in p.total_line.cells and s.rate_score is not None:
-            yield emit("P122", f"各指标已自评打分，但年度资金总额行的执行率“得分”未填写（按执行率应为 {fmt(s.rate_score)}）",
+            yield emit("P122", f"各指标已自评打分，但执行率得分未填写（年度资金总额行的“得分”，按执行率应为 {fmt(s.rate_score)}）",
                        p.total_line.cells["score"], "")
     if (s.self_total is not None and s.rate is not None and s.self_total >= rules.suspicious_score
             and s.rate < rules.suspicious_rate):

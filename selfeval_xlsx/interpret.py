@@ -171,6 +171,26 @@ def _with_unit(ind: Indicator, unit: str) -> Indicator:
     return replace(ind, target=t, actual=a)
 
 
+_MONEY_WORDS = re.compile(r"资金|支出|执行|预算|拨付|拨款|结转|结余|经费|支付|付款|成本|采购|招标|决算|"
+                          r"到位|报账|结算|票据|节约|未使用|开支|财政|款项|工程款")
+
+
+def exec_reason(p: Project) -> str:
+    """The reason for a low execution rate, wherever the form's layout let the clerk write it:
+    the 执行率未达90%原因 field, a funds-block column (偏差原因, 原因说明, 备注…), or the
+    偏差原因 of an indicator about the money (the national form has no field of its own)."""
+    if p.exec_reason and not form.is_placeholder(p.exec_reason):
+        return p.exec_reason
+    for line in p.funds.values():
+        if line.note and not form.is_placeholder(line.note):
+            return line.note
+    for i in p.indicators:
+        if i.reason and not form.is_placeholder(i.reason) and (
+                i.level2 == "成本指标" or _MONEY_WORDS.search(i.level3) or _MONEY_WORDS.search(i.reason)):
+            return i.reason
+    return ""
+
+
 def _unit_name(p: Project) -> None:
     name, code = form.split_unit_code(p.unit)
     if code:
@@ -236,6 +256,7 @@ def interpret_project(raw: RawProject, file: str,
     p.goal_planned = _value(v.get("goal_planned"))
     p.goal_achieved = _value(v.get("goal_achieved"))
     p.indicators = [_indicator(rd, line, p.year, saving) for line in raw.indicators]
+    p.exec_reason = exec_reason(p)
     if raw.ignored_rows:
         n = len(raw.ignored_rows)
         rd.add("P120", f"指标区有 {n} 行只有模板占位内容（如“指标1”“……”）或只有一级/二级指标名称，已忽略",

@@ -281,7 +281,12 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
             out.amount_unit = (unit, a1(r, c))
             if unit == "元":
                 break
-    for r in range(hrow + 1, min(sheet.bottom, hrow + 14)):
+    # The funds block ends where the goal or the indicator block begins.
+    ends = [r for r, _ in labels.positions(_GOAL_INDEX).get("goal_planned", ()) if r > hrow]
+    ind = labels.indicator_header()
+    if ind is not None and ind > hrow:
+        ends.append(ind)
+    for r in range(hrow + 1, min(sheet.bottom, hrow + 14, *ends)):
         key = None
         for c in range(sheet.left, first_amount):
             t = text.get((r, c))
@@ -304,13 +309,14 @@ def _refs(row: int, columns: tuple[int, ...]) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=1024)
 def _fund_row_key(folded: str) -> str | None:
-    """The fund row a folded label names; 其中：本年财政拨款 names 本年财政拨款, and
-    1.基本支出 names 基本支出."""
+    """The fund row a folded label names; 其中：本年财政拨款 names 本年财政拨款,
+    按支出性质分：基本支出 and 1.基本支出 name 基本支出."""
     key = form.match(folded, _FUND_ROW_INDEX)
     if key:
         return key
-    bare = folded.removeprefix("其中:").removeprefix("其中")
-    bare = _NUMBERING.sub("", bare).rstrip(":")
+    # 按收入性质分：财政拨款, 其中：基本支出: the line is named after the last colon.
+    bare = folded.rstrip(":").rpartition(":")[2].removeprefix("其中")
+    bare = _NUMBERING.sub("", bare)
     return form.match(bare, _FUND_ROW_INDEX) if bare else None
 
 

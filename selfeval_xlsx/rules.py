@@ -46,6 +46,10 @@ class Rules:
     # A unit's 部门整体 项目支出 and the sum of its project budgets may differ by this share.
     dept_tolerance: Decimal = Decimal("0.01")
 
+    def __hash__(self) -> int:
+        # Usable as a cache key; equal rules have equal names and weights, so equal hashes.
+        return hash((self.name, tuple(sorted(self.weights.items()))))
+
     @property
     def rate_weight(self) -> Decimal:
         return self.weights[RATE_DIMENSION]

@@ -62,6 +62,7 @@ _FULL_DATE = re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?:份)?(?:(?P<d
 _QUARTER = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 # Something that reads as a deadline but that we could not turn into a date.
 _DEADLINE_LIKE = re.compile(r"[0-9]月|季度|年底|年末|上半年|下半年")
+_BEFORE = re.compile(r"(?:之|以)?前(?:完成|完工|到位|发放|拨付)?$")
 
 _ACTUAL_DATE = (
     re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"),
@@ -201,8 +202,9 @@ def _parse_target(_t: type, raw: object, _n: type, nature: object, year: int | N
     date = _date_target(s, year) or _bare_date(s)
     if date is not None:
         return Target(DATE, s, date=date, deadline=True)
-    if _DEADLINE_LIKE.search(s) and re.search(r"前|完成|之内|以内", s) and not re.search(r"[%％]", s):
-        # 2022年第5季度前, 13月底前: a deadline we cannot date. Never read it as a number.
+    if (_DEADLINE_LIKE.search(s) and re.search(r"前|完成|之内|以内", s) or _BEFORE.search(s)) \
+            and "%" not in s:
+        # 汛期前, 开学前, 13月底前: a deadline we cannot date. Never read it as a number.
         return Target(DATE, s, deadline=True)
     kind, comparator, body = None, "", s
     for prefix, k in _PREFIXES:
