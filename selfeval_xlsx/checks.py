@@ -256,7 +256,7 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     if t.value is not None and t.value == 0 and not t.zero:
         # 零投诉 / =0起 are targets (nothing may happen); only ≥0 measures nothing.
         yield emit("I114", f"{_what(ind)}指标值为 0（{t.text}）", cell("target", ""), t.text)
-    if t.kind == QUALITATIVE and t.text and ind.level2 in _VAGUE_DIMENSIONS:
+    if t.kind == QUALITATIVE and t.text and not t.error and ind.level2 in _VAGUE_DIMENSIONS:
         yield emit("I115", f"{_what(ind)}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
     if (t.unit and a.unit and t.unit != a.unit
             and not (t.unit in MONEY_SCALE and a.unit in MONEY_SCALE)):

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from . import form
 from .checks import check_dept_projects, check_project
 from .container import LIMITS, Limits, inspect_zip
+from .errcells import blank_cells, error_cells, restore
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
@@ -111,11 +112,14 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     except WorkbookError as e:
         return _failed(entry, e.code, str(e))
     entry.sheets = len(sheets)
-    return _assemble(entry, sheets, findings, rules)
+    errors_for = (lambda name: error_cells(data, name)) if kind == "xlsx" else None
+    return _assemble(entry, sheets, findings, rules, errors_for)
 
 
-def _read_sheets(path: str, sheets, findings: list[Finding],
-                 rules: Rules) -> tuple[UnitInfo | None, list[Project]]:
+def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
+                 errors_for=None) -> tuple[UnitInfo | None, list[Project]]:
+    """`errors_for(sheet name)`: the sheet's error cells (#NAME?…), which calamine reads as
+    empty; asked only for a form with an empty required cell."""
     """The unit's 单位信息 and its forms (projects and 部门整体), whatever the sheets are called."""
     info: UnitInfo | None = None
     projects: list[Project] = []
@@ -128,6 +132,8 @@ def _read_sheets(path: str, sheets, findings: list[Finding],
             raw = read_project(labels, kind)
             if raw.is_blank():
                 continue  # a spare template sheet the clerk did not need
+            if errors_for is not None and blank_cells(raw):
+                restore(raw, errors_for(sheet.name))
             p, fs = interpret_project(raw, path, rules.saving_words)
             projects.append(p)
             findings.extend(fs)
@@ -140,9 +146,10 @@ def _read_sheets(path: str, sheets, findings: list[Finding],
     return info, projects
 
 
-def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -> WorkbookResult:
+def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
+              errors_for=None) -> WorkbookResult:
     path = entry.path
-    info, forms = _read_sheets(path, sheets, findings, rules)
+    info, forms = _read_sheets(path, sheets, findings, rules, errors_for)
     result = WorkbookResult(entry, unit_info=info)
     for p in forms:
         p.template_form = info is not None   # our template: 总分 and 执行率得分 are formulas

@@ -1,0 +1,90 @@
+"""Error values (#NAME?, #DIV/0!, #REF!) that python-calamine reads as empty cells.
+
+A target typed as `=6个` becomes a formula whose value is #NAME?; calamine hands back ''
+for it, so the reader would call a visibly filled cell empty. For .xlsx we look the
+cell up in the sheet's XML — only for cells that came back empty where a value is
+required, so a well-filled file costs nothing. (.xls and .ods keep no such trace that
+calamine exposes; there the cell stays "not filled".)
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.sax.saxutils import unescape
+
+from .layout import RawProject
+
+_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"|<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.DOTALL)
+_FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.DOTALL)
+# Cells a form needs filled: where an empty reading is worth a second look.
+_WATCHED = {"target", "actual", "weight", "self_score", "initial", "budget", "executed", "self_total"}
+
+
+def _text(b: bytes) -> str:
+    return unescape(b.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+
+def _sheet_path(z: zipfile.ZipFile, name: str) -> str | None:
+    book = z.read("xl/workbook.xml")
+    rid = None
+    for m in _SHEET.finditer(book):
+        n, r = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(4), m.group(3))
+        if _text(n) == name:
+            rid = r
+            break
+    if rid is None:
+        return None
+    for m in _REL.finditer(z.read("xl/_rels/workbook.xml.rels")):
+        i, target = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(4), m.group(3))
+        if i == rid:
+            t = _text(target)
+            return t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
+    return None
+
+
+def error_cells(data: bytes, sheet: str) -> dict[str, tuple[str, str]]:
+    """A1 → (error value, formula text) for the error cells of one .xlsx sheet; {} when
+    there are none or the file is not an .xlsx we can look into."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        path = _sheet_path(z, sheet)
+        if path is None:
+            return {}
+        xml = z.read(path)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for m in _CELL.finditer(xml):
+        ref, value = _REF.search(m.group(1)), _VALUE.search(m.group(2))
+        if ref and value:
+            formula = _FORMULA.search(m.group(2))
+            out[ref.group(1).decode()] = (_text(value.group(1)), _text(formula.group(1)) if formula else "")
+    return out
+
+
+def _blank(v: object) -> bool:
+    return v is None or v == ""
+
+
+def blank_cells(raw: RawProject) -> bool:
+    """Whether any required cell of the form came back empty."""
+    # Only the total line of the funds block: the 其中 lines are often left blank.
+    lines = [*raw.indicators, raw.funds.get("total", {})]
+    return any(_blank(v) for line in lines for k, (v, _) in line.items() if k in _WATCHED) or \
+        ("self_total" in raw.values and _blank(raw.values["self_total"][0]))
+
+
+def restore(raw: RawProject, errors: dict[str, tuple[str, str]]) -> None:
+    """Puts the error values back where calamine read ''."""
+    if not errors:
+        return
+    for line in [*raw.indicators, raw.funds.get("total", {}), raw.values]:
+        for k, (v, ref) in list(line.items()):
+            if k in _WATCHED and _blank(v) and ref in errors:
+                line[k] = (errors[ref][0], ref)
