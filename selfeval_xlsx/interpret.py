@@ -17,6 +17,7 @@ from .targets import POSITIVE, REVERSE, parse_actual, parse_target
 
 _YEAR = re.compile(r"^(19|20)\d{2}")
 _SCORE_SUFFIXES = ("", "分")
+_LIMIT_TEXT = f"{AMOUNT_LIMIT:,.0f} 万元"
 
 
 @functools.lru_cache(maxsize=16384)
@@ -74,7 +75,7 @@ class _Reader:
 
     def _not_a_number(self, what: str, value: object, cell: str, error: str | None) -> None:
         if error and error.startswith("数值"):
-            self.add("P123", f"“{what}”为 {text(value)}，超出任何预算的合理范围（不足 {AMOUNT_LIMIT:.0E} 万元）",
+            self.add("P123", f"“{what}”为 {text(value)}，超出任何预算的合理范围（上限 {_LIMIT_TEXT}）",
                      cell, value)
         elif error and error.startswith("是错误值"):
             self.add("P102", f"“{what}”{error}", cell, value)

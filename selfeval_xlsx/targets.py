@@ -142,7 +142,7 @@ def _date_target(s: str, year: int | None) -> dt.date | None:
             continue
         g = m.groupdict()
         y = int(g["y"]) if g.get("y") else year
-        if y is None:
+        if y is None or (g.get("m") and not 1 <= int(g["m"]) <= 12):
             return None
         try:
             if g.get("d"):
