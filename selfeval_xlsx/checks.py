@@ -38,7 +38,8 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     total = p.total_line
     budget, executed = p.budget, p.executed
     if budget is not None and budget <= 0:
-        yield emit("P104", f"全年预算数为 {fmt(budget)} 万元", total.cells.get("budget", ""), fmt(budget))
+        yield emit("P104", f"全年预算数为 {fmt(budget)} 万元，无法计算执行率和总分", total.cells.get("budget", ""),
+                   fmt(budget))
     if executed is not None and executed < 0:
         yield emit("P105", f"全年执行数为 {fmt(executed)} 万元", total.cells.get("executed", ""), fmt(executed))
     if budget is not None and executed is not None and budget > 0 and executed > budget:
@@ -132,6 +133,10 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
         yield emit("P121", f"{s.unscorable}，无法计算总分和等级（不计入平均分和排名）",
                    p.cells.get("self_total") or p.indicators[0].cells.get("actual", ""), s.unscorable)
     header = p.indicators[0].cells.get("level1", "")
+    if p.kind == "dept" and any(i.level1 in DEPT_EXTRA_LEVEL1 for i in p.indicators):
+        # A newer local 部门整体 form (履职效能, 管理效率…): its own dimensions, not the rules'.
+        yield from _score_checks(p, s, rules, header)
+        return
     for dim, weight in rules.weights.items():
         if dim not in DIMENSIONS or weight == 0:
             continue   # a weight of 0: the rules expect no such indicators (工资性支出 templates)
@@ -147,6 +152,11 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
         yield emit("P111", f"本表一级指标分值（{how}）为 {_scheme(shown)}{_preset_named(shown)}，"
                            f"所用规则“{rules.name}”为 {_scheme(expected)}",
                    cell, _scheme(shown))
+    yield from _score_checks(p, s, rules, header)
+
+
+def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Iterator[Finding]:
+    emit = _Emitter(p)
     if s.self_total is not None and s.total is not None and abs(s.self_total - s.total) > rules.tolerance:
         how = "（按各指标自评得分合计）" if s.self_total_derived else ""
         yield emit("P109", f"自评总分 {fmt(s.self_total)}{how}，按规则计算为 {fmt(s.total)}，"
