@@ -168,7 +168,11 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
 
 def _with_unit(ind: Indicator, unit: str) -> Indicator:
     t = replace(ind.target, unit=unit)
-    a = ind.actual if ind.actual.unit or ind.actual.value is None else replace(ind.actual, unit=unit)
+    a = ind.actual
+    if not a.unit and a.value is not None and not (
+            unit == "%" and t.value is not None and a.value <= 1 < t.value):
+        # (0.96 against 95 % is a percentage cell's fraction: scoring reads it as 96 %.)
+        a = replace(a, unit=unit)
     return replace(ind, target=t, actual=a)
 
 

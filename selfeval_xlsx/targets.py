@@ -4,6 +4,11 @@
 `较上年提高5%`, `零投诉`, `有效提升` … become a `Target` with the rule it is scored by.
 The same few texts recur on every form, so parses are cached (the results are
 immutable) — keyed by the value's type too, so a TRUE cell never answers for a 1.
+
+A number with no comparator (`6个`, `100%`) is a floor, as DOMAIN.md says: doing 7 of 6 is
+meeting the target. Issue 13 suggested reading it as ＝, which would mark over-achievement
+down; published forms write `100%`/`6个` meaning "at least", so we keep DOMAIN's rule.
+`＝6个` (full-width, so Excel keeps it as text) is exact.
 """
 from __future__ import annotations
 

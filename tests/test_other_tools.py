@@ -347,3 +347,12 @@ def _project(rows) -> Project:
     p.indicators = [Indicator(l1, l2, l3, parse_target(t, year=2022), parse_actual(a, 2022), D(w), D(sc))
                     for l1, l2, l3, t, a, w, sc in rows]
     return p
+
+
+def test_a_percent_unit_column_and_a_fraction_cell(tmp_path):
+    # 计量单位 "%" beside a target of 95 and an actual typed as 0.96 in a percentage cell.
+    rows = road_form()
+    rows[13] = [None, "质量指标", "养护合格率", None, 95, "%", 0.96, 10, 10]
+    r = process_file(write(tmp_path / "a.xlsx", {"道路": rows}), "a.xlsx", NATIONAL)
+    [sp] = r.projects
+    assert sp.score.indicators[1].actual_value == D(96) and sp.score.indicators[1].score == D(10)
