@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from selfeval_xlsx.batch import run_batch
-from selfeval_xlsx.rules import NATIONAL, load_rules
+from selfeval_xlsx.rules import NATIONAL, PRESETS, load_rules
 from selfeval_xlsx.tables import as_json
 from selfeval_xlsx.workbook import process_file
 from tests.fixtures import make_wild
@@ -33,13 +33,16 @@ def short(name: str) -> str:
 
 
 def rules_for(name: str):
-    spec = FILES[name]
-    return load_rules(FIXTURES / spec["rules"]) if spec.get("rules") else NATIONAL
+    rules = FILES[name].get("rules")
+    if rules is None:
+        return NATIONAL
+    return PRESETS[rules] if rules in PRESETS else load_rules(FIXTURES / rules)
 
 
 @functools.cache
-def result(name: str, rules=None):
-    return process_file(WILD / name, name, rules or rules_for(name))
+def result(name: str, national: bool = False):
+    """The file read in-process, under its own rules (or the national preset)."""
+    return process_file(WILD / name, name, NATIONAL if national else rules_for(name))
 
 
 def q(x, places=CENT):
@@ -162,10 +165,20 @@ def test_findings(name):
                  spec.get("at_most", ()))
 
 
+@pytest.mark.parametrize("name", sorted(FILES), ids=short)
+def test_every_error_and_warning_is_a_true_problem(name):
+    """A false alarm costs as much as a miss: each 错误/警告 is one the reviewer expects."""
+    spec = FILES[name]
+    expected = [*spec.get("must", ()), *spec.get("batch_must", ())]
+    unexpected = [f for f in result(name).findings if f.severity.value in ("错误", "警告")
+                  and not any(matches(f, e) for e in expected)]
+    assert not unexpected, f"false alarms:\n{listing(unexpected)}"
+
+
 @pytest.mark.parametrize("name", [n for n in sorted(FILES) if FILES[n].get("national_must")], ids=short)
 def test_form_scheme_against_national_rules(name):
     """The same form under rules it does not follow: the difference is reported."""
-    assert_specs(result(name, NATIONAL).findings, FILES[name]["national_must"])
+    assert_specs(result(name, national=True).findings, FILES[name]["national_must"])
 
 
 # --- through the whole run: summary, 部门整体 sheet, roster ----------------------------------
