@@ -5,7 +5,16 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .findings import Finding, make
-from .form import DEPT_EXTRA_LEVEL1, DIMENSIONS, SOURCE_KEYS, USE_KEYS
+from .form import (
+    COST,
+    COST_LEVEL2,
+    DEPT_EXTRA_LEVEL1,
+    DIMENSIONS,
+    SOURCE_KEYS,
+    USE_KEYS,
+    dimension_of,
+    is_cost,
+)
 from .model import Indicator, Project
 from .numbers import fmt, fmt_pct
 from .rules import PRESETS, Rules
@@ -81,7 +90,7 @@ def _reason_place(p: Project) -> tuple[str, str]:
     if p.fund_note_column:
         return ("本表应写在资金表的原因说明（备注）列",
                 p.total_line.cells.get("note") or p.total_line.cells.get("executed", ""))
-    cost = next((i for i in p.indicators if i.level2 == "成本指标" and "reason" in i.cells), None)
+    cost = next((i for i in p.indicators if is_cost(i.level1, i.level2) and "reason" in i.cells), None)
     if cost is not None:
         return (f"本表没有执行率原因的栏目，应写在成本指标“{cost.level3}”的“偏差原因分析及改进措施”中",
                 cost.cells["reason"])
@@ -115,7 +124,7 @@ def form_scheme(p: Project, s: ProjectScore) -> tuple[dict[str, Decimal], str]:
     declared = p.declared_weights
     out: dict[str, Decimal] = {}
     for d in _SCHEME_DIMS:
-        has = [i for i in p.indicators if i.level1 == d]
+        has = [i for i in p.indicators if dimension_of(i.level1) == d]
         if has and any(i.weight is not None for i in has):
             out[d] = s.weights_by_dimension.get(d, Decimal(0))
         elif d in declared:
@@ -140,19 +149,23 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
     for dim, weight in rules.weights.items():
         if dim not in DIMENSIONS or weight == 0:
             continue   # a weight of 0: the rules expect no such indicators (工资性支出 templates)
-        if not any(i.level1 == dim for i in p.indicators):
+        if not any(dimension_of(i.level1) == dim for i in p.indicators):
             yield emit("P112", f"没有“{dim}”类指标", header, dim)
     scheme, how = form_scheme(p, s)
     expected = {d: rules.weights[d] for d in _SCHEME_DIMS}
     off = [d for d in _SCHEME_DIMS if d in scheme and scheme[d] != expected[d]]
     if off:
-        first = next((i for i in p.indicators if i.level1 == off[0]), None)
+        first = next((i for i in p.indicators if dimension_of(i.level1) == off[0]), None)
         cell = (first.cells.get("weight") or first.cells.get("level1", "")) if first else header
         shown = {d: scheme.get(d) for d in _SCHEME_DIMS}
         yield emit("P111", f"本表一级指标分值（{how}）为 {_scheme(shown)}{_preset_named(shown)}，"
                            f"所用规则“{rules.name}”为 {_scheme(expected)}",
                    cell, _scheme(shown))
     yield from _score_checks(p, s, rules, header)
+
+
+# How forms spell the grades: 优秀 is 优.
+_GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "一般": "中", "较差": "差", "合格": "中", "不合格": "差"}
 
 
 def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Iterator[Finding]:
@@ -164,7 +177,7 @@ def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Ite
                    p.cells.get("self_total", ""), fmt(s.self_total))
     if p.self_grade and s.self_total is not None:
         expected = rules.grade(s.self_total)
-        if p.self_grade.strip() != expected:
+        if _GRADE_WORDS.get(p.self_grade.strip(), p.self_grade.strip()) != expected:
             yield emit("P110", f"自评总分 {fmt(s.self_total)} 对应等级“{expected}”，表中为“{p.self_grade}”",
                        p.cells.get("self_grade", ""), p.self_grade)
     if p.self_rate_score is not None and s.rate_score is not None \
@@ -202,7 +215,10 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     emit = _Emitter(p)
     cell = ind.cells.get
     t, a = ind.target, ind.actual
-    if ind.level1 not in DIMENSIONS:
+    if ind.level1 == COST:
+        if ind.level2 not in COST_LEVEL2:
+            yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
+    elif ind.level1 not in DIMENSIONS:
         if not (p.kind == "dept" and ind.level1 in DEPT_EXTRA_LEVEL1):
             yield emit("I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
     elif ind.level2 not in DIMENSIONS[ind.level1]:
@@ -255,7 +271,7 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     if s.met is False and not ind.reason:
         yield emit("I111", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
                    cell("reason", ""), a.text)
-    if (ind.level2 == "成本指标" and t.kind == POSITIVE and t.text.startswith(_POSITIVE_MARKS)
+    if (is_cost(ind.level1, ind.level2) and t.kind == POSITIVE and t.text.startswith(_POSITIVE_MARKS)
             and not any(w in ind.level3 for w in rules.saving_words)):
         # A saving (成本节约率 ≥5%) is rightly ≥: the meaning decides before the sign does.
         yield emit("I112", f"{_what(ind)}是成本指标，指标值却写作“{t.text}”", cell("target", ""), t.text)

@@ -141,6 +141,21 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
     "满意度指标": ("服务对象满意度指标",),
 }
+# Since 2021 some forms make 成本指标 a 一级指标 of its own (财预〔2021〕101号) with these
+# 二级; its weight then counts with 产出指标, where the 2020 form has it.
+COST = "成本指标"
+COST_LEVEL2 = ("经济成本指标", "社会成本指标", "生态环境成本指标", COST)
+
+
+def is_cost(level1: str, level2: str) -> bool:
+    return level2 in COST_LEVEL2 or level1 == COST
+
+
+def dimension_of(level1: str) -> str:
+    """The rules' 一级 dimension an indicator's 一级指标 counts towards."""
+    return "产出指标" if level1 == COST else level1
+
+
 # 一级指标 some newer 部门整体 forms use beside the three above.
 DEPT_EXTRA_LEVEL1 = ("履职效能", "管理效率", "运行成本", "决策", "过程", "产出", "效益")
 RATE_DIMENSION = "预算执行率"
@@ -199,6 +214,7 @@ DEPT_HEADER_FIELDS = (DEPT_UNIT, YEAR)
 _LEVEL_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[0-9]+(?:\.[0-9]+)*[、.．]?|\([一二三四五六七八九十0-9]+\))")
 _LEVEL_WEIGHT = re.compile(r"\(?(?:权重|分值)?:?([0-9]+(?:\.[0-9]+)?)分?\)?$")
 _LEVEL_NAMES = {name: name for name in (*DIMENSIONS, *(x for v in DIMENSIONS.values() for x in v))}
+_LEVEL_NAMES.update({name: name for name in COST_LEVEL2})
 _LEVEL_NAMES.update({name.removesuffix("指标"): name for name in list(_LEVEL_NAMES)})
 _LEVEL_NAMES.update({"满意度": "满意度指标", "服务对象满意度": "服务对象满意度指标",
                      "社会公众或服务对象满意度指标": "服务对象满意度指标",

@@ -51,7 +51,7 @@ class _Reader:
                                   cell=cell, project=self.project))
 
     def amount(self, raw: Raw | None, what: str, required: bool) -> Decimal | None:
-        if raw is None or is_blank(raw[0]):
+        if raw is None or _dash(raw[0]):
             if required and raw is not None:
                 self.add("P101", f"“{what}”未填写", raw[1])
             return None
@@ -83,7 +83,7 @@ class _Reader:
             self.add("P102", f"“{what}”的内容“{text(value)}”不是数字", cell, value)
 
     def number(self, raw: Raw | None, what: str) -> Decimal | None:
-        if raw is None:
+        if raw is None or _dash(raw[0]):
             return None
         value, cell = raw
         p = parse_number(value)   # blank → Parsed(None) with no error
@@ -131,6 +131,13 @@ def interpret_unit(raw: RawUnit, file: str) -> tuple[UnitInfo, list[Finding]]:
 
 
 _NONE = ("", "")
+_DASHES = frozenset({"-", "—", "－", "–", "/", "／", "——", "--", "无", "\\"})
+
+
+def _dash(value: object) -> bool:
+    """Blank, or a dash the national form prints where nothing is to be filled (the 其中
+    rows' 分值/得分, a source with no money)."""
+    return is_blank(value) or (type(value) is str and value.strip() in _DASHES)
 _SAVING_DEFAULT = ("节约", "降低率", "下降率", "压减", "节省")
 
 
@@ -139,6 +146,8 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
     get = line.get
     level1, declared = form.norm_level(_value(get("level1")))
     level2, _ = form.norm_level(_value(get("level2")))
+    if level1 == "满意度指标" and level2 in ("", "满意度指标"):
+        level2 = "服务对象满意度指标"   # the one 二级 under 满意度, often not repeated
     level3 = _value(get("level3"))
     actual_raw = get("actual", _NONE)[0]
     if type(actual_raw) is str and form.is_template_text(actual_raw):
@@ -150,7 +159,7 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
         deduct = rd.number(get("deduct"), "扣分")
         self_score = weight - (deduct or 0)
     target = parse_target(get("target", _NONE)[0], get("nature", _NONE)[0], year)
-    if (target.kind == POSITIVE and not target.comparator and level2 == "成本指标"
+    if (target.kind == POSITIVE and not target.comparator and form.is_cost(level1, level2)
             and target.value is not None and not any(w in level3 for w in saving)
             and get("nature", _NONE)[0] in ("", None)):
         # A cost written as a bare amount (24.65万元) is a ceiling, not a floor.
@@ -191,7 +200,8 @@ def exec_reason(p: Project) -> str:
             return line.note
     for i in p.indicators:
         if i.reason and not form.is_placeholder(i.reason) and (
-                i.level2 == "成本指标" or _MONEY_WORDS.search(i.level3) or _MONEY_WORDS.search(i.reason)):
+                form.is_cost(i.level1, i.level2) or _MONEY_WORDS.search(i.level3)
+                or _MONEY_WORDS.search(i.reason)):
             return i.reason
     return ""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .form import DIMENSIONS
+from .form import DIMENSIONS, dimension_of
 from .model import Indicator, Project
 from .rules import Rules
 from .targets import DATE, POSITIVE, QUALITATIVE, RELATIVE, REVERSE, RULE_NAMES
@@ -168,9 +168,10 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     dims = {d: ZERO for d in DIMENSIONS}
     weights = {d: ZERO for d in DIMENSIONS}
     for ind, s in zip(project.indicators, scores):
-        if ind.level1 in dims:
-            dims[ind.level1] += s.score or ZERO
-            weights[ind.level1] += ind.weight or ZERO
+        dim = dimension_of(ind.level1)
+        if dim in dims:
+            dims[dim] += s.score or ZERO
+            weights[dim] += ind.weight or ZERO
     indicator_sum = sum((s.score or ZERO for s in scores), ZERO)
     why = unscorable(project)
     total = None if r_score is None or why else r_score + indicator_sum

@@ -58,6 +58,7 @@ _DATE_PATTERNS = (
     re.compile(rf"^(?:(?P<y>[0-9]{{4}})年)?(?P<m>[0-9]{{1,2}})月(?P<d>[0-9]{{1,2}})[日号]?(?:{_END})"),
     re.compile(rf"^(?P<y>[0-9]{{4}})[-./](?P<m>[0-9]{{1,2}})[-./](?P<d>[0-9]{{1,2}})(?:{_END})"),
     re.compile(rf"^(?:(?P<y>[0-9]{{4}})年)?(?P<m>[0-9]{{1,2}})月(?:份)?(?:{_END})"),
+    re.compile(rf"^(?P<y>[0-9]{{4}})[-./](?P<m>[0-9]{{1,2}})(?:月)?(?:{_END})"),
     re.compile(r"^(?:(?P<y>[0-9]{4})年)?(?:年)?(?:底|末)(?:之|以)?前"),
     re.compile(r"^(?:(?P<y>[0-9]{4})年)?(?P<q>第?[一二三四1-4])季度(?:末|底)?(?:之|以)?前"),
     re.compile(r"^(?:(?P<y>[0-9]{4})年)?(?P<h>上半年|年中)(?:之|以)?前?"),
@@ -73,6 +74,7 @@ _ACTUAL_DATE = (
     re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"),
     re.compile(r"(?P<y>[0-9]{4})[-./](?P<m>[0-9]{1,2})[-./](?P<d>[0-9]{1,2})"),
     re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月"),
+    re.compile(r"^(?P<y>(?:19|20)[0-9]{2})[-/](?P<m>[0-9]{1,2})(?:月|$)"),
     re.compile(r"^(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"),
     re.compile(r"^(?P<m>[0-9]{1,2})月"),
 )
@@ -164,6 +166,20 @@ def _date_target(s: str, year: int | None) -> dt.date | None:
     return None
 
 
+# 2022.11 is a month to a deadline and a number to anything else: it is read as both.
+_DOTTED_MONTH = re.compile(r"^(?P<y>(?:19|20)[0-9]{2})\.(?P<m>1[0-2]|0?[1-9])$")
+_UNIT_TAIL = re.compile(r"(?:完成|左右|及以上|以上|以内|以下|或以上|或以下|\(含\))+$")
+
+
+@functools.lru_cache(maxsize=2048)
+def _unit(suffix: str) -> str:
+    """The unit after a number, without words that only qualify it: 100%完成 is %."""
+    if not suffix:
+        return suffix
+    bare = _UNIT_TAIL.sub("", suffix)
+    return "%" if bare.startswith("%") else bare
+
+
 def _bare_date(s: str) -> dt.date | None:
     """`2021年12月`, `2021年12月31日` written as a target with no 前: that date."""
     m = _FULL_DATE.fullmatch(s)
@@ -194,6 +210,10 @@ def _parse_target(_t: type, raw: object, _n: type, nature: object, year: int | N
     forced = _NATURE.get(_clean(nature)) if nature not in (None, "") else None
     if isinstance(raw, bool):
         return Target(QUALITATIVE, "是" if raw else "否", error="逻辑值")
+    if isinstance(raw, (dt.date, dt.datetime)):
+        # A date typed into the target cell (Excel made it a date): done by that day.
+        d = raw.date() if isinstance(raw, dt.datetime) else raw
+        return Target(DATE, s, date=d, deadline=True)
     if isinstance(raw, (int, float)):
         value = to_decimal(raw)
         return Target(forced or POSITIVE, s, value=value, zero=value == 0 and forced != POSITIVE)
@@ -233,11 +253,12 @@ def _parse_target(_t: type, raw: object, _n: type, nature: object, year: int | N
     if forced == QUALITATIVE:
         forced = None
     kind = forced or kind or POSITIVE
+    unit = _unit(num.suffix)
     # 0起, =0起, ≤0起 say nothing may happen; only "≥0" (or 不低于0) says nothing at all.
     zero = num.value == 0 and kind != POSITIVE or (num.value == 0 and not comparator and not forced)
     if zero and kind == POSITIVE:
         kind = EXACT
-    return Target(kind, s, value=num.value, unit=num.suffix, comparator=comparator, zero=zero)
+    return Target(kind, s, value=num.value, unit=unit, comparator=comparator, zero=zero)
 
 
 def _achievement(s: str) -> str | None:
@@ -294,6 +315,8 @@ def _parse_actual(_t: type, raw: object, year: int | None) -> Actual:
         return Actual(s, value=Decimal(0), achievement=_achievement(s))
     num = parse_number(body)
     if num.value is not None:
-        return Actual(s, value=num.value, unit=num.suffix)
+        m = _DOTTED_MONTH.match(s)
+        date = _month_end(int(m["y"]), int(m["m"])) if m else None
+        return Actual(s, value=num.value, unit=_unit(num.suffix), date=date)
     on_time = s.startswith(_ON_TIME) or any(w in s for w in _ON_TIME[:4])
     return Actual(s, achievement=_achievement(s), on_time=on_time)

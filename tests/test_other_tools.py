@@ -356,3 +356,35 @@ def test_a_percent_unit_column_and_a_fraction_cell(tmp_path):
     r = process_file(write(tmp_path / "a.xlsx", {"道路": rows}), "a.xlsx", NATIONAL)
     [sp] = r.projects
     assert sp.score.indicators[1].actual_value == D(96) and sp.score.indicators[1].score == D(10)
+
+
+@pytest.mark.parametrize("raw, unit", [("100%完成", "%"), ("≥95%以上", "%"), ("10个左右", "个")])
+def test_words_after_a_unit_are_not_the_unit(raw, unit):
+    assert parse_target(raw).unit == unit
+    assert parse_actual("98%完成").unit == "%"
+
+
+def test_dates_typed_as_dates_and_dotted_months():
+    assert parse_target(dt.datetime(2022, 12, 31)).date == dt.date(2022, 12, 31)
+    assert parse_target("2022.12前").date == dt.date(2022, 12, 31)
+    dotted = parse_actual("2022.11", 2022)
+    assert (dotted.date, dotted.value) == (dt.date(2022, 11, 30), D("2022.11"))   # either, as the target needs
+    assert parse_actual("1200.5").date is None
+
+
+def test_national_form_dashes_grades_and_2021_cost_dimension(tmp_path):
+    """The national form prints — in the 其中 rows; clerks write 优秀; since 2021 some
+    forms make 成本指标 a 一级 of its own (its weight counts with 产出)."""
+    rows = small_project("项目", 10, 10)
+    rows[6] = ["其中：当年财政拨款", None, 10, 10, 10, "—", None, "—"]
+    rows.insert(7, ["上年结转资金", None, "—", "—", "—", "—", None, "—"])
+    rows[9:11] = [["产出指标", "数量指标", "完成数量", "≥10个", "10个", 20, 20],
+                  ["成本指标", "经济成本指标", "单位成本", "≤5万元", "4.8万元", 20, 20],
+                  ["产出指标", "质量指标", "合格率", "100%", "100%", 10, 10]]
+    rows[13][1] = "满意度指标"            # the 二级 repeated as 满意度指标
+    rows.append(["自评等级", None, None, None, None, None, "优秀"])
+    r = process_file(write(tmp_path / "n.xlsx", {"项目": rows}), "n.xlsx", NATIONAL)
+    [sp] = r.projects
+    assert sp.score.weights_by_dimension["产出指标"] == D(50)
+    assert sp.project.indicators[-1].level2 == "服务对象满意度指标"
+    assert [f.code for f in r.findings if f.severity.value != "提示"] == []
