@@ -23,7 +23,9 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(rb"<v>(.*?)</v>", re.DOTALL)
 _FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.DOTALL)
 # Cells a form needs filled: where an empty reading is worth a second look.
-_WATCHED = {"target", "actual", "weight", "self_score", "initial", "budget", "executed", "self_total"}
+# (Not 总分: our template computes it by formula, which a file saved unrecalculated leaves
+# empty without any error.)
+_WATCHED = {"target", "actual", "weight", "self_score", "initial", "budget", "executed"}
 
 
 def _text(b: bytes) -> str:
@@ -48,24 +50,34 @@ def _sheet_path(z: zipfile.ZipFile, name: str) -> str | None:
     return None
 
 
-def error_cells(data: bytes, sheet: str) -> dict[str, tuple[str, str]]:
-    """A1 → (error value, formula text) for the error cells of one .xlsx sheet; {} when
-    there are none or the file is not an .xlsx we can look into."""
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        path = _sheet_path(z, sheet)
-        if path is None:
+class ErrorCells:
+    """The error cells of one .xlsx, read sheet by sheet when first asked for."""
+
+    def __init__(self, data: bytes, z: zipfile.ZipFile | None = None):
+        self.data, self.z = data, z
+        self.sheets: dict[str, dict[str, tuple[str, str]]] = {}
+
+    def __call__(self, sheet: str) -> dict[str, tuple[str, str]]:
+        if sheet not in self.sheets:
+            self.sheets[sheet] = self._read(sheet)
+        return self.sheets[sheet]
+
+    def _read(self, sheet: str) -> dict[str, tuple[str, str]]:
+        try:
+            z = self.z or zipfile.ZipFile(io.BytesIO(self.data))
+            path = _sheet_path(z, sheet)
+            if path is None:
+                return {}
+            xml = z.read(path)
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError):
             return {}
-        xml = z.read(path)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        return {}
-    out: dict[str, tuple[str, str]] = {}
-    for m in _CELL.finditer(xml):
-        ref, value = _REF.search(m.group(1)), _VALUE.search(m.group(2))
-        if ref and value:
-            formula = _FORMULA.search(m.group(2))
-            out[ref.group(1).decode()] = (_text(value.group(1)), _text(formula.group(1)) if formula else "")
-    return out
+        out: dict[str, tuple[str, str]] = {}
+        for m in _CELL.finditer(xml):
+            ref, value = _REF.search(m.group(1)), _VALUE.search(m.group(2))
+            if ref and value:
+                formula = _FORMULA.search(m.group(2))
+                out[ref.group(1).decode()] = (_text(value.group(1)), _text(formula.group(1)) if formula else "")
+        return out
 
 
 def _blank(v: object) -> bool:
@@ -76,15 +88,14 @@ def blank_cells(raw: RawProject) -> bool:
     """Whether any required cell of the form came back empty."""
     # Only the total line of the funds block: the 其中 lines are often left blank.
     lines = [*raw.indicators, raw.funds.get("total", {})]
-    return any(_blank(v) for line in lines for k, (v, _) in line.items() if k in _WATCHED) or \
-        ("self_total" in raw.values and _blank(raw.values["self_total"][0]))
+    return any(_blank(v) for line in lines for k, (v, _) in line.items() if k in _WATCHED)
 
 
 def restore(raw: RawProject, errors: dict[str, tuple[str, str]]) -> None:
     """Puts the error values back where calamine read ''."""
     if not errors:
         return
-    for line in [*raw.indicators, raw.funds.get("total", {}), raw.values]:
+    for line in [*raw.indicators, raw.funds.get("total", {})]:
         for k, (v, ref) in list(line.items()):
             if k in _WATCHED and _blank(v) and ref in errors:
                 line[k] = (errors[ref][0], ref)

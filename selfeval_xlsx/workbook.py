@@ -14,7 +14,7 @@ from pathlib import PurePath
 from . import form
 from .checks import check_dept_projects, check_project
 from .container import LIMITS, Limits, inspect_zip
-from .errcells import blank_cells, error_cells, restore
+from .errcells import ErrorCells, blank_cells, restore
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
@@ -112,7 +112,7 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     except WorkbookError as e:
         return _failed(entry, e.code, str(e))
     entry.sheets = len(sheets)
-    errors_for = (lambda name: error_cells(data, name)) if kind == "xlsx" else None
+    errors_for = ErrorCells(data, z) if kind == "xlsx" else None
     return _assemble(entry, sheets, findings, rules, errors_for)
 
 
