@@ -154,13 +154,21 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
     scheme, how = form_scheme(p, s)
     expected = {d: rules.weights[d] for d in _SCHEME_DIMS}
     off = [d for d in _SCHEME_DIMS if d in scheme and scheme[d] != expected[d]]
+    # A weight the label declares (效益指标（30分）) that its indicators' 分值 do not add up to.
+    declared = p.declared_weights
+    clash = [d for d in _SCHEME_DIMS if d in declared and declared[d] != scheme.get(d, declared[d])]
+    said = "；".join(f"“{d}”标签注明 {fmt_weight(declared[d])} 分，其下各指标分值合计 "
+                    f"{fmt_weight(scheme[d])} 分" for d in clash)
     if off:
         first = next((i for i in p.indicators if dimension_of(i.level1) == off[0]), None)
         cell = (first.cells.get("weight") or first.cells.get("level1", "")) if first else header
         shown = {d: scheme.get(d) for d in _SCHEME_DIMS}
         yield emit("P111", f"本表一级指标分值（{how}）为 {_scheme(shown)}{_preset_named(shown)}，"
-                           f"所用规则“{rules.name}”为 {_scheme(expected)}",
+                           f"所用规则“{rules.name}”为 {_scheme(expected)}" + (f"；{said}" if said else ""),
                    cell, _scheme(shown))
+    elif clash:
+        first = next(i for i in p.indicators if i.declared_weight is not None and dimension_of(i.level1) == clash[0])
+        yield emit("P111", said, first.cells.get("level1", ""), fmt_weight(declared[clash[0]]))
     yield from _score_checks(p, s, rules, header)
 
 

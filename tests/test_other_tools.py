@@ -388,3 +388,14 @@ def test_national_form_dashes_grades_and_2021_cost_dimension(tmp_path):
     assert sp.score.weights_by_dimension["产出指标"] == D(50)
     assert sp.project.indicators[-1].level2 == "服务对象满意度指标"
     assert [f.code for f in r.findings if f.severity.value != "提示"] == []
+
+
+def test_a_label_weight_that_disagrees_with_its_indicators(tmp_path):
+    rows = road_form()
+    rows[16][7], rows[16][8] = 10, 10      # 效益指标（30分） over 10 + 15 = 25
+    r = process_file(write(tmp_path / "a.xlsx", {"道路": rows}), "a.xlsx", NATIONAL)
+    [p111] = [f for f in r.findings if f.code == "P111"]
+    assert "效益25" in p111.message and "“效益指标”标签注明 30 分，其下各指标分值合计 25 分" in p111.message
+    rows[17][7], rows[17][8] = 20, 20      # 10 + 20: 30 again, as the label says
+    again = process_file(write(tmp_path / "b.xlsx", {"道路": rows}), "b.xlsx", NATIONAL)
+    assert "P111" not in codes(again.findings)
