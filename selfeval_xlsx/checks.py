@@ -67,8 +67,10 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
                 yield emit("P108", f"{name}：{what}各行合计 {fmt(sum(parts))} 万元，年度资金总额为 {fmt(whole)} 万元",
                            total.cells.get(column, ""), fmt(whole))
     # One finding per project: the clerk retypes the whole block, not one cell. A form that
-    # states its amounts in 元 has been converted already; a 部门整体 form holds a whole
-    # unit's budget, which may pass 1 亿元 honestly.
+    # states its amounts in 元 has been converted already. A caption saying 万元 is no
+    # evidence either way: the national form prints 项目资金（万元） whatever the clerk
+    # typed, so such forms are guessed at like forms that state nothing. A 部门整体 form
+    # holds a whole unit's budget, which may pass 1 亿元 honestly.
     threshold = rules.yuan_threshold * (100 if p.kind == "dept" else 1)
     large = [] if p.amount_unit == "元" else [
         (line, column, getattr(line, column)) for line in p.funds.values()
