@@ -310,15 +310,25 @@ def check_project(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding
 
 
 def check_dept_projects(dept: Project, projects: list[Project], rules: Rules) -> Iterator[Finding]:
-    """A unit that sent its 部门整体 form and its project forms: the 部门整体 项目支出 line
-    should agree with the sum of the projects' 全年预算数."""
+    """A unit that sent its 部门整体 form and its project forms in one workbook: the 部门整体
+    项目支出 line should agree with the sum of the projects' 全年预算数."""
     line = dept.funds.get("project_spend")
     budgets = [p.budget for p in projects if p.budget is not None]
     if line is None or line.budget is None or not budgets:
         return
-    total = sum(budgets, Decimal(0))
-    gap = abs(total - line.budget)
-    if gap > max(CENT, rules.dept_tolerance * line.budget):
-        yield _Emitter(dept)("U105", f"部门整体自评表的项目支出全年预算数为 {fmt(line.budget)} 万元，"
-                                     f"本单位 {len(budgets)} 个项目的全年预算数合计 {fmt(total)} 万元，相差 {fmt(gap)} 万元",
-                             line.cells.get("budget", ""), fmt(line.budget))
+    f = dept_projects_mismatch(line.budget, sum(budgets, Decimal(0)), len(budgets), rules, file=dept.file,
+                               sheet=dept.sheet, cell=line.cells.get("budget", ""), unit=dept.unit)
+    if f is not None:
+        yield f
+
+
+def dept_projects_mismatch(spend: Decimal, projects_total: Decimal, count: int, rules: Rules, *,
+                           file: str, sheet: str, cell: str, unit: str) -> Finding | None:
+    """U105 from the figures alone, for a batch that holds a unit's 部门整体 form and its
+    project forms in different files (it keeps sums, not projects)."""
+    gap = abs(projects_total - spend)
+    if gap <= max(CENT, rules.dept_tolerance * spend):
+        return None
+    return make("U105", f"部门整体自评表的项目支出全年预算数为 {fmt(spend)} 万元，本单位 {count} 个项目的"
+                        f"全年预算数合计 {fmt(projects_total)} 万元，相差 {fmt(gap)} 万元",
+                value=fmt(spend), file=file, sheet=sheet, cell=cell, unit=unit, project="部门整体支出")
