@@ -244,7 +244,8 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
         if not unscorable:
             yield emit("I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
     elif a.error:
-        yield emit("I104", f"{_what(ind)}的完成值是错误值“{a.text}”（公式出错），无法计分", cell("actual", ""), a.text)
+        what = "是错误值（公式出错）" if a.text.startswith(("#", "Err:")) else f"无法使用（{a.error}）"
+        yield emit("I104", f"{_what(ind)}的完成值“{a.text}”{what}，无法计分", cell("actual", ""), a.text)
     elif s.fallback == FALLBACK_UNREADABLE and t.kind == DATE and not t.error:
         why = "无法识别指标值中的时限" if t.date is None else f"无法从完成值“{a.text}”判断完成时间"
         yield emit("I104", f"{_what(ind)}是时限指标（{t.text}），{why}，无法判断是否按时完成", cell("actual", ""), a.text)

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import error_value, parse_number, to_decimal
+from .numbers import error_value, parse_number
 
 POSITIVE, REVERSE, EXACT, DATE, QUALITATIVE, RELATIVE = (
     "positive", "reverse", "exact", "date", "qualitative", "relative")
@@ -215,7 +215,10 @@ def _parse_target(_t: type, raw: object, _n: type, nature: object, year: int | N
         d = raw.date() if isinstance(raw, dt.datetime) else raw
         return Target(DATE, s, date=d, deadline=True)
     if isinstance(raw, (int, float)):
-        value = to_decimal(raw)
+        num = parse_number(raw)   # NaN, ±inf and figures past any budget are errors
+        if num.value is None:
+            return Target(forced or POSITIVE, s, error=num.error)
+        value = num.value
         return Target(forced or POSITIVE, s, value=value, zero=value == 0 and forced != POSITIVE)
     if not s:
         return Target(QUALITATIVE, s, error="空")
@@ -286,7 +289,10 @@ def _parse_actual(_t: type, raw: object, year: int | None) -> Actual:
     if isinstance(raw, bool):
         return Actual("是" if raw else "否", error="逻辑值")
     if isinstance(raw, (int, float)):
-        return Actual(_clean(raw), value=to_decimal(raw), from_number_cell=True)
+        num = parse_number(raw)
+        if num.value is None:
+            return Actual(_clean(raw), error=num.error, from_number_cell=True)
+        return Actual(_clean(raw), value=num.value, from_number_cell=True)
     s = _clean(raw)
     if not s:
         return Actual(s)
