@@ -380,6 +380,7 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     level2_at = keys.index("level2") if "level2" in cols else None
     level3_at = keys.index("level3") if "level3" in cols else None
     repeated = {r for r, c in labels.positions(_IND_INDEX).get("level3", ()) if c == cols.get("level3")}
+    level_at = tuple(j for j in (level1_at, level2_at, level3_at) if j is not None)
     ignored: list[int] = []
     label_only: int | None = None   # a row holding only a 一级/二级 label, until a row uses it
     placeholder = form.is_placeholder
@@ -392,6 +393,8 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
         else:
             values = [row[i] if i < len(row) else "" for i in offsets]
         content = not _EMPTY.issuperset([values[j] for j in content_at])
+        if content and _subtotal(values, level_at):
+            continue   # 小计 of a 一级: its figures are its indicators' again
         labelled = any(values[j] not in _EMPTY for j in (level1_at, level2_at) if j is not None)
         if not content and not labelled:
             continue  # an empty row of the indicator block
@@ -426,6 +429,13 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
         ignored.append(label_only)
     anchor = cols.get("level3", cols.get("level1", sheet.left))
     out.ignored_rows = [a1(r, anchor) for r in sorted(set(ignored))]
+
+
+_SUBTOTALS = frozenset({"小计", "分项小计", "一级指标小计", "小计得分"})
+
+
+def _subtotal(values, level_at) -> bool:
+    return any(type(values[j]) is str and form.norm_label(values[j]) in _SUBTOTALS for j in level_at)
 
 
 def _blank_or_placeholder(v: object, placeholder) -> bool:

@@ -399,3 +399,12 @@ def test_a_label_weight_that_disagrees_with_its_indicators(tmp_path):
     rows[17][7], rows[17][8] = 20, 20      # 10 + 20: 30 again, as the label says
     again = process_file(write(tmp_path / "b.xlsx", {"道路": rows}), "b.xlsx", NATIONAL)
     assert "P111" not in codes(again.findings)
+
+
+def test_subtotal_rows_are_not_indicators(tmp_path):
+    rows = eldercare_form()
+    rows.insert(16, [None, "小计", None, None, None, None, 50, 0, 50])
+    r = process_file(write(tmp_path / "s.xlsx", {"养老": rows}), "s.xlsx", NATIONAL)
+    [sp] = r.projects
+    assert len(sp.project.indicators) == 7 and sp.score.total == D("92.5")
+    assert codes(r.findings) == ["I118", "I120", "P115"]
