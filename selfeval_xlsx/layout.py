@@ -365,7 +365,8 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     out.score_columns = frozenset(cols)
     if "level1" in cols:
         out.indicator_header = a1(hrow, cols["level1"])
-    have = set(cols) | ({"self_score"} if "deduct" in cols else set())
+    # 二级指标 is not needed to score (some provincial forms have none); 扣分 stands in for 得分.
+    have = set(cols) | ({"self_score"} if "deduct" in cols else set()) | {"level2"}
     out.missing_columns = [f.label for f in form.INDICATOR_COLUMNS if f.required and f.key not in have]
     # The block ends at the first 总分/自评等级 label in the leftmost columns below it.
     stops = [r for hits in labels.positions(_STOP_INDEX).values() for r, c in hits

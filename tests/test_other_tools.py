@@ -408,3 +408,15 @@ def test_subtotal_rows_are_not_indicators(tmp_path):
     [sp] = r.projects
     assert len(sp.project.indicators) == 7 and sp.score.total == D("92.5")
     assert codes(r.findings) == ["I118", "I120", "P115"]
+
+
+def test_a_form_without_a_second_level(tmp_path):
+    rows = small_project("项目", 10, 10)
+    for r in rows[7:12]:
+        del r[1]
+    rows[12] = ["总分", None, None, None, 100, 100]
+    r = process_file(write(tmp_path / "n.xlsx", {"项目": rows}), "n.xlsx", NATIONAL)
+    [sp] = r.projects
+    # (满意度指标 has one 二级 only, so it is filled in.)
+    assert sp.score.total == D(100) and [i.level2 for i in sp.project.indicators] == ["", "", "", "服务对象满意度指标"]
+    assert [f.code for f in r.findings if f.severity.value != "提示"] == []
