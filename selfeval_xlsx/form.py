@@ -34,8 +34,10 @@ LISTS_SHEET = "选项"
 
 # --- header -------------------------------------------------------------------------
 PROJECT_NAME = Field("name", "项目名称", required=True, hint="填写预算批复中的项目全称，每个项目一张表。")
-DEPARTMENT = Field("department", "主管部门", hint="填写项目的主管部门，如：长安区人民政府。")
-UNIT = Field("unit", "实施单位", required=True, hint="填写本单位全称，与“单位信息”表一致。")
+DEPARTMENT = Field("department", "主管部门", hint="填写项目的主管部门，如：长安区人民政府。",
+                   aliases=("项目主管部门", "主管单位"))
+UNIT = Field("unit", "实施单位", required=True, hint="填写本单位全称，与“单位信息”表一致。",
+             aliases=("项目实施单位", "项目单位", "填报单位", "预算单位", "项目承担单位"))
 YEAR = Field("year", "评价年度", kind="year", required=True, hint="填写四位年份，如 2020。",
              aliases=("年度", "自评年度"))
 HEADER_FIELDS = (PROJECT_NAME, DEPARTMENT, UNIT, YEAR)
@@ -159,6 +161,8 @@ def dimension_of(level1: str) -> str:
 # 一级指标 some newer 部门整体 forms use beside the three above.
 DEPT_EXTRA_LEVEL1 = ("履职效能", "管理效率", "运行成本", "决策", "过程", "产出", "效益")
 RATE_DIMENSION = "预算执行率"
+# Some provinces list the rate as the first row of the indicator table instead.
+RATE_ROW_NAMES = frozenset({RATE_DIMENSION, "资金执行率", "执行率", "预算执行", "预算资金执行率", "资金使用率"})
 NATURES = ("正向", "反向", "等于", "定性")
 ACHIEVEMENT_WORDS = ("达成", "部分达成", "未达成")
 GRADES = ("优", "良", "中", "差")

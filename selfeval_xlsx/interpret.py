@@ -206,6 +206,24 @@ def exec_reason(p: Project) -> str:
     return ""
 
 
+def _rate_row(p: Project) -> None:
+    """A 预算执行率 row in the indicator table is the funds block's rate, not an indicator:
+    its 分值 and 得分 are the rate's (the rate itself is computed from the amounts)."""
+    rows = [i for i in p.indicators if i.level1 in form.RATE_ROW_NAMES
+            or (not i.level1 and i.level3 in form.RATE_ROW_NAMES)]
+    if not rows:
+        return
+    drop = {id(i) for i in rows}
+    p.indicators = [i for i in p.indicators if id(i) not in drop]
+    row = rows[0]
+    if p.rate_weight is None:
+        p.rate_weight = row.weight
+    if p.self_rate_score is None:
+        p.self_rate_score = row.self_score
+        if "self_score" in row.cells:
+            p.total_line.cells.setdefault("score", row.cells["self_score"])
+
+
 def _unit_name(p: Project) -> None:
     name, code = form.split_unit_code(p.unit)
     if code:
@@ -271,6 +289,7 @@ def interpret_project(raw: RawProject, file: str,
     p.goal_planned = _value(v.get("goal_planned"))
     p.goal_achieved = _value(v.get("goal_achieved"))
     p.indicators = [_indicator(rd, line, p.year, saving) for line in raw.indicators]
+    _rate_row(p)
     p.exec_reason = exec_reason(p)
     if raw.ignored_rows:
         n = len(raw.ignored_rows)

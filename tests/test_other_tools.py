@@ -420,3 +420,16 @@ def test_a_form_without_a_second_level(tmp_path):
     # (满意度指标 has one 二级 only, so it is filled in.)
     assert sp.score.total == D(100) and [i.level2 for i in sp.project.indicators] == ["", "", "", "服务对象满意度指标"]
     assert [f.code for f in r.findings if f.severity.value != "提示"] == []
+
+
+def test_a_rate_row_in_the_indicator_table(tmp_path):
+    # 预算执行率 listed as the table's first row (10 分, self 9): the funds block's rate, once.
+    rows = small_project("项目", 10, 9)
+    rows[5][5:] = [None, None, None]
+    rows.insert(8, ["预算执行率", None, None, "100%", "90%", 10, 9])
+    r = process_file(write(tmp_path / "r.xlsx", {"项目": rows}), "r.xlsx", NATIONAL)
+    [sp] = r.projects
+    p, s = sp.project, sp.score
+    assert len(p.indicators) == 4 and (p.rate_weight, p.self_rate_score) == (D(10), D(9))
+    assert s.rate_score == D(9) and s.total == D(9) + D(30) + D(20) + D(30) + D(10)
+    assert not [f for f in r.findings if f.code in ("I117", "P109", "P119", "P122")]
