@@ -97,9 +97,12 @@ GOAL_PLANNED = Field("goal_planned", "预期目标", hint="填写年初设定的
 GOAL_ACHIEVED = Field("goal_achieved", "实际完成情况", hint="填写年度总体目标的实际完成情况。")
 
 # --- indicators -----------------------------------------------------------------------
-IND_LEVEL1 = Field("level1", "一级指标", required=True, hint="从下拉列表选择：产出指标、效益指标或满意度指标。")
-IND_LEVEL2 = Field("level2", "二级指标", required=True, hint="从下拉列表选择，须属于所选一级指标。")
-IND_LEVEL3 = Field("level3", "三级指标", required=True, hint="填写具体的绩效指标名称。")
+IND_LEVEL1 = Field("level1", "一级指标", required=True, hint="从下拉列表选择：产出指标、效益指标或满意度指标。",
+                   aliases=("一级指标名称",))
+IND_LEVEL2 = Field("level2", "二级指标", required=True, hint="从下拉列表选择，须属于所选一级指标。",
+                   aliases=("二级指标名称",))
+IND_LEVEL3 = Field("level3", "三级指标", required=True, hint="填写具体的绩效指标名称。",
+                   aliases=("三级指标名称", "指标名称", "具体指标"))
 IND_TARGET = Field("target", "年度指标值", required=True,
                    hint="如：≥95%、≤24.65万元、=6个、≥11528户、2020年12月31日前、有效提升。",
                    aliases=("指标值", "年度目标值", "全年指标值", "目标值", "预期指标值", "年度指标值（A）",
@@ -111,11 +114,12 @@ IND_ACTUAL = Field("actual", "实际完成值", required=True,
 IND_WEIGHT = Field("weight", "分值", kind="number", required=True, hint="本指标的分值。",
                    aliases=("权重", "指标分值", "权重分值", "标准分值"))
 IND_SCORE = Field("self_score", "得分", kind="number", required=True,
-                  hint="本单位自评得分，不得高于分值。", aliases=("自评得分", "实际得分", "评分"))
+                  hint="本单位自评得分，不得高于分值。", aliases=("自评得分", "实际得分", "评分", "评价得分", "自评分"))
 IND_REASON = Field("reason", "偏差原因分析及改进措施",
                    hint="未完成目标或未得满分时，说明原因和改进措施。",
                    aliases=("偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "未完成原因分析",
-                            "偏差原因及改进措施", "未完成原因和改进措施", "偏差原因分析及整改措施"))
+                            "偏差原因及改进措施", "未完成原因和改进措施", "偏差原因分析及整改措施",
+                            "原因分析及改进措施", "存在问题及改进措施", "未完成原因及改进措施"))
 IND_NATURE = Field("nature", "指标性质", aliases=("指标方向", "指标类型", "符号"))
 IND_UNIT = Field("unit", "计量单位", aliases=("单位", "度量单位", "指标单位"))
 IND_DEDUCT = Field("deduct", "扣分", kind="number", aliases=("扣分值",))
