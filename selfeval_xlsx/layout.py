@@ -63,7 +63,6 @@ def _fold(value: str) -> tuple[str, str, tuple[tuple[int, str], ...]] | None:
 _YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 # How a form states the unit of its amounts: 项目资金（元）, 单位：元, 金额（万元）.
 _AMOUNT_UNIT = re.compile(r"(?:\((?:金额)?(?:单位)?:?(万元|元)\)|单位:?(万元|元)[)]?)$")
-_AMOUNT_KEYS = ("initial", "budget", "executed")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -269,7 +268,8 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
         return
     cols = labels.columns(hrow, _FUND_COL_INDEX)
     out.fund_columns = frozenset(cols)
-    first_amount = min(c for k, c in cols.items() if k != "note") if set(cols) - {"note"} else min(cols.values())
+    amounts = [c for k, c in cols.items() if k != "note"] or list(cols.values())
+    first_amount = min(amounts)   # row labels stand left of the amounts (a 备注 column may not)
     text = labels.text
     # The unit of the amounts, where the form states it: in the caption, a column header
     # or a 单位：元 line above the block.
