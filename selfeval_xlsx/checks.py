@@ -103,7 +103,7 @@ def _reason_place(p: Project) -> tuple[str, str]:
 _SCHEME_DIMS = tuple(DIMENSIONS)
 
 
-def _scheme(weights: dict[str, Decimal]) -> str:
+def _scheme(weights: dict[str, Decimal | None] | dict[str, Decimal]) -> str:
     return "、".join(f"{d.removesuffix('指标')}{fmt_weight(weights.get(d))}" for d in _SCHEME_DIMS)
 
 
@@ -113,9 +113,9 @@ def fmt_weight(x: Decimal | None) -> str:
     return format(x.normalize(), "f")
 
 
-def _preset_named(weights: dict[str, Decimal]) -> str:
+def _preset_named(weights: dict[str, Decimal | None]) -> str:
     for preset in PRESETS.values():
-        if all(preset.weights[d] == weights.get(d, 0) for d in _SCHEME_DIMS):
+        if all(preset.weights[d] == (weights.get(d) or 0) for d in _SCHEME_DIMS):
             return f"（与“{preset.name}”相同）"
     return "（自定方案）"
 

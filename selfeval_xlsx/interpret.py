@@ -259,8 +259,9 @@ def interpret_project(raw: RawProject, file: str,
     caption = "年度预算执行情况" if dept else "项目资金（万元）"
     if "total" not in raw.funds:
         rd.add("P101", f"未找到“{caption}”区域或“年度资金总额”行", "")
+    unit_cell = ""
     if raw.amount_unit is not None:
-        p.amount_unit = raw.amount_unit[0]
+        p.amount_unit, unit_cell = str(raw.amount_unit[0]), raw.amount_unit[1]
         if p.amount_unit == "元":
             rd.scale = Decimal(10000)
     for f in form.READ_FUND_ROWS:
@@ -280,7 +281,7 @@ def interpret_project(raw: RawProject, file: str,
         p.funds[f.key] = line
     if p.amount_unit == "元" and any(getattr(line, k) is not None for line in p.funds.values()
                                     for k in ("initial", "budget", "executed")):
-        rd.add("P124", "表中注明金额单位为“元”，各项金额已除以 10000 按万元计算", raw.amount_unit[1], "元")
+        rd.add("P124", "表中注明金额单位为“元”，各项金额已除以 10000 按万元计算", unit_cell, "元")
 
     if raw.missing_columns:
         rd.add("P101", f"指标表头缺少“{'、'.join(raw.missing_columns)}”列，这些内容无法读取",

@@ -289,8 +289,8 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
     for r in range(hrow + 1, min(sheet.bottom, hrow + 14, *ends)):
         key = None
         for c in range(sheet.left, first_amount):
-            t = text.get((r, c))
-            key = _fund_row_key(t[0]) if t else None
+            label = text.get((r, c))
+            key = _fund_row_key(label[0]) if label else None
             if key:
                 out.fund_labels[key] = f"{sheet.get(r, c)}"
                 break

@@ -200,12 +200,12 @@ def _zero_target(s: str) -> bool:
 
 def parse_target(raw: object, nature: object = None, year: int | None = None) -> Target:
     """Reads a 年度指标值; `nature` is the optional 指标性质 column, which wins."""
-    return _parse_target(type(raw), raw, type(nature), nature, year)
+    return _parse_target(raw, nature, year)
 
 
-@functools.lru_cache(maxsize=8192)
-def _parse_target(_t: type, raw: object, _n: type, nature: object, year: int | None) -> Target:
-    # The types are part of the key: lru_cache would take True, 1 and 1.0 as one value.
+# typed: the types are part of the key, or True, 1 and 1.0 would be one entry.
+@functools.lru_cache(maxsize=8192, typed=True)
+def _parse_target(raw: object, nature: object, year: int | None) -> Target:
     s = _clean(raw)
     forced = _NATURE.get(_clean(nature)) if nature not in (None, "") else None
     if isinstance(raw, bool):
@@ -278,11 +278,11 @@ def _achievement(s: str) -> str | None:
 def parse_actual(raw: object, year: int | None = None) -> Actual:
     """Reads a 实际完成值: a number (with unit), a date, or words of achievement.
     `year` is the evaluation year, for dates written without one (`7月`)."""
-    return _parse_actual(type(raw), raw, year)
+    return _parse_actual(raw, year)
 
 
-@functools.lru_cache(maxsize=8192)
-def _parse_actual(_t: type, raw: object, year: int | None) -> Actual:
+@functools.lru_cache(maxsize=8192, typed=True)
+def _parse_actual(raw: object, year: int | None) -> Actual:
     if isinstance(raw, (dt.date, dt.datetime)):
         d = raw.date() if isinstance(raw, dt.datetime) else raw
         return Actual(_clean(raw), date=d)
