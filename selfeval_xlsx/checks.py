@@ -59,13 +59,16 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
         yield emit("P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，表中未见原因说明；{where}",
                    cell, fmt_pct(s.rate))
     for keys, what in ((SOURCE_KEYS, "资金来源"), (USE_KEYS, "基本支出与项目支出")):
+        # One finding per block: a slip in one row usually shows in every column.
+        off = []
         for column, name in (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数")):
-            parts = [getattr(p.funds[k], column) for k in keys if k in p.funds]
-            parts = [x for x in parts if x is not None]
+            parts = [x for x in (getattr(p.funds[k], column) for k in keys if k in p.funds) if x is not None]
             whole = getattr(total, column)
             if parts and whole is not None and abs(sum(parts) - whole) > CENT:
-                yield emit("P108", f"{name}：{what}各行合计 {fmt(sum(parts))} 万元，年度资金总额为 {fmt(whole)} 万元",
-                           total.cells.get(column, ""), fmt(whole))
+                off.append((column, f"{name}：{what}各行合计 {fmt(sum(parts))} 万元，年度资金总额为 {fmt(whole)} 万元",
+                            whole))
+        if off:
+            yield emit("P108", "；".join(text for _, text, _ in off), total.cells.get(off[0][0], ""), fmt(off[0][2]))
     # One finding per project: the clerk retypes the whole block, not one cell. A form that
     # states its amounts in 元 has been converted already. A caption saying 万元 is no
     # evidence either way: the national form prints 项目资金（万元） whatever the clerk
