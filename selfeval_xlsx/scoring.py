@@ -144,6 +144,9 @@ def score_indicator(ind: Indicator, bands: dict | None = None) -> IndicatorScore
     if t.percent and not act.unit and ZERO < b <= ONE < a:
         # A cell formatted as a percentage holds 0.98 for 98%; typed as text it reads "0.98".
         b, from_fraction = b * HUNDRED, True
+    elif act.percent and not t.unit and ZERO < a <= ONE < b:
+        # The target is the percentage cell (0.95 shown as 95%), the actual typed 96%.
+        a = a * HUNDRED
     elif t.unit in MONEY_SCALE and act.unit in MONEY_SCALE and t.unit != act.unit:
         b = b * MONEY_SCALE[act.unit] / MONEY_SCALE[t.unit]
     score, met = _compare(t.kind, a, b, w)

@@ -433,3 +433,11 @@ def test_a_rate_row_in_the_indicator_table(tmp_path):
     assert len(p.indicators) == 4 and (p.rate_weight, p.self_rate_score) == (D(10), D(9))
     assert s.rate_score == D(9) and s.total == D(9) + D(30) + D(20) + D(30) + D(10)
     assert not [f for f in r.findings if f.code in ("I117", "P109", "P119", "P122")]
+
+
+def test_a_target_in_a_percentage_cell_against_a_typed_percentage():
+    def score(actual):
+        return score_indicator(Indicator("产出指标", "质量指标", "合格率", parse_target(0.95), parse_actual(actual),
+                                         D(10), D(10))).score
+    assert score("96%") == D(10)
+    assert score("76%") == D(8)          # 10 × 76/95, not met because 76 ≥ 0.95
