@@ -16,7 +16,6 @@ from .numbers import AMOUNT_LIMIT, fmt, is_blank, parse_number
 from .targets import POSITIVE, REVERSE, parse_actual, parse_target
 
 _YEAR = re.compile(r"^(19|20)\d{2}")
-_SCORE_SUFFIXES = ("", "分")
 _LIMIT_TEXT = f"{AMOUNT_LIMIT:,.0f} 万元"
 
 
@@ -82,14 +81,15 @@ class _Reader:
         else:
             self.add("P102", f"“{what}”的内容“{text(value)}”不是数字", cell, value)
 
-    def number(self, raw: Raw | None, what: str) -> Decimal | None:
+    def number(self, raw: Raw | None, what: str, suffixes: tuple[str, ...] = ("", "分")) -> Decimal | None:
+        """`suffixes`: what may follow the number (a 权重 may be written 10%, out of 100)."""
         if raw is None or _dash(raw[0]):
             return None
         value, cell = raw
         p = parse_number(value)   # blank → Parsed(None) with no error
         if p.value is None and p.error is None:
             return None
-        if p.value is None or p.suffix not in _SCORE_SUFFIXES:
+        if p.value is None or p.suffix not in suffixes:
             self._not_a_number(what, value, cell, p.error)
             return None
         if p.normalised:
@@ -152,7 +152,7 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
     actual_raw = get("actual", _NONE)[0]
     if type(actual_raw) is str and form.is_template_text(actual_raw):
         actual_raw = ""   # 对照年度目标，说明…: the blank form's own words
-    weight = rd.number(get("weight"), "分值")
+    weight = rd.number(get("weight"), "分值", ("", "分", "%"))
     self_score = rd.number(get("self_score"), "得分")
     if self_score is None and "deduct" in line and weight is not None and not is_blank(actual_raw):
         # A 扣分 column instead of 得分: the score is what is left (blank = nothing deducted).

@@ -441,3 +441,13 @@ def test_a_target_in_a_percentage_cell_against_a_typed_percentage():
                                          D(10), D(10))).score
     assert score("96%") == D(10)
     assert score("76%") == D(8)          # 10 × 76/95, not met because 76 ≥ 0.95
+
+
+def test_weights_written_as_percentages(tmp_path):
+    rows = small_project("项目", 10, 10)
+    for r, w in zip(rows[8:12], ("30%", "20%", "30%", "10%")):
+        r[5] = w
+    r = process_file(write(tmp_path / "w.xlsx", {"项目": rows}), "w.xlsx", NATIONAL)
+    [sp] = r.projects
+    assert [i.weight for i in sp.project.indicators] == [D(30), D(20), D(30), D(10)]
+    assert sp.score.total == D(100) and "P102" not in codes(r.findings)
