@@ -299,7 +299,8 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     if t.kind == QUALITATIVE and t.text and not t.error and ind.level2 in _VAGUE_DIMENSIONS:
         yield emit("I115", f"{_what(ind)}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
     if (t.unit and a.unit and t.unit != a.unit
-            and not (t.unit in MONEY_SCALE and a.unit in MONEY_SCALE)):
+            and not (t.unit in MONEY_SCALE and a.unit in MONEY_SCALE)
+            and not (t.unit.startswith(a.unit) or a.unit.startswith(t.unit))):   # 人 and 人次
         yield emit("I116", f"{_what(ind)}指标值单位为“{t.unit}”，完成值单位为“{a.unit}”", cell("actual", ""), a.text)
     if s.percent_from_fraction:
         yield emit("I118", f"{_what(ind)}完成值 {a.text} 已按 {fmt(s.actual_value)}% 计分", cell("actual", ""), a.text)

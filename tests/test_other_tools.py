@@ -440,7 +440,7 @@ def test_a_target_in_a_percentage_cell_against_a_typed_percentage():
         return score_indicator(Indicator("产出指标", "质量指标", "合格率", parse_target(0.95), parse_actual(actual),
                                          D(10), D(10))).score
     assert score("96%") == D(10)
-    assert score("76%") == D(8)          # 10 × 76/95, not met because 76 ≥ 0.95
+    assert score("76%") == D(8)          # 10 × 76/95 (compared with 0.95 it would look met)
 
 
 def test_weights_written_as_percentages(tmp_path):
