@@ -231,12 +231,12 @@ def _field_right(labels: Labels, index: dict[str, str], key: str) -> Raw | None:
 
 
 def _title_rows(labels: Labels):
-    """The folded texts of the sheet's first rows, where a title stands."""
-    limit = labels.sheet.top + 4
-    for (r, _), t in labels.text.items():
-        if r > limit:
-            break
-        yield t[0]
+    """The texts of the sheet's first rows, where a title stands (titles may be longer
+    than the labels the sheet's index keeps)."""
+    for line in labels.sheet.rows[:5]:
+        for v in line:
+            if type(v) is str and v:
+                yield form.norm_label(v[:200])
 
 
 def classify(labels: Labels) -> str:

@@ -451,3 +451,10 @@ def test_weights_written_as_percentages(tmp_path):
     [sp] = r.projects
     assert [i.weight for i in sp.project.indicators] == [D(30), D(20), D(30), D(10)]
     assert sp.score.total == D(100) and "P102" not in codes(r.findings)
+
+
+def test_a_long_department_title(tmp_path):
+    rows = dept_form(400)
+    rows[0] = ["某某市某某区某某镇人民政府2022年度部门整体支出绩效自评表（含基本支出和项目支出，单位：万元）"]
+    r = process_file(write(tmp_path / "t.xlsx", {"部门": rows}), "t.xlsx", NATIONAL)
+    assert r.projects == [] and len(r.dept) == 1 and r.unit == "某某镇人民政府"
