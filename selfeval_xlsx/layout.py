@@ -281,6 +281,12 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
             out.amount_unit = (unit, a1(r, c))
             if unit == "元":
                 break
+    if out.amount_unit is None:
+        # A title too long to be a label: 2021年度项目支出绩效自评表（金额单位：元）
+        for r, line in enumerate(sheet.rows[:min(5, hrow - sheet.top)], start=sheet.top):
+            for c, v in enumerate(line, start=sheet.left):
+                if type(v) is str and len(v) > 40 and _amount_unit(form.norm_label(v[-20:])):
+                    out.amount_unit = (_amount_unit(form.norm_label(v[-20:])), a1(r, c))
     # The funds block ends where the goal or the indicator block begins.
     ends = [r for r, _ in labels.positions(_GOAL_INDEX).get("goal_planned", ()) if r > hrow]
     ind = labels.indicator_header()

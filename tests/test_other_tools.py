@@ -458,3 +458,11 @@ def test_a_long_department_title(tmp_path):
     rows[0] = ["某某市某某区某某镇人民政府2022年度部门整体支出绩效自评表（含基本支出和项目支出，单位：万元）"]
     r = process_file(write(tmp_path / "t.xlsx", {"部门": rows}), "t.xlsx", NATIONAL)
     assert r.projects == [] and len(r.dept) == 1 and r.unit == "某某镇人民政府"
+
+
+def test_a_long_title_stating_yuan(tmp_path):
+    rows = road_form()
+    rows[0] = ["某某县2022年度农村公路养护项目支出绩效自评表（本表金额单位：元，百分比保留两位小数）（单位：元）"]
+    rows[4][0] = "项目资金"
+    r = process_file(write(tmp_path / "y.xlsx", {"道路": rows}), "y.xlsx", NATIONAL)
+    assert r.projects[0].project.budget == D(50) and "P124" in codes(r.findings)
