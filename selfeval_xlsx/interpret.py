@@ -276,7 +276,7 @@ def interpret_project(raw: RawProject, file: str,
         line.executed = rd.amount(cells.get("executed"), f"{f.label}·全年执行数", required)
         line.note = _value(cells.get("note"))
         if required:
-            p.rate_weight = rd.number(cells.get("weight"), "执行率分值")
+            p.rate_weight = rd.number(cells.get("weight"), "执行率分值", ("", "分", "%"))
             p.self_rate_score = rd.number(cells.get("score"), "执行率得分")
         p.funds[f.key] = line
     if p.amount_unit == "元" and any(getattr(line, k) is not None for line in p.funds.values()
