@@ -84,8 +84,8 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
         yield emit("P114", f"{line.label}等 {len(large)} 处金额达 {fmt(x)} 万元，数额异常大",
                    line.cells.get(column, ""), fmt(x))
     if p.rate_weight is not None and p.rate_weight != rules.rate_weight:
-        yield emit("P117", f"表中预算执行率分值为 {p.rate_weight}，规则为 {rules.rate_weight}",
-                   total.cells.get("weight", ""), p.rate_weight)
+        yield emit("P117", f"表中预算执行率分值为 {fmt_weight(p.rate_weight)}，规则为 {fmt_weight(rules.rate_weight)}",
+                   total.cells.get("weight", ""), fmt_weight(p.rate_weight))
 
 
 def _reason_place(p: Project) -> tuple[str, str]:
