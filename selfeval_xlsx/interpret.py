@@ -230,9 +230,10 @@ def _unit_name(p: Project) -> None:
         p.unit, p.unit_code = name, code
 
 
-def interpret_project(raw: RawProject, file: str,
-                      saving: tuple[str, ...] = _SAVING_DEFAULT) -> tuple[Project, list[Finding]]:
-    """`saving`: words that make a 成本指标 a saving (节约率…), from the rules."""
+def interpret_project(raw: RawProject, file: str, saving: tuple[str, ...] = _SAVING_DEFAULT,
+                      file_year: int | None = None) -> tuple[Project, list[Finding]]:
+    """`saving`: words that make a 成本指标 a saving (节约率…), from the rules;
+    `file_year`: the workbook's year, for deadlines on a sheet that names none."""
     rd = _Reader(file, raw.sheet)
     v = raw.values
     dept = raw.kind == "dept"
@@ -289,7 +290,7 @@ def interpret_project(raw: RawProject, file: str,
     p.exec_reason = _value(v.get("exec_reason"))
     p.goal_planned = _value(v.get("goal_planned"))
     p.goal_achieved = _value(v.get("goal_achieved"))
-    p.indicators = [_indicator(rd, line, p.year, saving) for line in raw.indicators]
+    p.indicators = [_indicator(rd, line, p.year or file_year, saving) for line in raw.indicators]
     _rate_row(p)
     p.exec_reason = exec_reason(p)
     if raw.ignored_rows:

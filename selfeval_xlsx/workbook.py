@@ -118,11 +118,11 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
 
 def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
                  errors_for=None) -> tuple[UnitInfo | None, list[Project]]:
-    """`errors_for(sheet name)`: the sheet's error cells (#NAME?…), which calamine reads as
+    """The unit's 单位信息 and its forms (projects and 部门整体), whatever the sheets are called.
+    `errors_for(sheet name)`: the sheet's error cells (#NAME?…), which calamine reads as
     empty; asked only for a form with an empty required cell."""
-    """The unit's 单位信息 and its forms (projects and 部门整体), whatever the sheets are called."""
     info: UnitInfo | None = None
-    projects: list[Project] = []
+    raws = []
     for sheet in sheets:
         if _is_instructions(sheet):
             continue
@@ -134,15 +134,21 @@ def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
                 continue  # a spare template sheet the clerk did not need
             if errors_for is not None and blank_cells(raw):
                 restore(raw, errors_for(sheet.name))
-            p, fs = interpret_project(raw, path, rules.saving_words)
-            projects.append(p)
-            findings.extend(fs)
+            raws.append(raw)
         elif kind == "unit" and info is None:
             info, fs = interpret_unit(read_unit(labels), path)
             findings.extend(fs)
         elif sheet.visible and any(True for _ in sheet.nonempty()):
             findings.append(make("F104", f"工作表“{sheet.name}”不是项目自评表或单位信息表",
                                  file=path, sheet=sheet.name))
+    # A sheet that names no year (9月前 needs one) takes the file's.
+    titled = Counter(r.title_year for r in raws if r.title_year)
+    year = (info.year if info else None) or (titled.most_common(1)[0][0] if titled else None)
+    projects: list[Project] = []
+    for raw in raws:
+        p, fs = interpret_project(raw, path, rules.saving_words, year)
+        projects.append(p)
+        findings.extend(fs)
     return info, projects
 
 

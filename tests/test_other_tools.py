@@ -466,3 +466,14 @@ def test_a_long_title_stating_yuan(tmp_path):
     rows[4][0] = "项目资金"
     r = process_file(write(tmp_path / "y.xlsx", {"道路": rows}), "y.xlsx", NATIONAL)
     assert r.projects[0].project.budget == D(50) and "P124" in codes(r.findings)
+
+
+def test_a_sheet_without_a_year_takes_the_files(tmp_path):
+    dated = small_project("有年度", 10, 10)
+    undated = small_project("无年度", 10, 10)
+    undated[1] = ["（   年度）"]
+    undated[9] = ["产出指标", "时效指标", "完成时间", "9月前", "7月", 20, 20]
+    r = process_file(write(tmp_path / "y.xlsx", {"甲": dated, "乙": undated}), "y.xlsx", NATIONAL)
+    ind = r.projects[1].project.indicators[1]
+    assert ind.target.date == dt.date(2022, 9, 30) and r.projects[1].score.indicators[1].score == D(20)
+    assert "I104" not in codes(r.findings)
