@@ -25,7 +25,9 @@ _FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.DOTALL)
 # Cells a form needs filled: where an empty reading is worth a second look.
 # (Not 总分: our template computes it by formula, which a file saved unrecalculated leaves
 # empty without any error.)
-_WATCHED = {"target", "actual", "weight", "self_score", "initial", "budget", "executed"}
+_IND_WATCHED = ("target", "actual", "weight", "self_score")
+_FUND_WATCHED = ("budget", "executed")   # 年初预算数 is often left blank
+_WATCHED = frozenset(_IND_WATCHED + _FUND_WATCHED)
 
 
 def _text(b: bytes) -> str:
@@ -87,8 +89,14 @@ def _blank(v: object) -> bool:
 def blank_cells(raw: RawProject) -> bool:
     """Whether any required cell of the form came back empty."""
     # Only the total line of the funds block: the 其中 lines are often left blank.
-    lines = [*raw.indicators, raw.funds.get("total", {})]
-    return any(_blank(v) for line in lines for k, (v, _) in line.items() if k in _WATCHED)
+    # (Plain loops: this runs for every form.)
+    for line in raw.indicators:
+        for k in _IND_WATCHED:
+            cell = line.get(k)
+            if cell is not None and (cell[0] == "" or cell[0] is None):
+                return True
+    total = raw.funds.get("total", {})
+    return any(_blank(total[k][0]) for k in _FUND_WATCHED if k in total)
 
 
 def restore(raw: RawProject, errors: dict[str, tuple[str, str]]) -> None:

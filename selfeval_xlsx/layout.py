@@ -117,6 +117,7 @@ class Labels:
         self._rows: dict[tuple, int | None] = {}
         self._columns: dict[tuple, dict[str, int]] = {}
         self._positions: list[dict[str, list[tuple[int, int]]]] = [{} for _ in _INDEXES]
+        self.indicator_columns: tuple | None = None   # (header row, columns, first data row)
         # One pass over the cells finds every label of every index (this runs for
         # each sheet of a province, so the per-text work is cached in _fold).
         text, positions = self.text, self._positions
@@ -239,12 +240,17 @@ def _title_rows(labels: Labels):
                 yield form.norm_label(v[:200])
 
 
+def _says_dept(labels: Labels) -> bool:
+    # A substring test first: this runs for every project sheet of a province.
+    if not any(type(v) is str and "部门整体" in v for line in labels.sheet.rows[:5] for v in line):
+        return False
+    return any(_is_dept_title(t) for t in _title_rows(labels))
+
+
 def classify(labels: Labels) -> str:
     """'project', 'dept' (部门整体支出绩效自评表), 'unit' or '' for a sheet that is none."""
     if labels.funds_header() is not None or labels.indicator_header() is not None:
-        if any(_is_dept_title(t) for t in _title_rows(labels)):
-            return "dept"
-        return "project"
+        return "dept" if _says_dept(labels) else "project"
     if labels.find(_UNIT_INDEX, "unit") and (labels.find(_UNIT_INDEX, "district")
                                              or labels.find(_UNIT_INDEX, "organisation")
                                              or labels.find(_UNIT_INDEX, "year")):
@@ -343,7 +349,14 @@ def _read_goal(labels: Labels, out: RawProject) -> None:
 def _indicator_columns(labels: Labels, hrow: int) -> tuple[dict[str, int], int]:
     """The indicator block's columns and its first data row. Two-row headers: labels of a
     row above (merged down) or a row below (sub-columns of a spanning label) join in,
-    the lower row's winning where both name a column."""
+    the lower row's winning where both name a column. (Shared: callers only read it.)"""
+    memo = labels.indicator_columns
+    if memo is None or memo[0] != hrow:
+        memo = labels.indicator_columns = (hrow, *_find_indicator_columns(labels, hrow))
+    return memo[1], memo[2]
+
+
+def _find_indicator_columns(labels: Labels, hrow: int) -> tuple[dict[str, int], int]:
     sheet = labels.sheet
     cols = dict(labels.columns(hrow, _IND_INDEX))
     first = hrow + 1
@@ -388,6 +401,7 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     level3_at = keys.index("level3") if "level3" in cols else None
     repeated = {r for r, c in labels.positions(_IND_INDEX).get("level3", ()) if c == cols.get("level3")}
     level_at = tuple(j for j in (level1_at, level2_at, level3_at) if j is not None)
+    labels_at = tuple(j for j in (level1_at, level2_at) if j is not None)
     ignored: list[int] = []
     label_only: int | None = None   # a row holding only a 一级/二级 label, until a row uses it
     placeholder = form.is_placeholder
@@ -400,10 +414,10 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
         else:
             values = [row[i] if i < len(row) else "" for i in offsets]
         content = not _EMPTY.issuperset([values[j] for j in content_at])
-        if content and _subtotal(values, level_at):
-            continue   # 小计 of a 一级: its figures are its indicators' again
-        labelled = any(values[j] not in _EMPTY for j in (level1_at, level2_at) if j is not None)
-        if not content and not labelled:
+        if content:
+            if _subtotal(values, level_at):
+                continue   # 小计 of a 一级: its figures are its indicators' again
+        elif all(values[j] in _EMPTY for j in labels_at):
             continue  # an empty row of the indicator block
         if content and (level3_at is None or _blank_or_placeholder(values[level3_at], placeholder)) \
                 and all(_blank_or_placeholder(values[j], placeholder) for j in filled_at):
@@ -438,11 +452,12 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     out.ignored_rows = [a1(r, anchor) for r in sorted(set(ignored))]
 
 
-_SUBTOTALS = frozenset({"小计", "分项小计", "一级指标小计", "小计得分"})
+# As typed (a set lookup per cell, no folding: this runs for every indicator row).
+_SUBTOTALS = frozenset({"小计", "小计:", "小计：", "小 计", "分项小计", "一级指标小计", "小计得分"})
 
 
 def _subtotal(values, level_at) -> bool:
-    return any(type(values[j]) is str and form.norm_label(values[j]) in _SUBTOTALS for j in level_at)
+    return any(values[j] in _SUBTOTALS for j in level_at)
 
 
 def _blank_or_placeholder(v: object, placeholder) -> bool:
