@@ -9,12 +9,13 @@ from .targets import Actual, Target
 
 @dataclass
 class FundLine:
-    key: str            # total | fiscal | carryover | other
+    key: str            # total | fiscal | carryover | other | … (form.READ_FUND_ROWS)
     label: str
     initial: Decimal | None = None
     budget: Decimal | None = None
     executed: Decimal | None = None
     cells: dict[str, str] = field(default_factory=dict)   # field key -> A1
+    note: str = ""      # a 偏差原因/备注 column of the funds block
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Indicator:
     self_score: Decimal | None
     reason: str = ""
     cells: dict[str, str] = field(default_factory=dict)
+    declared_weight: Decimal | None = None   # a weight written in the 一级指标 label: 产出指标(50分)
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Project:
     file: str
     sheet: str
     name: str = ""
+    kind: str = "project"   # project | dept (部门整体支出绩效自评表)
     department: str = ""
     unit: str = ""
     year: int | None = None
@@ -48,6 +51,20 @@ class Project:
     self_total: Decimal | None = None
     self_grade: str = ""
     cells: dict[str, str] = field(default_factory=dict)
+    unit_code: str = ""              # a budget code written before the unit name
+    amount_unit: str = ""            # 元 or 万元 where the form states it; amounts are held in 万元
+    fund_note_column: bool = False   # the funds block has a 偏差原因/备注 column
+    score_columns: frozenset[str] = frozenset()   # the indicator columns the form has
+    template_form: bool = False      # filled in our template (its 总分 is a formula)
+
+    @property
+    def declared_weights(self) -> dict[str, Decimal]:
+        """Weights the 一级指标 labels declare, by dimension."""
+        out: dict[str, Decimal] = {}
+        for i in self.indicators:
+            if i.declared_weight is not None:
+                out.setdefault(i.level1, i.declared_weight)
+        return out
 
     @property
     def total_line(self) -> FundLine:

@@ -8,6 +8,13 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# Error values a spreadsheet shows for a broken formula (Excel/WPS, and LibreOffice's Err:nnn).
+_ERRORS = frozenset({"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#N/A", "#NUM!", "#NULL!",
+                     "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+_LO_ERROR = re.compile(r"^Err:[0-9]{3}$")
+# Beyond any budget (1e12 万元 is a hundred times China's whole annual spending): such a
+# figure is a typing slip, and Decimal rounding at the default precision would overflow.
+AMOUNT_LIMIT = Decimal("1e12")
 _NUMBER = re.compile(r"^([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?(.*)$")
 CENTS = Decimal("0.01")
 
@@ -29,6 +36,14 @@ class Parsed:
         return self.suffix == "%"
 
 
+def error_value(text: str) -> str | None:
+    """The spreadsheet error value a cell's text is (#DIV/0!, #NAME?…), or None."""
+    t = text.strip().upper()
+    if t in _ERRORS or _LO_ERROR.match(text.strip()):
+        return text.strip()
+    return None
+
+
 def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -42,6 +57,9 @@ def to_decimal(x: float | int) -> Decimal:
 def _parse_text(raw: str) -> Parsed:
     text = unicodedata.normalize("NFKC", raw)
     text = re.sub(r"\s+", "", text)
+    err = error_value(text)
+    if err:
+        return Parsed(None, error=f"是错误值 {err}（公式出错）")
     m = _NUMBER.match(text)
     # Only ASCII digits count: float() would also take Arabic-Indic digits.
     if not m:
@@ -70,6 +88,13 @@ def _parse_int(raw: int) -> Parsed:
 
 def parse_number(raw: object) -> Parsed:
     """Reads a number from a cell value; never raises."""
+    p = _parse_number(raw)
+    if p.value is not None and abs(p.value) >= AMOUNT_LIMIT:
+        return Parsed(None, error=f"数值 {raw} 超出合理范围", suffix=p.suffix)
+    return p
+
+
+def _parse_number(raw: object) -> Parsed:
     t = type(raw)
     # Number cells repeat (weights, scores), so their parses are cached by exact type;
     # a zero is not, as 0.0 and -0.0 are equal keys but not the same text.
@@ -84,7 +109,7 @@ def parse_number(raw: object) -> Parsed:
     if isinstance(raw, bool):
         return Parsed(None, error="逻辑值不是数字")
     if isinstance(raw, (int, float)):
-        return parse_number(float(raw) if isinstance(raw, float) else int(raw))
+        return _parse_number(float(raw) if isinstance(raw, float) else int(raw))
     return Parsed(None, error="不是数字")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .form import DIMENSIONS
+from .form import DIMENSIONS, dimension_of
 from .model import Indicator, Project
 from .rules import Rules
-from .targets import DATE, POSITIVE, QUALITATIVE, REVERSE, RULE_NAMES
+from .targets import DATE, POSITIVE, QUALITATIVE, RELATIVE, REVERSE, RULE_NAMES
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 MONEY_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
@@ -16,6 +16,7 @@ MONEY_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(10
 FALLBACK_UNREADABLE = "unreadable"   # target or actual could not be read as the rule needs
 FALLBACK_LATE = "late"               # a date target missed: DOMAIN says use the self-score, flagged
 FALLBACK_QUALITATIVE = "qualitative"
+FALLBACK_RELATIVE = "relative"       # 较上年提高5%: needs last year's figure, a person judges
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,9 @@ class IndicatorScore:
     met: bool | None = None
     fallback: str | None = None
     actual_value: Decimal | None = None   # the actual as compared, after unit fixes
-    percent_from_fraction: bool = False   # 0.98 in a number cell read as 98%
+    percent_from_fraction: bool = False   # 0.98 (number or text) read as 98%
     achievement: str | None = None        # for qualitative indicators
+    banded_from: Decimal | None = None    # a qualitative self score moved into its band: the score typed
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class ProjectScore:
     self_total_derived: bool = False
     weights_by_dimension: dict[str, Decimal] = field(default_factory=dict)
     self_grade: str = ""
+    unscorable: str | None = None   # why no total is computed (then total and grade are None)
 
 
 def execution_rate(budget: Decimal | None, executed: Decimal | None) -> Decimal | None:
@@ -83,49 +86,100 @@ def _self(ind: Indicator) -> Decimal | None:
     return _capped(ind.self_score, ind.weight)
 
 
-def score_indicator(ind: Indicator) -> IndicatorScore:
+def _achievement(ind: Indicator) -> str | None:
+    act, t = ind.actual, ind.target
+    if act.achievement is None and act.text and act.text == t.text:
+        return "达成"  # the actual restates the target: achieved as worded
+    return act.achievement
+
+
+def _banded(ind: Indicator, achievement: str | None, bands) -> tuple[Decimal | None, Decimal | None]:
+    """The qualitative score: the self score, moved to the nearest value of the band its
+    achievement allows (DOMAIN: 达成 80–100 %, …). Returns (score, the self score if moved)."""
+    score = _self(ind)
+    if score is None or bands is None or achievement is None or not ind.weight:
+        return score, None
+    lo, hi = bands[achievement]
+    inside = max(lo * ind.weight, min(score, hi * ind.weight))
+    return (inside, ind.self_score) if inside != score else (score, None)
+
+
+def score_indicator(ind: Indicator, bands: dict | None = None) -> IndicatorScore:
+    """`bands`: the rules' qualitative bands; without them a qualitative score is the
+    self score as typed (capped at the weight)."""
     t, act, w = ind.target, ind.actual, ind.weight
     rule = RULE_NAMES[t.kind]
     if w is None:
         return IndicatorScore(rule, None)
     if t.kind == QUALITATIVE:
-        achievement = act.achievement
-        if achievement is None and act.text and act.text == t.text:
-            achievement = "达成"  # the actual restates the target: achieved as worded
+        achievement = _achievement(ind)
         met = None if achievement is None else achievement == "达成"
-        return IndicatorScore(rule, _self(ind), met=met, fallback=FALLBACK_QUALITATIVE,
-                              achievement=achievement)
+        score, moved = _banded(ind, achievement, bands)
+        return IndicatorScore(rule, score, met=met, fallback=FALLBACK_QUALITATIVE,
+                              achievement=achievement, banded_from=moved)
+    if t.kind == RELATIVE:
+        return IndicatorScore(rule, _self(ind), fallback=FALLBACK_RELATIVE)
     if t.kind == DATE:
-        if act.date is None:
-            return IndicatorScore(rule, _self(ind), fallback=FALLBACK_UNREADABLE)
-        if act.date <= t.date:
+        if t.date is not None and act.date is not None:
+            if act.date <= t.date:
+                return IndicatorScore(rule, w, met=True)
+            return IndicatorScore(rule, _self(ind), met=False, fallback=FALLBACK_LATE)
+        if act.date is None and (act.on_time or act.achievement == "达成"):
+            # 按时完成 / 已完成: the clerk says the deadline was kept.
             return IndicatorScore(rule, w, met=True)
-        return IndicatorScore(rule, _self(ind), met=False, fallback=FALLBACK_LATE)
+        if act.achievement in ("未达成", "部分达成"):
+            return IndicatorScore(rule, _self(ind), met=False, fallback=FALLBACK_LATE,
+                                  achievement=act.achievement)
+        return IndicatorScore(rule, _self(ind), fallback=FALLBACK_UNREADABLE)
     a, b = t.value, act.value
+    if t.zero and b is None:
+        achievement = _achievement(ind)
+        if achievement == "达成":     # 零投诉 → 无投诉 / 达成
+            return IndicatorScore(rule, w, met=True, achievement=achievement)
+        if achievement == "未达成":
+            return IndicatorScore(rule, ZERO, met=False, achievement=achievement)
     if a is None or b is None:
         return IndicatorScore(rule, _self(ind), fallback=FALLBACK_UNREADABLE)
     from_fraction = False
-    if t.percent and act.from_number_cell and b <= ONE < a:
-        # A cell formatted as a percentage holds 0.98 for 98%.
+    if t.percent and not act.unit and ZERO < b <= ONE < a:
+        # A cell formatted as a percentage holds 0.98 for 98%; typed as text it reads "0.98".
         b, from_fraction = b * HUNDRED, True
+    elif act.percent and not t.unit and ZERO < a <= ONE < b:
+        # The target is the percentage cell (0.95 shown as 95%), the actual typed 96%.
+        a = a * HUNDRED
     elif t.unit in MONEY_SCALE and act.unit in MONEY_SCALE and t.unit != act.unit:
         b = b * MONEY_SCALE[act.unit] / MONEY_SCALE[t.unit]
     score, met = _compare(t.kind, a, b, w)
     return IndicatorScore(rule, score, met=met, actual_value=b, percent_from_fraction=from_fraction)
 
 
+def unscorable(project: Project) -> str | None:
+    """Why no total can be computed for a form, or None. A figure made of blanks would
+    only look like a score (and drag averages down), so there is none."""
+    if not project.indicators:
+        return "没有填写任何绩效指标"
+    if all(not i.actual.text and i.self_score is None for i in project.indicators):
+        return "各指标既没有填写实际完成值，也没有填写得分"
+    return None
+
+
 def score_project(project: Project, rules: Rules) -> ProjectScore:
     rate = execution_rate(project.budget, project.executed)
     r_score = rate_score(rate, rules.rate_weight)
-    scores = tuple(score_indicator(ind) for ind in project.indicators)
+    bands = rules.qualitative_bands
+    scores = tuple(score_indicator(ind, bands) for ind in project.indicators)
     dims = {d: ZERO for d in DIMENSIONS}
     weights = {d: ZERO for d in DIMENSIONS}
     for ind, s in zip(project.indicators, scores):
-        if ind.level1 in dims:
-            dims[ind.level1] += s.score or ZERO
-            weights[ind.level1] += ind.weight or ZERO
+        dim = dimension_of(ind.level1)
+        if dim in dims:
+            dims[dim] += s.score or ZERO
+            weights[dim] += ind.weight or ZERO
     indicator_sum = sum((s.score or ZERO for s in scores), ZERO)
-    total = None if r_score is None else r_score + indicator_sum
+    why = unscorable(project)
+    total = None if r_score is None or why else r_score + indicator_sum
+    if why:
+        dims = {}
 
     self_total, derived = project.self_total, False
     if self_total is None and any(i.self_score is not None for i in project.indicators):
@@ -137,7 +191,7 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     # Likewise the template's 自评等级 formula, when its cached value is missing.
     self_grade = project.self_grade or (rules.grade(self_total) if derived else "") or ""
     return ProjectScore(rate, r_score, dims, scores, total, rules.grade(total),
-                        self_total, derived, weights, self_grade)
+                        self_total, derived, weights, self_grade, why)
 
 
 # Which projects enter a unit's or the district's figures is one rule, stated and kept

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from . import form
-from .checks import check_project
+from .checks import check_dept_projects, check_project
 from .container import LIMITS, Limits, inspect_zip
+from .errcells import ErrorCells, blank_cells, restore
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
@@ -45,6 +46,11 @@ class ScoredProject:
     project: Project
     score: ProjectScore
 
+    @property
+    def kind(self) -> str:
+        """project, or dept for a 部门整体支出绩效自评表."""
+        return self.project.kind
+
 
 @dataclass
 class WorkbookResult:
@@ -56,6 +62,9 @@ class WorkbookResult:
     projects: list[ScoredProject] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     counted: bool = True  # False when a duplicate submission outranks this one
+    # 部门整体支出绩效自评表 (kind "dept"): scored by the same rules, kept apart so they
+    # never count as projects.
+    dept: list[ScoredProject] = field(default_factory=list)
 
 
 def _failed(entry: FileEntry, code: str, reason: str) -> WorkbookResult:
@@ -103,52 +112,69 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     except WorkbookError as e:
         return _failed(entry, e.code, str(e))
     entry.sheets = len(sheets)
-    return _assemble(entry, sheets, findings, rules)
+    errors_for = ErrorCells(data, z) if kind == "xlsx" else None
+    return _assemble(entry, sheets, findings, rules, errors_for)
 
 
-def _read_sheets(path: str, sheets, findings: list[Finding]) -> tuple[UnitInfo | None, list[Project]]:
-    """The unit's 单位信息 and its project forms, whatever the sheets are called."""
+def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
+                 errors_for=None) -> tuple[UnitInfo | None, list[Project]]:
+    """The unit's 单位信息 and its forms (projects and 部门整体), whatever the sheets are called.
+    `errors_for(sheet name)`: the sheet's error cells (#NAME?…), which calamine reads as
+    empty; asked only for a form with an empty required cell."""
     info: UnitInfo | None = None
-    projects: list[Project] = []
+    raws = []
     for sheet in sheets:
         if _is_instructions(sheet):
             continue
         labels = Labels(sheet)
         kind = classify(labels)
-        if kind == "project":
-            raw = read_project(labels)
+        if kind in ("project", "dept"):
+            raw = read_project(labels, kind)
             if raw.is_blank():
                 continue  # a spare template sheet the clerk did not need
-            p, fs = interpret_project(raw, path)
-            projects.append(p)
-            findings.extend(fs)
+            if errors_for is not None and blank_cells(raw):
+                restore(raw, errors_for(sheet.name))
+            raws.append(raw)
         elif kind == "unit" and info is None:
             info, fs = interpret_unit(read_unit(labels), path)
             findings.extend(fs)
         elif sheet.visible and any(True for _ in sheet.nonempty()):
             findings.append(make("F104", f"工作表“{sheet.name}”不是项目自评表或单位信息表",
                                  file=path, sheet=sheet.name))
+    # A sheet that names no year (9月前 needs one) takes the file's.
+    titled = Counter(r.title_year for r in raws if r.title_year)
+    year = (info.year if info else None) or (titled.most_common(1)[0][0] if titled else None)
+    projects: list[Project] = []
+    for raw in raws:
+        p, fs = interpret_project(raw, path, rules.saving_words, year)
+        projects.append(p)
+        findings.extend(fs)
     return info, projects
 
 
-def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -> WorkbookResult:
+def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
+              errors_for=None) -> WorkbookResult:
     path = entry.path
-    info, projects = _read_sheets(path, sheets, findings)
+    info, forms = _read_sheets(path, sheets, findings, rules, errors_for)
     result = WorkbookResult(entry, unit_info=info)
-    if not projects:
+    for p in forms:
+        p.template_form = info is not None   # our template: 总分 and 执行率得分 are formulas
+    projects = [p for p in forms if p.kind == "project"]
+    depts = [p for p in forms if p.kind == "dept"]
+    if not forms:
         entry.status, entry.reason = FAILED, "未找到项目支出绩效自评表"
         findings.append(make("F103", "文件中没有可识别的项目支出绩效自评表", file=path))
 
-    named = Counter(p.unit for p in projects if p.unit)
+    named = Counter(p.unit for p in forms if p.unit)
     result.unit = (info.unit if info and info.unit else "") or (named.most_common(1)[0][0] if named else "")
     result.district = info.district if info else ""
-    years = Counter(p.year for p in projects if p.year)
+    years = Counter(p.year for p in forms if p.year)
     result.year = (info.year if info and info.year else None) or (years.most_common(1)[0][0] if years else None)
     if not result.unit:
         where = info.cells.get("unit", "") if info else ""
         findings.append(make("U101", "文件中没有填写单位名称", file=path,
                              sheet=info.sheet if info else "", cell=where))
-    for p in projects:
+    for p in forms:
         if p.unit and result.unit and p.unit != result.unit:
             findings.append(make("U102", f"实施单位填写为“{p.unit}”，本文件单位为“{result.unit}”",
                                  file=path, sheet=p.sheet, cell=p.cells.get("unit", ""),
@@ -157,7 +183,9 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules) -
             p.unit = result.unit
         score = score_project(p, rules)
         findings.extend(check_project(p, score, rules))
-        result.projects.append(ScoredProject(p, score))
+        (result.dept if p.kind == "dept" else result.projects).append(ScoredProject(p, score))
+    for d in depts:
+        findings.extend(check_dept_projects(d, projects, rules))
     seen: dict[str, str] = {}
     for p in projects:
         if p.name and p.name in seen:

@@ -16,6 +16,7 @@ from selfeval_xlsx.findings import CATALOGUE, Severity, catalogue_markdown
 from selfeval_xlsx.rules import SEED
 from tests import hostile as hostile_files
 from tests.forms import IND_KEYS, convert, filled_template
+from tests.other_forms import dept_form, road_form, small_project, write
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = {
@@ -122,6 +123,14 @@ def bunched(tmp_path):
     return one(tmp_path, *p)
 
 
+def other(tmp_path, sheets: dict):
+    """A workbook another tool made (no 单位信息 sheet), the sheets given row by row."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "u.xlsx", sheets)
+    return run(folder)
+
+
 def hostile(tmp_path, make, **limits):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -149,6 +158,8 @@ TRIGGERS = {
     "U102": (lambda t, m: one(t, project(unit="中山东路街道")), "F4"),
     "U103": (lambda t, m: one(t, year=2021), "B5"),
     "U104": (lambda t, m: one(t, project(year="二〇二〇年")), "B5"),
+    "U105": (lambda t, m: other(t, {"部门整体": dept_form(400), "项目A": small_project("项目A", 150, 150),
+                                    "项目B": small_project("项目B", 200, 200)}), "D11"),
     "P101": (lambda t, m: one(t, project(name="")), "B3"),
     "P102": (lambda t, m: one(t, project(budget="二十五")), "D7"),
     "P103": (lambda t, m: one(t, project(budget="２５万元")), "D7"),
@@ -168,6 +179,12 @@ TRIGGERS = {
     "P117": (lambda t, m: one(t, project(cells={"F7": 20})), "F7"),
     "P118": (lambda t, m: one(t, project(executed=20, exec_reason="疫情影响", cells={"H7": 10})), "H7"),
     "P119": (lambda t, m: one(t, ind(0, weight=12, self_score=12)), "A15"),
+    "P120": (lambda t, m: one(t, project(indicators=[*CLEAN["indicators"],
+                                                      ("效益指标", "生态效益指标", "指标1", "", "", "", "", "")])), "C22"),
+    "P121": (lambda t, m: one(t, project(indicators=[r[:4] + ("", r[5], "", "") for r in CLEAN["indicators"]])), "G30"),
+    "P122": (lambda t, m: other(t, {"项目": small_project("项目D", 10, 10, total=None)}), "G13"),
+    "P123": (lambda t, m: one(t, project(executed=1e13)), "E7"),
+    "P124": (lambda t, m: other(t, {"道路": road_form()}), "A5"),
     "I101": (lambda t, m: one(t, ind(0, target="")), "D15"),
     "I102": (lambda t, m: one(t, ind(0, actual="")), "E15"),
     "I103": (lambda t, m: one(t, ind(0, target="≥10次5")), "D15"),
@@ -186,6 +203,8 @@ TRIGGERS = {
     "I116": (lambda t, m: one(t, ind(0, actual="10个")), "E15"),
     "I117": (lambda t, m: one(t, ind(0, level2="社会效益指标")), "B15"),
     "I118": (lambda t, m: one(t, ind(6, actual=0.95)), "E21"),
+    "I119": (lambda t, m: one(t, ind(0, target="#NAME?")), "D15"),
+    "I120": (lambda t, m: one(t, ind(0, target="较上年提高5%", actual="提高6%")), "D15"),
     "B101": (lambda t, m: two_files(t), ""),
     "B102": (lambda t, m: roster(t, ["中山东路街道办事处", "建北街道办事处"]), ""),
     "B103": (lambda t, m: roster(t, ["建北街道办事处"]), ""),

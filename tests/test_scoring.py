@@ -79,7 +79,9 @@ def test_date_indicator_met_late_and_unreadable():
     assert late_honest.score == D(6)
     # 12月底前 takes the evaluation year.
     assert score_indicator(ind("12月底前", "2020年12月30日")).score == D(10)
-    unreadable = score_indicator(ind("2020年12月31日前", "按时完成", score=9))
+    # 按时完成 says the deadline was kept; 进行中 cannot be judged, so the self score stands.
+    assert score_indicator(ind("2020年12月31日前", "按时完成", score=9)).score == D(10)
+    unreadable = score_indicator(ind("2020年12月31日前", "进行中", score=9))
     assert (unreadable.score, unreadable.fallback) == (D(9), "unreadable")
 
 
