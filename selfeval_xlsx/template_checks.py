@@ -178,15 +178,19 @@ def live_checks(L, rules: Rules) -> list[Live]:
         Live("P101", total_row, 1, f"AND({in_use},{_blank(executed)})", _addr(executed),
              (a1(total_row, fc["executed"]),), "全年执行数未填写", "填写全年实际支出数（万元）。"),
     ]
-    for k, key in enumerate(("initial", "budget", "executed")):
+    # One P108 for the block, named at the first column that does not add up (the batch's
+    # rule: a slip in one row usually shows in every column); each such column is marked.
+    off, at = [], ""
+    for key in reversed(("initial", "budget", "executed")):
         c = fc[key]
         whole, parts = cell(total_row, c), col(c, total_row + 1, total_row + len(form.FUND_ROWS) - 1)
-        label = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}[key]
-        out.append(Live("P108", total_row, 2 + k,
-                        f"IF(AND(COUNT({parts})>0,ISNUMBER({whole})),ABS(SUM({parts})-{whole})>0.005,FALSE)",
-                        _addr(whole), (a1(total_row, c),),
-                        f"{label}的三项资金来源之和不等于年度资金总额",
-                        "核对本年财政拨款、上年结转资金、其他资金三项，使其合计等于年度资金总额。"))
+        cond = f"IF(AND(COUNT({parts})>0,ISNUMBER({whole})),ABS(SUM({parts})-{whole})>0.005,FALSE)"
+        off.insert(0, cond)
+        at = f"IF({cond},{_addr(whole)},{at})" if at else _addr(whole)
+    out.append(Live("P108", total_row, 2, f"OR({','.join(off)})", at,
+                    tuple(a1(total_row, fc[k]) for k in ("initial", "budget", "executed")),
+                    "资金来源各行之和不等于年度资金总额",
+                    "核对本年财政拨款、上年结转资金、其他资金三项，使其合计等于年度资金总额。"))
     out += [
         Live("P106", total_row, 5,
              f"IF(AND(ISNUMBER({budget}),ISNUMBER({executed})),AND({budget}>0,{executed}>{budget}),FALSE)",

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from selfeval_xlsx import summary_xlsx
 from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.cli import main
-from selfeval_xlsx.rules import SEED
+from selfeval_xlsx.rules import NATIONAL, SEED
 from selfeval_xlsx.summary_xlsx import write_summary
 from selfeval_xlsx.tables import as_json
 from tests.forms import SPECIAL, filled_template
@@ -74,7 +74,7 @@ def test_json_holds_the_same_results_as_the_workbook_and_the_library(example_run
     wb = openpyxl.load_workbook(out / "sum.xlsx")
     for name in SHEETS[:4]:
         assert data[name] == rows(wb[name]), name
-    with run_batch(EXAMPLES, SEED) as result:
+    with run_batch(EXAMPLES, NATIONAL) as result:
         library = as_json(result)
     for name in SHEETS[:4]:
         assert data[name] == library[name], name
@@ -134,7 +134,7 @@ def test_template_command(tmp_path):
                  "--projects", 3)
     assert res.exit_code == 0
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert wb.sheetnames == ["填报说明", "单位信息", "项目1", "项目2", "项目3", "选项"]
+    assert wb.sheetnames == ["填报说明", "自查", "单位信息", "项目1", "项目2", "项目3", "选项"]
     assert wb["单位信息"]["B3"].value == "青园街道办事处"
     assert wb["项目1"]["F4"].value == "青园街道办事处"
     assert wb["项目1"].protection.sheet
@@ -197,7 +197,7 @@ def test_checks_command_prints_the_catalogue():
 def test_a_table_longer_than_a_worksheet_continues_on_the_next(tmp_path, monkeypatch):
     from selfeval_xlsx import summary_xlsx
     monkeypatch.setattr(summary_xlsx, "MAX_ROWS", 100)   # 99 data rows a sheet
-    with run_batch(EXAMPLES, SEED) as result:
+    with run_batch(EXAMPLES, NATIONAL) as result:
         expected = as_json(result)["指标明细"]
         summary_xlsx.write_summary(result, tmp_path / "s.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
@@ -221,7 +221,7 @@ def test_links_stop_at_the_limit_and_unlinked_rows_do_not_look_linked(tmp_path, 
     """Excel keeps ~65,530 hyperlinks a sheet; past our limit a 问题清单 row has no link,
     and so must not wear the blue underlined link style either."""
     monkeypatch.setattr(summary_xlsx, "MAX_LINKS", 3)
-    with run_batch(EXAMPLES, SEED) as result:
+    with run_batch(EXAMPLES, NATIONAL) as result:
         path = write_summary(result, tmp_path / "s.xlsx")
     ws = openpyxl.load_workbook(path)["问题清单"]
     linked, unlinked = [], []

@@ -11,7 +11,7 @@ import pytest
 
 from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.rows import to_rows
-from selfeval_xlsx.rules import SEED
+from selfeval_xlsx.rules import NATIONAL, SEED
 from selfeval_xlsx.summary_xlsx import write_summary
 from selfeval_xlsx.template import LAYOUT, write_template
 from selfeval_xlsx.workbook import process_file
@@ -117,7 +117,7 @@ def _is_pdf(path: Path) -> bool:
 
 def test_template_and_summary_render_to_pdf(tmp_path):
     template = write_template(tmp_path / "模板.xlsx", projects=2)
-    with run_batch(EXAMPLES, SEED) as result:
+    with run_batch(EXAMPLES, NATIONAL) as result:
         summary = write_summary(result, tmp_path / "汇总.xlsx")
     for path in (template, summary):
         pdf = convert(path, "pdf", tmp_path / "pdf")
@@ -125,7 +125,7 @@ def test_template_and_summary_render_to_pdf(tmp_path):
 
 
 def test_summary_opens_cleanly(tmp_path):
-    with run_batch(EXAMPLES, SEED) as result:
+    with run_batch(EXAMPLES, NATIONAL) as result:
         summary = write_summary(result, tmp_path / "汇总.xlsx")
     # Every part is well-formed XML and declared in [Content_Types].xml.
     with zipfile.ZipFile(summary) as z:

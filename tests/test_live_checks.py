@@ -127,8 +127,7 @@ def test_row_messages_name_each_open_problem(recalculated):
     msg = lambda sheet, r: wb[sheet].cell(row=r + 1, column=MSG_COL + 1).value or ""
     assert msg("项目7", L.exec_reason) == "执行率低于90%，未说明原因，请在本行说明原因及改进措施；"
     assert "执行率低于80%而总分不低于90分" in msg("项目7", L.total)
-    assert msg("项目5", L.funds_first) == ("年初预算数的三项资金来源之和不等于年度资金总额，请核对三项资金来源；"
-                                          "全年预算数的三项资金来源之和不等于年度资金总额，请核对三项资金来源；")
+    assert msg("项目5", L.funds_first) == "资金来源各行之和不等于年度资金总额，请核对三项资金来源；"
     assert msg("项目15", L.indicator_first + 1) == "得分高于分值，请改为不高于分值的数；"
     assert all(not msg("项目1", r) for r in range(L.grade + 1) if r != L.indicator_header)
     # Each sheet knows its own name and count (what the 自查 sheet and its 3-D total read).
