@@ -13,12 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .findings import BY_RANK, CATALOGUE, Finding, Severity, count_by_severity
+from . import textgate
+from .findings import BY_RANK, CATALOGUE, Finding, Severity, count_by_severity, make
 from .grid import col_letters
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
 from .scoring import Totals
-from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, WRAP, cells_for, row_xml,
+from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, WRAP, cells_for, join_rows, row_xml,
                        wrapped_height)
 from .workbook import FileEntry, WorkbookResult
 
@@ -212,8 +213,8 @@ class FileRows:
         if sink is not None and (self.project_rows or self.indicator_rows):
             parts = [pickle.dumps(self.project_rows, _PROTOCOL) if row_values else b"",
                      pickle.dumps(self.indicator_rows, _PROTOCOL) if row_values else b"",
-                     "\n".join(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows).encode(),
-                     "\n".join(row_xml(ROW_MARK, _INDICATOR_CELLS, r) for r in self.indicator_rows).encode()]
+                     join_rows(row_xml(ROW_MARK, _PROJECT_CELLS, r) for r in self.project_rows),
+                     join_rows(row_xml(ROW_MARK, _INDICATOR_CELLS, r) for r in self.indicator_rows)]
             start = sink.tell()
             # One unbuffered write before the result is sent: a worker killed later
             # loses nothing the parent has been told about.
@@ -260,4 +261,35 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:
                 rule, amt(ind.weight), amt(ind.self_score), amt(i.score), amt(idiff), ind.reason,
                 p.file, p.sheet, ind.cells.get("level3", "")))
     out.indicator_count = len(out.indicator_rows)
+    changed = text_changes(out.project_rows, PROJECT_COLUMNS, out.indicator_rows, INDICATOR_COLUMNS)
+    if changed:
+        out.findings.append(changed_finding(w, *changed))
+        out.counts = count_by_severity(out.findings)
     return out
+
+
+def text_changes(*tables) -> tuple[int, str, str, str, str] | None:
+    """Where the text gate (textgate.cell_text) will change a table text: how many
+    texts, and the first one's sheet, project, column and note; None if none will.
+    One scan of the file's joined texts decides the common case of no change."""
+    pairs = list(zip(tables[::2], tables[1::2]))
+    texts = [v for rows, _ in pairs for r in rows for v in r if type(v) is str]
+    joined = "".join(texts)
+    if textgate.xml_text(joined) is joined and all(len(t) <= textgate.CELL_LIMIT for t in texts):
+        return None
+    count, first = 0, None
+    for rows, columns in pairs:
+        sheet_at = [c.header for c in columns].index("工作表")
+        for r in rows:
+            for col, v in zip(columns, r):
+                if type(v) is str and textgate.cell_text(v).changed:
+                    count += 1
+                    if first is None:
+                        first = (r[sheet_at], r[1], col.header, textgate.cell_text(v).note())
+    return (count, *first) if first else None
+
+
+def changed_finding(w: WorkbookResult, count: int, sheet: str, project: str, column: str, note: str) -> Finding:
+    more = f"等 {count} 处" if count > 1 else ""
+    return make("F115", f"项目“{textgate.cell(project)[:40]}”的“{column}”{more}文字写入汇总表时已调整：{note}",
+                file=w.file.path, sheet=sheet, unit=w.unit, project=project, value=count)

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import textgate
 from .grid import col_letters
 
 TEXT, WRAP, AMOUNT, SCORE, RATE, INT, LINK = "text", "wrap", "amount", "score", "rate", "int", "link"
@@ -21,19 +22,23 @@ STYLE_INDEX = {k: i + 1 for i, k in enumerate(STYLES)}   # xf 0 is Excel's defau
 ROW_MARK = "\x00"   # an XML-invalid character, so never part of escaped text
 ROW_MARK_BYTES = ROW_MARK.encode()
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_NEEDS_ESCAPE = re.compile(r"[&<>\n\r]|_x[0-9a-fA-F]{4}_")
 
 
 @functools.lru_cache(maxsize=16384)
 def escape(value: str) -> str:
-    """Text as Excel stores it: XML-escaped, control characters as _xHHHH_ (and a
-    literal _xHHHH_ guarded, as Excel does). Cached: names repeat row after row."""
+    """Cell text as Excel stores it, after the text gate (textgate.cell: characters
+    XML cannot hold marked, at most 32,767 characters): XML-escaped, a literal
+    _xHHHH_ guarded as Excel does, a carriage return as _x000D_ (as Excel and
+    xlsxwriter write it; a raw one would be read as a line feed) and a line feed as
+    a character reference, so a rendered row never holds a raw line break — the
+    spool stores rows one a line. Cached: names repeat row after row."""
+    value = textgate.cell(value)
     if not _NEEDS_ESCAPE.search(value):
         return value
     value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    return value.replace("\r", "_x000D_").replace("\n", "&#10;")
 
 
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -48,6 +53,7 @@ _ATTR_SPECIAL = re.compile('[&<>"\x00-\x1f]')
 def attr(value: str) -> str:
     """A double-quoted XML attribute value (xml.sax.saxutils.quoteattr would also do,
     but importing it pulls in urllib and ssl: 20 ms of every run's start)."""
+    value = textgate.xml_text(value)
     if _ATTR_SPECIAL.search(value) is None:
         return f'"{value}"'
     return f'"{value.translate(_ATTR_ESCAPES)}"'
@@ -96,7 +102,7 @@ def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None
             add(cell.number)
             add(str(v))
             add(_NUMBER_END)
-        elif t is int or t is float:
+        elif t is int or (t is float and v - v == 0):   # a float that is neither inf nor nan
             add(cell.number)
             add(repr(float(v)))
             add(_NUMBER_END)
@@ -107,6 +113,18 @@ def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None
     add("</row>")
     xml = "".join(out)
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
+
+
+def join_rows(rows) -> bytes:
+    """Rendered rows (row_xml) as one block for the spool: one a line. A rendered row
+    never holds a raw line break (escape writes a typed one as &#10;), so the line
+    breaks are the row boundaries."""
+    return "\n".join(rows).encode("utf-8", "replace")
+
+
+def split_rows(block: bytes) -> list[bytes]:
+    """join_rows's rows back, as UTF-8."""
+    return block.split(b"\n") if block else []
 
 
 @functools.lru_cache(maxsize=1)
@@ -137,6 +155,11 @@ def display_width(text: str) -> int:
 
 
 def wrapped_height(text: str, column_width: int, line: float = 13.5) -> float | None:
-    """The row height that shows all of `text` wrapped in a column, or None for one line."""
-    lines = -(-display_width(text) // max(column_width - 1, 1))
-    return line * lines if lines > 1 else None
+    """The row height that shows all of `text` wrapped in a column (each typed line
+    break starts a line), or None for one line; at most Excel's 409 points."""
+    per_line = max(column_width - 1, 1)
+    if "\n" in text:
+        lines = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
+    else:
+        lines = -(-display_width(text) // per_line)
+    return textgate.row_height(line * lines) if lines > 1 else None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .findings import Finding
 from .rows import FileRows, finding_link, finding_row, finding_xml
+from .sheetxml import split_rows
 
 _SCHEMA = """
 CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
@@ -91,8 +92,7 @@ class Spool:
     def xml(self, table: str, files: set[int] | None) -> Iterator[bytes]:
         """The rows of `projects` or `indicators` as rendered XML (UTF-8), one a row."""
         for blob in self._segment(files, PROJECT_XML if table == "projects" else INDICATOR_XML):
-            if blob:
-                yield from blob.split(b"\n")
+            yield from split_rows(blob)
 
     def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
         if not self.row_values:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from . import textgate
 from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
@@ -90,8 +91,14 @@ class _Formats:
 
 
 def link_target(root: Path, out_dir: Path, file: str) -> str:
-    """A relative path from the summary to a source file, so both folders can move together."""
-    return os.path.relpath(root / file, out_dir)
+    """A hyperlink target from the summary to a source file: relative, so both folders
+    can move together; absolute when there is no relative path (Windows: another
+    drive). Percent-encoded (textgate.link_target): a `#` or `?` in a file name must
+    not open another file."""
+    try:
+        return textgate.link_target(os.path.relpath(root / file, out_dir))
+    except ValueError:
+        return "file:///" + textgate.link_target(str(root / file))
 
 
 @dataclass
@@ -107,14 +114,14 @@ class _Part:
         return f"xl/worksheets/sheet{self.index + 1}.xml"
 
 
-def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0) -> list[_Part]:
+def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0, max_rows: int = MAX_ROWS) -> list[_Part]:
     """Lays out the table's sheets in the skeleton and says what rows go where."""
     remaining = table.count + (1 if table.total_row else 0)
     parts = []
     while True:
         if ws is None:
             ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
-        take = min(remaining, MAX_ROWS - header_row - 1)
+        take = min(remaining, max_rows - header_row - 1)
         parts.append(_Part(ws.index, header_row, take))
         _sheet_setup(ws, table, fmts, header_row, take, has_total=bool(table.total_row) and take == remaining)
         remaining -= take
@@ -216,12 +223,12 @@ def _write_hyperlinks(out, rels, part: _Part, rels_xml: str | None) -> None:
     rels.write(rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else _RELS_HEAD)
     out.write("<hyperlinks>")
     for i, (ref, target, sheet, cell) in enumerate(part.links, start=max(existing, default=0) + 1):
-        location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}" if sheet and cell else ""
+        location = textgate.sheet_location(sheet, cell)
         attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={attr(location)}" if location else "")
         out.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
-        # Excel writes relative file links with backslashes; LibreOffice reads them too.
+        # `target` is encoded already (link_target): backslashes, as Excel writes them.
         rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
-                   f'Target={attr(target.replace("/", chr(92)))} TargetMode="External"/>')
+                   f'Target={attr(target)} TargetMode="External"/>')
     out.write("</hyperlinks>")
     rels.write("</Relationships>")
 
@@ -269,6 +276,12 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
 
 
 CHART_UNITS = 40  # more bars than this cannot be read on a page
+CHART_LABEL = 30  # characters of a unit's name on a chart axis: a longer label only stalls rendering
+
+
+def chart_label(text: str) -> str:
+    text = textgate.cell(" ".join(str(text).split()))
+    return text if len(text) <= CHART_LABEL else text[:CHART_LABEL - 1] + "…"
 
 
 def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) -> None:
@@ -287,7 +300,7 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
         if h:
             ws.write_string(top, 12 + c, h, fmts.header)
     for i, r in enumerate(units, start=top + 1):
-        ws.write_string(i, 12, str(r[0]), fmts.text)
+        ws.write_string(i, 12, chart_label(r[0]), fmts.text)
         if r[8] is not None:
             ws.write_number(i, 13, float(r[8]), fmts.num)
         if r[6] is not None:
@@ -332,7 +345,9 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
     ws.fit_to_pages(1, 0)
 
 
-def write_summary(result: BatchResult, path: str | Path) -> Path:
+def write_summary(result: BatchResult, path: str | Path, max_rows: int = MAX_ROWS) -> Path:
+    """The consolidated workbook. `max_rows` (rows on one worksheet) is for tests of
+    tables that continue on a second sheet."""
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
@@ -340,26 +355,40 @@ def write_summary(result: BatchResult, path: str | Path) -> Path:
     def links(file):
         return link_target(root, out_dir, file)
 
+    def charts(wb, fmts, table):
+        if table.name == SUMMARY:
+            _charts(wb, fmts, table, result.spool.code_counts())
+
+    return write_tables(path, build_tables(result), facts=run_facts(result), links=links, after=charts,
+                        max_rows=max_rows)
+
+
+def write_tables(path: str | Path, tables: list[Table], *, facts: list[tuple[str, object]] = (),
+                 links=None, after=None, max_rows: int = MAX_ROWS) -> Path:
+    """Writes `tables` as sheets: rows spliced in (sheetxml), xlsxwriter for the rest.
+    The RUN_INFO table goes below `facts`; `after(wb, fmts, table)` may add sheets
+    after a table's; `links(file)` is the hyperlink target of a source file."""
+    path = Path(path)
     with replacing(path) as final, tempfile.TemporaryDirectory(prefix="selfeval-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb = xlsxwriter.Workbook(str(skeleton), SAFE_OPTIONS)
         fmts = _Formats(wb)
         plans = []
-        for table in build_tables(result):
+        for table in tables:
             if table.name == RUN_INFO:
                 ws = wb.add_worksheet(RUN_INFO)
-                facts = run_facts(result)
                 for r, (k, v) in enumerate(facts):
                     ws.write_string(r, 0, k, fmts.header)
                     if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
                         ws.write_number(r, 1, float(v), fmts.text)
                     elif v not in (None, ""):
-                        ws.write_string(r, 1, str(v), fmts.text)
-                plans.append((table, _plan(wb, table, fmts, ws=ws, header_row=len(facts) + 1)))
+                        ws.write_string(r, 1, textgate.cell(str(v)), fmts.text)
+                plans.append((table, _plan(wb, table, fmts, ws=ws, header_row=len(facts) + 1,
+                                           max_rows=max_rows)))
             else:
-                plans.append((table, _plan(wb, table, fmts)))
-            if table.name == SUMMARY:
-                _charts(wb, fmts, table, result.spool.code_counts())
+                plans.append((table, _plan(wb, table, fmts, max_rows=max_rows)))
+            if after is not None:
+                after(wb, fmts, table)
         for table, _ in plans:  # register every style the rows will use
             fmts.styles(table, total=False)
             fmts.styles(table, total=True)

@@ -18,12 +18,16 @@ def test_display_width_counts_wide_characters_twice(text, width):
 
 def test_wrapped_height_grows_by_lines():
     assert wrapped_height("短", 60) is None
+    assert wrapped_height("一\n二\n三", 60) == 13.5 * 3       # typed line breaks are lines
+    assert wrapped_height("问" * 10_000, 60) == 409             # Excel's tallest row
     assert wrapped_height("问" * 59, 60) == 13.5 * 2    # 118 cells in a 59-cell line: two lines
 
 
 def test_text_is_escaped_and_never_markup():
     assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
-    assert escape("x\x01y") == "x_x0001_y"
+    assert escape("x\x01y\ufffe") == "x\ufffdy\ufffd"  # the text gate marks what XML cannot hold
+    assert escape("a\nb\r\n") == "a&#10;b_x000D_&#10;"   # no raw line break in a rendered row
+    assert len(escape("问" * 40_000)) == 32_767
     assert escape("_x0041_") == "_x005F_x0041_"       # a literal _xHHHH_ survives Excel's decoding
     assert attr('项目"1"&<') == '"项目&quot;1&quot;&amp;&lt;"'
     assert attr("a\x01b") == '"a\ufffdb"'             # not allowed in XML even as a reference
