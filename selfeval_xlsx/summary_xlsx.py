@@ -122,6 +122,8 @@ def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0, max_ro
         if ws is None:
             ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
         take = min(remaining, max_rows - header_row - 1)
+        if take <= 0 < remaining:
+            raise ValueError(f"{table.name}: no room for rows below row {header_row + 1}")
         parts.append(_Part(ws.index, header_row, take))
         _sheet_setup(ws, table, fmts, header_row, take, has_total=bool(table.total_row) and take == remaining)
         remaining -= take

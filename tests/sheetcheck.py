@@ -10,7 +10,8 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 def sheet_paths(path) -> list[str]:
     with zipfile.ZipFile(path) as z:
-        return sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+        return sorted((n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                      key=lambda n: int(re.sub(r"\D", "", n)))
 
 
 def check_rows(path) -> dict[str, int]:
