@@ -114,14 +114,14 @@ class _Part:
         return f"xl/worksheets/sheet{self.index + 1}.xml"
 
 
-def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0, max_rows: int = MAX_ROWS) -> list[_Part]:
+def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0, max_rows: int | None = None) -> list[_Part]:
     """Lays out the table's sheets in the skeleton and says what rows go where."""
     remaining = table.count + (1 if table.total_row else 0)
     parts = []
     while True:
         if ws is None:
             ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
-        take = min(remaining, max_rows - header_row - 1)
+        take = min(remaining, (max_rows or MAX_ROWS) - header_row - 1)
         if take <= 0 < remaining:
             raise ValueError(f"{table.name}: no room for rows below row {header_row + 1}")
         parts.append(_Part(ws.index, header_row, take))
@@ -347,7 +347,7 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
     ws.fit_to_pages(1, 0)
 
 
-def write_summary(result: BatchResult, path: str | Path, max_rows: int = MAX_ROWS) -> Path:
+def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = None) -> Path:
     """The consolidated workbook. `max_rows` (rows on one worksheet) is for tests of
     tables that continue on a second sheet."""
     path = Path(path)
@@ -366,7 +366,7 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int = MAX_ROW
 
 
 def write_tables(path: str | Path, tables: list[Table], *, facts: list[tuple[str, object]] = (),
-                 links=None, after=None, max_rows: int = MAX_ROWS) -> Path:
+                 links=None, after=None, max_rows: int | None = None) -> Path:
     """Writes `tables` as sheets: rows spliced in (sheetxml), xlsxwriter for the rest.
     The RUN_INFO table goes below `facts`; `after(wb, fmts, table)` may add sheets
     after a table's; `links(file)` is the hyperlink target of a source file."""
