@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from types import SimpleNamespace
 
 
 class Severity(str, Enum):
@@ -118,6 +119,9 @@ _CHECKS = (
     Check("B104", W, "自评得分普遍偏高而执行率偏低", "多数项目自评为优，但资金执行率未达标，请复核各项目的指标得分。"),
 )
 CATALOGUE: dict[str, Check] = {c.code: c for c in _CHECKS}
+# The codes as names, from the catalogue: `make(codes.P107, …)`. A mistyped name fails
+# where it is used (AttributeError) instead of raising an unknown code's KeyError later.
+codes = SimpleNamespace(**{c: c for c in CATALOGUE})
 
 
 def make(code: str, problem: str, *, value: object = "", file: str = "", sheet: str = "",

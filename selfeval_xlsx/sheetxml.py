@@ -1,9 +1,20 @@
 """Worksheet rows as SpreadsheetML text, for rows too many for xlsxwriter's pace.
 
-Reading workers render each table row here before the workbook exists, with
-ROW_MARK standing for the row number, and the summary writer puts the number in.
-Cell styles are xf indices that the writer registers first, in STYLES order, so
-both sides agree on them without sharing a workbook.
+The contract between the reading workers, the spool and the summary writer, all here:
+
+- Styles: a cell's style is an xf index. STYLE_INDEX gives each kind of cell (STYLES
+  order, from 1: xf 0 is Excel's default) its index; the writer registers its formats
+  in that order first and checks it got those indices (summary_xlsx._Formats), so the
+  workers can render rows before the workbook exists.
+- Row numbers: a rendered row (row_xml) has ROW_MARK where its number goes, in <row r>
+  and in every <c r>; number_rows puts the numbers in as the writer places the rows.
+- Storage: rendered rows are kept one a line (join_rows / split_rows). escape() never
+  leaves a raw line break in a row, so a typed Alt+Enter cannot split one.
+- Text: every string goes through the text gate (textgate.cell) in escape(), and is
+  always an inline string: nothing a clerk typed can become a formula.
+- Links: a cell that will carry a hyperlink is rendered in the LINK style
+  (link_cells); past Excel's limit the writer takes the style off again (unlink). The
+  <hyperlinks> element and relationships are the writer's: it knows the row numbers.
 """
 from __future__ import annotations
 
@@ -77,6 +88,30 @@ def cell_format(col: int, style: int) -> CellFormat:
 def cells_for(styles: list[int]) -> list[CellFormat]:
     """The cell formats of a row whose columns have these styles."""
     return [cell_format(c, s) for c, s in enumerate(styles)]
+
+
+@functools.lru_cache(maxsize=64)
+def link_cells(cells: tuple[CellFormat, ...], col: int) -> tuple[CellFormat, ...]:
+    """`cells` with column `col` in the link style: a cell that will carry a hyperlink."""
+    return (*cells[:col], cell_format(col, STYLE_INDEX[LINK]), *cells[col + 1:])
+
+
+@functools.lru_cache(maxsize=64)
+def _link_tags(col: int, plain_style: int) -> tuple[bytes, bytes]:
+    tag = f'<c r="{col_letters(col)}{ROW_MARK}" s="'
+    return f"{tag}{STYLE_INDEX[LINK]}".encode(), f"{tag}{plain_style}".encode()
+
+
+def unlink(xml: bytes, col: int, plain_style: int) -> bytes:
+    """A rendered row (ROW_MARK still in it) whose link cell in `col` is to carry no
+    link after all: it goes back to the column's plain style. A province has a
+    hundred thousand such rows past Excel's hyperlink limit."""
+    return xml.replace(*_link_tags(col, plain_style), 1)
+
+
+def number_rows(rows: list[bytes], first: int) -> bytes:
+    """Rendered rows (ROW_MARK for the row number) numbered first, first + 1, …"""
+    return b"".join([row.replace(ROW_MARK_BYTES, b"%d" % n) for row, n in zip(rows, range(first, first + len(rows)))])
 
 
 _TEXT_END, _NUMBER_END, _BLANKS = "</t></is></c>", "</v></c>", " \t\n"

@@ -30,9 +30,10 @@ from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
-from .rows import CHARTS, RUN_INFO, SUMMARY, plain_link
-from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK_BYTES, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP,
-                       attr, cells_for, row_xml, wrapped_height)
+from . import schema
+from .rows import plain_link
+from .sheetxml import (AMOUNT, INT, LINK, RATE, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, attr, cells_for,
+                       number_rows, row_xml, wrapped_height)
 from .tables import Table, build_tables, run_facts
 from .zipsink import background
 
@@ -40,6 +41,8 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                 "strings_to_numbers": False, "nan_inf_to_errors": True}
 MAX_ROWS = 1_048_576   # rows on one Excel worksheet
 MAX_LINKS = 65_000     # Excel keeps at most 65,530 hyperlinks on a worksheet
+CHARTS = "图表"
+SUMMARY, RUN_INFO = schema.UNITS.sheet, schema.FILES.sheet
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
@@ -150,19 +153,19 @@ def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, h
 
 
 def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
-    headers = [c.header for c in table.columns]
-    if "执行率" in headers:
-        c = headers.index("执行率")
+    names = table.schema.names
+    if "rate" in names:
+        c = names.index("rate")
         ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "<", "value": 0.9,
                                                   "format": fmts.low})
-    for name in ("等级", "自评等级"):
-        if name in headers:
-            c = headers.index(name)
+    for name in ("grade", "self_grade"):
+        if name in names:
+            c = names.index(name)
             for grade, f in fmts.grades.items():
                 ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==",
                                                           "value": f'"{grade}"', "format": f})
-    if "级别" in headers:
-        c = headers.index("级别")
+    if "severity" in names:
+        c = names.index("severity")
         for word, f in (("错误", fmts.error), ("警告", fmts.warning), ("提示", fmts.info)):
             ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==",
                                                       "value": f'"{word}"', "format": f})
@@ -186,8 +189,7 @@ def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], to
                 break
             if table.source is not None:
                 chunk = [_linked(xml, link, r + i, part, links) for i, (xml, link) in enumerate(chunk, start=1)]
-            out.write(b"".join([row.replace(ROW_MARK_BYTES, b"%d" % n)
-                                for row, n in zip(chunk, range(r + 1, r + 1 + len(chunk)))]))
+            out.write(number_rows(chunk, r + 1))
             r += len(chunk)
             left -= len(chunk)
     for _ in range(left):
@@ -198,7 +200,7 @@ def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], to
         else:
             height = None
             if wrap is not None:
-                height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
+                height = wrapped_height(str(getattr(item, table.schema.wrap) or ""), table.columns[wrap].width)
             out.write(row_xml(str(r), plain, item, height))
 
 
@@ -292,7 +294,7 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
     The charts draw on a small table on the same sheet, written here, so they carry
     their data with them."""
     ws = wb.add_worksheet(CHARTS)
-    units = [r for r in summary.rows if r[3]][:CHART_UNITS]   # units that reported
+    units = [r for r in summary.rows if r.projects][:CHART_UNITS]   # units that reported
     ws.write_string(0, 0, "图表", fmts.chart_title)
     note = (f"按需关注程度排序的前 {len(units)} 个单位" if len(units) == CHART_UNITS
             else f"全部 {len(units)} 个报送单位")
@@ -302,11 +304,11 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
         if h:
             ws.write_string(top, 12 + c, h, fmts.header)
     for i, r in enumerate(units, start=top + 1):
-        ws.write_string(i, 12, chart_label(r[0]), fmts.text)
-        if r[8] is not None:
-            ws.write_number(i, 13, float(r[8]), fmts.num)
-        if r[6] is not None:
-            ws.write_number(i, 14, float(r[6]), fmts.pct)
+        ws.write_string(i, 12, chart_label(r.unit), fmts.text)
+        if r.weighted_score is not None:
+            ws.write_number(i, 13, float(r.weighted_score), fmts.num)
+        if r.rate is not None:
+            ws.write_number(i, 14, float(r.rate), fmts.pct)
     for i, (code, n) in enumerate(codes, start=top + 1):
         ws.write_string(i, 16, code, fmts.text)
         ws.write_string(i, 17, CATALOGUE[code].title, fmts.text)

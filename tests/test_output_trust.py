@@ -14,7 +14,8 @@ from python_calamine import CalamineWorkbook
 
 from selfeval_xlsx import summary_xlsx
 from selfeval_xlsx.batch import run_batch
-from selfeval_xlsx.rows import Column, text_changes
+from selfeval_xlsx.rows import text_changes
+from selfeval_xlsx.schema import Column, TableSchema
 from selfeval_xlsx.rules import SEED
 from tests.forms import SPECIAL, filled_template
 from tests.sheetcheck import check_rows, data_rows_contiguous, sheet_paths
@@ -80,11 +81,15 @@ def test_typed_text_survives_and_is_reported(hostile_district, tmp_path):
 
 
 def test_text_changes_counts_every_changed_text():
-    rows = [("甲", "项目", "ok", "a\ufffeb", "项目1"), ("甲", "项目二", "x" * 40_000, "\U0001F600\n", "项目2")]
-    cols = tuple(Column(h) for h in ("单位名称", "项目名称", "说明", "原因", "工作表"))
+    table = TableSchema("t", "表", tuple(Column(n, h) for n, h in (
+        ("unit", "单位名称"), ("project", "项目名称"), ("note", "说明"), ("reason", "原因"), ("sheet", "工作表"))),
+        type_name="TrustRow")
+    rows = [table.record("甲", "项目", "ok", "a\ufffeb", "项目1"),
+            table.record("甲", "项目二", "x" * 40_000, "\U0001F600\n", "项目2")]
+    cols = table.columns
     assert text_changes(rows, cols) == (2, "项目1", "项目", "原因", "1 个无法写入表格的控制字符已替换为“\ufffd”")
     assert text_changes(rows[1:], cols)[:4] == (1, "项目2", "项目二", "说明")
-    assert text_changes([("甲", "乙\n丙\t", "😀", "", "项目1")], cols) is None
+    assert text_changes([table.record("甲", "乙\n丙\t", "😀", "", "项目1")], cols) is None
 
 
 def test_link_targets_are_encoded(hostile_district, tmp_path):

@@ -19,15 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from selfeval_xlsx import textgate
-from selfeval_xlsx.rows import Column
-from selfeval_xlsx.sheetxml import (AMOUNT, INT, ROW_MARK, STYLE_INDEX, TEXT, cells_for, join_rows, row_xml,
-                                    split_rows)
+from selfeval_xlsx.schema import Column, TableSchema
+from selfeval_xlsx.sheetxml import AMOUNT, INT, ROW_MARK, TEXT, join_rows, row_xml, split_rows
 from selfeval_xlsx.summary_xlsx import SAFE_OPTIONS, write_tables
 from selfeval_xlsx.tables import Table
 from tests.sheetcheck import check_rows
 
-COLUMNS = (Column("甲", TEXT, 20), Column("乙", AMOUNT, 12), Column("丙", TEXT, 30), Column("丁", INT, 8))
-CELLS = cells_for([STYLE_INDEX[c.kind] for c in COLUMNS])
+SCHEMA = TableSchema("t", "表", (Column("a", "甲", TEXT, 20), Column("b", "乙", AMOUNT, 12),
+                                Column("c", "丙", TEXT, 30), Column("d", "丁", INT, 8)), type_name="OracleRow")
+COLUMNS = SCHEMA.columns
 
 awkward = st.sampled_from(["\n", "\r", "\r\n", "\t", "\x00", "\x01", "\x0b", "\x1f", "\ufffe", "\uffff",
                            "\ud800", "_x0041_", "&", "<", ">", '"', " ", "😀", "𠀀", "=SUM(A1)"])
@@ -46,8 +46,8 @@ values = st.tuples(st.one_of(st.none(), texts), st.one_of(st.none(), decimals),
 
 def ours(path: Path, rows: list[tuple]) -> None:
     # As a reading worker does: render, store one block, read the block back.
-    block = join_rows(row_xml(ROW_MARK, CELLS, r) for r in rows)
-    table = Table("表", COLUMNS, iter(rows), len(rows), xml=iter(split_rows(block)))
+    block = join_rows(row_xml(ROW_MARK, SCHEMA.cells, r) for r in rows)
+    table = Table(SCHEMA, iter(rows), len(rows), xml=iter(split_rows(block)))
     write_tables(path, [table])
 
 
