@@ -201,7 +201,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
               roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
               progress=None, debug: bool = False, row_values: bool = True,
               inputs: tuple[list[tuple[Path, str]], list[FileEntry]] | None = None,
-              isolate: bool = True) -> BatchResult:
+              isolate: bool = True, result_type: type[BatchResult] | None = None) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all.
 
     Each file is read in a contained worker process (`jobs` of them, default one
@@ -234,7 +234,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     files.sort(key=lambda f: f.no)
     years = Counter(w.year for w in files if w.year)
     districts = Counter(w.district for w in files if w.district)
-    result = BatchResult(
+    result = (result_type or BatchResult)(
         root=str(root), rules=rules, spool=spool,
         year=year or (years.most_common(1)[0][0] if years else None),
         district=districts.most_common(1)[0][0] if districts else root.resolve().name,

@@ -8,20 +8,27 @@ Two declared records, one conversion:
 - `FileTables` (to_rows): one file's project and indicator rows as values, its
   findings as objects. Nothing is stored yet.
 - `FileRows` (FileTables.store): what the worker sends the parent. The rows went
-  to the worker's spool file, always in both forms — values (pickled, for JSON,
+  to the worker's spool file, always in both forms — values (TableSchema.pack, for JSON,
   reports and DataFrames) and rendered worksheet rows (sheetxml, for the workbook)
   — and the record says where. Its findings travel as `schema.StoredFinding`s with
   their rendered 问题清单 row, so the parent renders nothing.
 """
 from __future__ import annotations
 
-import pickle
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import schema, textgate
-from .findings import BY_RANK, CATALOGUE, Finding, Severity, codes, count_by_severity, make
+from .findings import (
+    BY_RANK,
+    CATALOGUE,
+    Finding,
+    Severity,
+    codes,
+    count_by_severity,
+    make,
+)
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
 from .scoring import Totals
@@ -29,7 +36,7 @@ from .sheetxml import ROW_MARK, join_rows, link_cells, row_xml, unlink, wrapped_
 from .workbook import FileEntry, WorkbookResult
 
 RATE_PLACES = Decimal("0.0001")
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
+_CUT = "（已截断，原文".encode()   # in the note textgate.cell_text puts on text it cut
 
 
 def amt(x: Decimal | None) -> Decimal | None:
@@ -138,9 +145,17 @@ class FileTables:
             if sink is None:
                 raise ValueError("rows need a spool file to go to")
             p_cells, i_cells = schema.PROJECTS.cells, schema.INDICATORS.cells
-            parts = [pickle.dumps(self.project_rows, _PROTOCOL), pickle.dumps(self.indicator_rows, _PROTOCOL),
+            parts = [schema.PROJECTS.pack(self.project_rows), schema.INDICATORS.pack(self.indicator_rows),
                      join_rows(row_xml(ROW_MARK, p_cells, r) for r in self.project_rows),
                      join_rows(row_xml(ROW_MARK, i_cells, r) for r in self.indicator_rows)]
+            # The text gate marks or cuts text as it is rendered: look for its traces in
+            # the rendered rows (one byte search), and only then for which texts changed.
+            if any(textgate.MARK.encode() in part or _CUT in part for part in parts[2:]):
+                changed = text_changes(self.project_rows, schema.PROJECTS.columns,
+                                       self.indicator_rows, schema.INDICATORS.columns)
+                if changed:
+                    self.findings.append(changed_finding(self, *changed))
+                    self.counts = count_by_severity(self.findings)
             start = sink.tell()
             # One unbuffered write before the result is sent: a worker killed later
             # loses nothing the parent has been told about.
@@ -218,9 +233,6 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
                 target=ind.target.text, actual=ind.actual.text, rule=rule, weight=amt(ind.weight),
                 self_score=amt(ind.self_score), score=amt(i.score), diff=amt(idiff), reason=ind.reason,
                 file=p.file, sheet=p.sheet, cell=ind.cells.get("level3", "")))
-    changed = text_changes(out.project_rows, schema.PROJECTS.columns, out.indicator_rows, schema.INDICATORS.columns)
-    if changed:
-        out.findings.append(changed_finding(w, *changed))
     out.counts = count_by_severity(out.findings)
     return out
 
@@ -246,7 +258,8 @@ def text_changes(*tables) -> tuple[int, str, str, str, str] | None:
     return (count, *first) if first else None
 
 
-def changed_finding(w: WorkbookResult, count: int, sheet: str, project: str, column: str, note: str) -> Finding:
+def changed_finding(t: FileTables, count: int, sheet: str, project: str, column: str, note: str) -> Finding:
+    """F115: text the summary shows differently from the file (textgate)."""
     more = f"等 {count} 处" if count > 1 else ""
     return make(codes.F115, f"项目“{textgate.cell(project)[:40]}”的“{column}”{more}文字写入汇总表时已调整：{note}",
-                file=w.file.path, sheet=sheet, unit=w.unit, project=project, value=count)
+                file=t.entry.path, sheet=sheet, unit=t.unit, project=project, value=count)

@@ -9,13 +9,30 @@ Records are named tuples: they pickle small and render as fast as plain tuples.
 from __future__ import annotations
 
 import functools
+import marshal
 from collections import namedtuple
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from .sheetxml import AMOUNT, INT, RATE, SCORE, STYLE_INDEX, TEXT, WRAP, cells_for
 
-__all__ = ["AMOUNT", "INT", "RATE", "SCORE", "TEXT", "WRAP", "Column", "TableSchema",
-           "UNITS", "PROJECTS", "INDICATORS", "FINDINGS", "FILES", "STORED_FINDING", "StoredFinding"]
+__all__ = [
+    "AMOUNT",
+    "FILES",
+    "FINDINGS",
+    "INDICATORS",
+    "INT",
+    "PROJECTS",
+    "RATE",
+    "SCORE",
+    "STORED_FINDING",
+    "TEXT",
+    "UNITS",
+    "WRAP",
+    "Column",
+    "StoredFinding",
+    "TableSchema",
+]
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,28 @@ class TableSchema:
     def cells(self) -> tuple:
         """The rendered cells of a row (sheetxml.cells_for)."""
         return tuple(cells_for(self.styles()))
+
+    @functools.cached_property
+    def _decimals(self) -> tuple[int, ...]:
+        return tuple(i for i, c in enumerate(self.columns) if c.kind in (AMOUNT, SCORE, RATE))
+
+    def pack(self, rows) -> bytes:
+        """Records as bytes for the spool. marshal with decimals as text: a third of
+        pickle's time for the same rows, in every worker for every file."""
+        dec = Decimal
+        return marshal.dumps([tuple([str(v) if type(v) is dec else v for v in r]) for r in rows])
+
+    def unpack(self, data: bytes) -> list:
+        """pack's records back, decimals as Decimal again (exactly: as text they lose nothing)."""
+        make, at, dec = self.record._make, self._decimals, Decimal
+        out = []
+        for r in marshal.loads(data):
+            r = list(r)
+            for i in at:
+                if r[i] is not None:
+                    r[i] = dec(r[i])
+            out.append(make(r))
+        return out
 
     def with_column(self, column: Column, after: str | None = None) -> TableSchema:
         """This table with one more column (after `after`, else last): a new record type.

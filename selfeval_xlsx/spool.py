@@ -9,7 +9,6 @@ back in a fixed order (by file) when the summary is written.
 """
 from __future__ import annotations
 
-import pickle
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -74,7 +73,8 @@ class Spool:
         for file_no in sorted(self._segments):
             if files is None or file_no in files:
                 seg = self._segments[file_no]
-                fh = self._open.get(seg.path) or self._open.setdefault(seg.path, open(seg.path, "rb"))
+                # kept open until close(): one handle per worker file, not per table row block
+                fh = self._open.get(seg.path) or self._open.setdefault(seg.path, open(seg.path, "rb"))  # noqa: SIM115
                 start, length = getattr(seg, which)
                 fh.seek(start)
                 yield fh.read(length)
@@ -94,12 +94,12 @@ class Spool:
     def projects(self, files: set[int] | None = None) -> Iterator:
         """schema.ProjectRow records, in file order."""
         for blob in self._segment(files, "project_values"):
-            yield from pickle.loads(blob)
+            yield from schema.PROJECTS.unpack(blob)
 
     def indicators(self, files: set[int] | None = None) -> Iterator:
         """schema.IndicatorRow records, in file order."""
         for blob in self._segment(files, "indicator_values"):
-            yield from pickle.loads(blob)
+            yield from schema.INDICATORS.unpack(blob)
 
     def finding_rows(self, unit: str | None = None) -> Iterator:
         """All findings as schema.StoredFinding records, most severe first, then by

@@ -25,15 +25,28 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import textgate
+from . import schema, textgate
 from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
-from . import schema
 from .rows import plain_link
-from .sheetxml import (AMOUNT, INT, LINK, RATE, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP, attr, cells_for,
-                       number_rows, row_xml, wrapped_height)
+from .sheetxml import (
+    AMOUNT,
+    INT,
+    LINK,
+    RATE,
+    SCORE,
+    STYLE_INDEX,
+    STYLES,
+    TEXT,
+    WRAP,
+    attr,
+    cells_for,
+    number_rows,
+    row_xml,
+    wrapped_height,
+)
 from .tables import Table, build_tables, run_facts
 from .zipsink import background
 
@@ -355,7 +368,7 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def links(file):
         return link_target(root, out_dir, file)
 

@@ -14,13 +14,21 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
-from python_calamine import CalamineWorkbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 
 from selfeval_xlsx import textgate
 from selfeval_xlsx.schema import Column, TableSchema
-from selfeval_xlsx.sheetxml import AMOUNT, INT, ROW_MARK, TEXT, join_rows, row_xml, split_rows
+from selfeval_xlsx.sheetxml import (
+    AMOUNT,
+    INT,
+    ROW_MARK,
+    TEXT,
+    join_rows,
+    row_xml,
+    split_rows,
+)
 from selfeval_xlsx.summary_xlsx import SAFE_OPTIONS, write_tables
 from selfeval_xlsx.tables import Table
 from tests.sheetcheck import check_rows
