@@ -121,7 +121,8 @@ def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[
             raise BatchError(f"文件名重复：{shown}")
         seen.add(shown)
         out.append((path, shown))
-    return root, out
+    # In name order, as a folder is read: results never depend on the order given.
+    return root, sorted(out, key=lambda item: item[1])
 
 
 def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | str | os.PathLike | None = None,
