@@ -30,6 +30,8 @@ from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
+from .printing import Title, page_setup
+from .printing import header_text as title_text
 from .rows import plain_link
 from .sheetxml import (
     AMOUNT,
@@ -55,6 +57,7 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
 MAX_ROWS = 1_048_576   # rows on one Excel worksheet
 MAX_LINKS = 65_000     # Excel keeps at most 65,530 hyperlinks on a worksheet
 CHARTS = "图表"
+MARKER = ("selfeval-xlsx", "summary")   # custom document property: name, value
 SUMMARY, RUN_INFO = schema.UNITS.sheet, schema.FILES.sheet
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
@@ -130,25 +133,34 @@ class _Part:
         return f"xl/worksheets/sheet{self.index + 1}.xml"
 
 
-def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0, max_rows: int | None = None) -> list[_Part]:
+@dataclass(frozen=True)
+class Options:
+    """What the sheets say about the run: page headers, the rate coloured as low."""
+    title: Title = field(default_factory=Title)
+    low_rate: float = 0.9          # rules.rate_threshold
+    max_rows: int | None = None    # rows on one worksheet (MAX_ROWS); smaller for tests
+
+
+def _plan(wb, table: Table, fmts: _Formats, opts: Options, ws=None, header_row: int = 0) -> list[_Part]:
     """Lays out the table's sheets in the skeleton and says what rows go where."""
     remaining = table.count + (1 if table.total_row else 0)
     parts = []
     while True:
         if ws is None:
             ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
-        take = min(remaining, (max_rows or MAX_ROWS) - header_row - 1)
+        take = min(remaining, (opts.max_rows or MAX_ROWS) - header_row - 1)
         if take <= 0 < remaining:
             raise ValueError(f"{table.name}: no room for rows below row {header_row + 1}")
         parts.append(_Part(ws.index, header_row, take))
-        _sheet_setup(ws, table, fmts, header_row, take, has_total=bool(table.total_row) and take == remaining)
+        _sheet_setup(ws, table, fmts, opts, header_row, take,
+                     has_total=bool(table.total_row) and take == remaining)
         remaining -= take
         if remaining <= 0:
             return parts
         ws, header_row = None, 0
 
 
-def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, has_total: bool):
+def _sheet_setup(ws, table: Table, fmts: _Formats, opts: Options, header_row: int, rows: int, has_total: bool):
     ncols = len(table.columns)
     for c, col in enumerate(table.columns):
         ws.set_column(c, c, col.width, fmts.wrap if c == table.wrap_column else None)
@@ -156,21 +168,19 @@ def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, h
     last = header_row + rows
     ws.autofilter(header_row, 0, last - (1 if has_total else 0), ncols - 1)
     ws.freeze_panes(header_row + 1, 0)
-    ws.repeat_rows(header_row)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    page_setup(ws, ws.name, [c.width for c in table.columns], opts.title, header_row)
     if rows:
-        _highlight(ws, table, fmts, header_row + 1, last)
+        _highlight(ws, table, fmts, header_row + 1, last, opts.low_rate)
 
 
-def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
+def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int, low_rate: float):
     names = table.schema.names
     if "rate" in names:
         c = names.index("rate")
-        ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "<", "value": 0.9,
-                                                  "format": fmts.low})
+        # A blank rate (no 全年执行数) is not a low one: Excel compares a blank as 0.
+        ref = f"{col_letters(c)}{first + 1}"
+        ws.conditional_format(first, c, last, c, {"type": "formula", "format": fmts.low,
+                                                  "criteria": f"=AND(ISNUMBER({ref}),{ref}<{low_rate!r})"})
     for name in ("grade", "self_grade"):
         if name in names:
             c = names.index(name)
@@ -301,7 +311,7 @@ def chart_label(text: str) -> str:
     return text if len(text) <= CHART_LABEL else text[:CHART_LABEL - 1] + "…"
 
 
-def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) -> None:
+def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]], page: Title) -> None:
     """图表: score and execution rate of the units needing attention, findings by code.
 
     The charts draw on a small table on the same sheet, written here, so they carry
@@ -359,7 +369,8 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
         ws.insert_chart(row, 0, chart)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 0)   # charts are pictures: they scale, unlike text
+    ws.set_header(f"&L{title_text(page.district)}&C{CHARTS}&R{page.year or ''}年度")
 
 
 def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = None) -> Path:
@@ -372,23 +383,30 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
     def links(file):
         return link_target(root, out_dir, file)
 
+    title = Title(result.district, result.year)
+
     def charts(wb, fmts, table):
         if table.name == SUMMARY:
-            _charts(wb, fmts, table, result.spool.code_counts())
+            _charts(wb, fmts, table, result.spool.code_counts(), title)
 
+    opts = Options(title, float(result.rules.rate_threshold), max_rows)
     return write_tables(path, build_tables(result), facts=run_facts(result), links=links, after=charts,
-                        max_rows=max_rows)
+                        options=opts)
 
 
 def write_tables(path: str | Path, tables: list[Table], *, facts: list[tuple[str, object]] = (),
-                 links=None, after=None, max_rows: int | None = None) -> Path:
+                 links=None, after=None, options: Options | None = None) -> Path:
     """Writes `tables` as sheets: rows spliced in (sheetxml), xlsxwriter for the rest.
     The RUN_INFO table goes below `facts`; `after(wb, fmts, table)` may add sheets
-    after a table's; `links(file)` is the hyperlink target of a source file."""
+    after a table's; `links(file)` is the hyperlink target of a source file.
+    The workbook carries the custom document property MARKER, so that reading a
+    folder can recognise it as our output rather than a submission."""
     path = Path(path)
+    options = options or Options()
     with replacing(path) as final, tempfile.TemporaryDirectory(prefix="selfeval-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb = xlsxwriter.Workbook(str(skeleton), SAFE_OPTIONS)
+        wb.set_custom_property(*MARKER)
         fmts = _Formats(wb)
         plans = []
         for table in tables:
@@ -400,10 +418,9 @@ def write_tables(path: str | Path, tables: list[Table], *, facts: list[tuple[str
                         ws.write_number(r, 1, float(v), fmts.text)
                     elif v not in (None, ""):
                         ws.write_string(r, 1, textgate.cell(str(v)), fmts.text)
-                plans.append((table, _plan(wb, table, fmts, ws=ws, header_row=len(facts) + 1,
-                                           max_rows=max_rows)))
+                plans.append((table, _plan(wb, table, fmts, options, ws=ws, header_row=len(facts) + 1)))
             else:
-                plans.append((table, _plan(wb, table, fmts, max_rows=max_rows)))
+                plans.append((table, _plan(wb, table, fmts, options)))
             if after is not None:
                 after(wb, fmts, table)
         for table, _ in plans:  # register every style the rows will use
