@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 from . import schema
 from .batch import BatchResult, run_batch
@@ -93,7 +94,7 @@ class Results(BatchResult):
 def _rules(rules: Rules | str | os.PathLike | None, preset: str | None) -> Rules:
     if isinstance(rules, Rules):
         return rules
-    return resolve_rules(preset or "seed", rules)
+    return resolve_rules(preset or "seed", None if rules is None else Path(rules))
 
 
 def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[Path, str]]]:
@@ -105,7 +106,8 @@ def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[
         if not p.is_file():
             raise BatchError(f"找不到文件：{p}")
     root = Path(os.path.commonpath([p.resolve().parent for p in paths])) if paths else scratch
-    out, seen = [], set()
+    out: list[tuple[Path, str]] = []
+    seen: set[str] = set()
     for s in items:
         if isinstance(s, tuple):
             name, data = s
@@ -140,13 +142,13 @@ def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | st
     year: the batch's year (default: most files' year). roster: unit names expected.
     """
     chosen = _rules(rules, preset)
-    kw = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
+    kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
           "isolate": isolate, "result_type": Results}
     if isinstance(sources, (str, os.PathLike)):
-        return run_batch(sources, chosen, **kw)
+        return cast(Results, run_batch(Path(sources), chosen, **kw))
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:
         root, inputs = _inputs(sources, Path(scratch))
         result = run_batch(root, chosen, inputs=(inputs, []), **kw)
     if root == Path(scratch):
         result.root = "（内存中的文件）"
-    return result
+    return cast(Results, result)

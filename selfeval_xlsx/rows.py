@@ -32,11 +32,10 @@ from .findings import (
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
 from .scoring import Totals
-from .sheetxml import ROW_MARK, join_rows, link_cells, row_xml, unlink, wrapped_height
+from .sheetxml import GATED, ROW_MARK, join_rows, link_cells, row_xml, unlink, wrapped_height
 from .workbook import FileEntry, WorkbookResult
 
 RATE_PLACES = Decimal("0.0001")
-_CUT = "（已截断，原文".encode()   # in the note textgate.cell_text puts on text it cut
 
 
 def amt(x: Decimal | None) -> Decimal | None:
@@ -98,7 +97,7 @@ def finding_xml(row) -> bytes:
     table = schema.FINDINGS
     source = finding_source(row)
     wrap = getattr(row, table.wrap)
-    height = wrapped_height(str(wrap or ""), table.columns[table.index(table.wrap)].width)
+    height = wrapped_height(str(wrap or ""), table.column(table.wrap).width) if wrap else None
     cells = link_cells(table.cells, source[0]) if source else table.cells
     return row_xml(ROW_MARK, cells, row, height).encode("utf-8", "replace")
 
@@ -148,9 +147,9 @@ class FileTables:
             parts = [schema.PROJECTS.pack(self.project_rows), schema.INDICATORS.pack(self.indicator_rows),
                      join_rows(row_xml(ROW_MARK, p_cells, r) for r in self.project_rows),
                      join_rows(row_xml(ROW_MARK, i_cells, r) for r in self.indicator_rows)]
-            # The text gate marks or cuts text as it is rendered: look for its traces in
-            # the rendered rows (one byte search), and only then for which texts changed.
-            if any(textgate.MARK.encode() in part or _CUT in part for part in parts[2:]):
+            # sheetxml.escape notes every text the gate changed (sheetxml.GATED): only
+            # once there is one do we look for this file's.
+            if GATED:
                 changed = text_changes(self.project_rows, schema.PROJECTS.columns,
                                        self.indicator_rows, schema.INDICATORS.columns)
                 if changed:
@@ -244,9 +243,10 @@ def text_changes(*tables) -> tuple[int, str, str, str, str] | None:
     One scan of the file's joined texts decides the common case of no change."""
     pairs = list(zip(tables[::2], tables[1::2]))
     texts = [v for rows, _ in pairs for r in rows for v in r if type(v) is str]
-    joined = "".join(texts)
-    if textgate.xml_text(joined) is joined and all(len(t) <= textgate.CELL_LIMIT for t in texts):
-        return None
+    if GATED.isdisjoint(texts):
+        joined = "".join(texts)
+        if textgate.xml_text(joined) is joined and all(len(t) <= textgate.CELL_LIMIT for t in texts):
+            return None
     count, first = 0, None
     for rows, columns in pairs:
         for r in rows:

@@ -62,17 +62,24 @@ class TableSchema:
     def __post_init__(self):
         object.__setattr__(self, "record", _record(self.type_name, self.columns))
 
-    @property
+    @functools.cached_property
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    @property
+    @functools.cached_property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        return {c.name: i for i, c in enumerate(self.columns)}
+
     def index(self, name: str) -> int:
         """Position of a column (for the sheet writer's column letters, not for reading rows)."""
-        return self.names.index(name)
+        return self._positions[name]
+
+    def column(self, name: str) -> Column:
+        return self.columns[self._positions[name]]
 
     def styles(self) -> list[int]:
         """Each column's cell style (sheetxml.STYLE_INDEX), the wrapping column wrapped."""

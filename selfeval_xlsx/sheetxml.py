@@ -33,6 +33,9 @@ STYLE_INDEX = {k: i + 1 for i, k in enumerate(STYLES)}   # xf 0 is Excel's defau
 ROW_MARK = "\x00"   # an XML-invalid character, so never part of escaped text
 ROW_MARK_BYTES = ROW_MARK.encode()
 
+# Every text escape() had the gate change, in this process: rows.FileTables.store looks
+# for its file's texts here (only when there are any) to say so in a finding.
+GATED: set[str] = set()
 _NEEDS_ESCAPE = re.compile(r"[&<>\n\r]|_x[0-9a-fA-F]{4}_")
 
 
@@ -44,7 +47,10 @@ def escape(value: str) -> str:
     xlsxwriter write it; a raw one would be read as a line feed) and a line feed as
     a character reference, so a rendered row never holds a raw line break — the
     spool stores rows one a line. Cached: names repeat row after row."""
-    value = textgate.cell(value)
+    gated = textgate.cell(value)
+    if gated is not value:
+        GATED.add(value)
+        value = gated
     if not _NEEDS_ESCAPE.search(value):
         return value
     value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)

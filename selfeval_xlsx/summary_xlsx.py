@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -394,7 +395,7 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
                         options=opts)
 
 
-def write_tables(path: str | Path, tables: list[Table], *, facts: list[tuple[str, object]] = (),
+def write_tables(path: str | Path, tables: list[Table], *, facts: Sequence[tuple[str, object]] = (),
                  links=None, after=None, options: Options | None = None) -> Path:
     """Writes `tables` as sheets: rows spliced in (sheetxml), xlsxwriter for the rest.
     The RUN_INFO table goes below `facts`; `after(wb, fmts, table)` may add sheets

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import schema
+from . import schema, textgate
 from .batch import BatchResult, file_counts
 from .findings import Severity
 from .rows import amt, finding_row, finding_source, pct
@@ -52,10 +52,13 @@ class Table:
 
 
 def jsonable(v):
-    """As the workbook stores it: numbers as numbers, an empty cell as null."""
+    """As the workbook stores it: numbers as numbers, an empty cell as null, text as
+    the text gate lets it into a cell (a lone surrogate would not even encode)."""
     if isinstance(v, Decimal):
         return float(v)
-    return None if v == "" else v
+    if type(v) is str:
+        return textgate.cell(v) if v else None
+    return v
 
 
 def _attention(r) -> tuple:

@@ -1,6 +1,7 @@
 """What clerks type cannot break, alter or redirect the summary workbook."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import zipfile
@@ -77,6 +78,15 @@ def test_typed_text_survives_and_is_reported(hostile_district, tmp_path):
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert charts and all("乙" * 40 not in c for c in charts) and any("乙" * 29 + "…" in c for c in charts)
     validate(out)
+
+
+def test_json_holds_the_text_the_workbook_holds(hostile_district, tmp_path):
+    from selfeval_xlsx.json_out import write_json
+    with run_batch(hostile_district, SEED, jobs=1) as result:
+        write_json(result, tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    reasons = [r["偏差原因"] for r in data["指标明细"] if r["偏差原因"]]
+    assert reasons.count("控制字符\ufffd与\ufffd") == 2 and reasons.count("第一行原因\n第二行措施") == 2
 
 
 def test_text_changes_counts_every_changed_text():
