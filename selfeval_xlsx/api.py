@@ -130,7 +130,7 @@ def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[
 def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | str | os.PathLike | None = None,
              preset: str | None = None, jobs: int | None = None, isolate: bool = True,
              year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
-             progress=None) -> Results:
+             progress=None, debug: bool = False) -> Results:
     """Reads, scores and checks workbooks: what `selfeval run` does, as data.
 
     sources: a folder (every workbook in it, as `selfeval run` reads it), a list of
@@ -140,10 +140,12 @@ def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | st
     process: no worker processes, for notebooks and quick tests, but a file that
     crashes the reader (see pool.py) takes the caller down with it.
     year: the batch's year (default: most files' year). roster: unit names expected.
+    progress(done, total) is called as files finish; debug lets the reader's own
+    error output through.
     """
     chosen = _rules(rules, preset)
     kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
-          "isolate": isolate, "result_type": Results}
+          "isolate": isolate, "result_type": Results, "debug": debug}
     if isinstance(sources, (str, os.PathLike)):
         return cast(Results, run_batch(Path(sources), chosen, **kw))
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:
