@@ -124,7 +124,12 @@ def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[
         seen.add(shown)
         out.append((path, shown))
     # In name order, as a folder is read: results never depend on the order given.
-    return root, sorted(out, key=lambda item: item[1])
+    return root, sorted(out, key=_shown)
+
+
+def _shown(task: tuple[Path, str]) -> str:
+    _, shown = task
+    return shown
 
 
 def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | str | os.PathLike | None = None,

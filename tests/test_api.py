@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -114,3 +115,16 @@ def test_a_column_added_in_the_schema_reaches_sheet_json_and_dataframe(tmp_path,
     assert [r["审核人"] for r in tables.as_json(results)["项目明细"]] == ["待定"] * len(got)
     frame = results.to_pandas()["projects"]
     assert list(frame.columns) == list(got.columns) and set(frame["审核人"]) == {"待定"}
+
+
+# Modules that handle our tables' rows. report.py still reads `row[0]` of a 项目明细
+# row (its owner changes it to `row.unit`); it joins this list then.
+ROW_MODULES = ("rows", "tables", "sheetxml", "summary_xlsx", "spool", "pool", "json_out", "api", "batch",
+               "terminal", "printing")
+
+
+def test_no_module_reads_a_table_row_by_position():
+    pattern = re.compile(r"\b(row|rows|r|item|record|stored|values|unit_row|s)\[-?\d+\]")
+    for name in ROW_MODULES:
+        text = (ROOT / "selfeval_xlsx" / f"{name}.py").read_text(encoding="utf-8")
+        assert not pattern.findall(text), name
