@@ -40,3 +40,32 @@ def test_row_xml_types_and_row_number():
     xml = row_xml(ROW_MARK, cells, (" 前后有空格 ", 1.5))
     assert xml.replace(ROW_MARK, "9") == ('<row r="9"><c r="A9" s="1" t="inlineStr"><is><t xml:space="preserve">'
                                           ' 前后有空格 </t></is></c><c r="B9" s="3"><v>1.5</v></c></row>')
+
+
+def test_the_contract_numbering_storage_and_link_style():
+    from selfeval_xlsx.sheetxml import (LINK, STYLE_INDEX, join_rows, link_cells, number_rows, split_rows,
+                                        unlink)
+    cells = tuple(cells_for([1, 1]))
+    rows = [row_xml(ROW_MARK, cells, ("甲\n乙", "x")), row_xml(ROW_MARK, link_cells(cells, 1), ("丙", "f.xlsx"))]
+    stored = split_rows(join_rows(rows))
+    assert len(stored) == 2                                       # the typed line break split nothing
+    linked = stored[1]
+    assert f'<c r="B{ROW_MARK}" s="{STYLE_INDEX[LINK]}"'.encode() in linked
+    assert number_rows(stored, 5) == (
+        b'<row r="5"><c r="A5" s="1" t="inlineStr"><is><t>\xe7\x94\xb2&#10;\xe4\xb9\x99</t></is></c>'
+        b'<c r="B5" s="1" t="inlineStr"><is><t>x</t></is></c></row>'
+        b'<row r="6"><c r="A6" s="1" t="inlineStr"><is><t>\xe4\xb8\x99</t></is></c>'
+        b'<c r="B6" s="7" t="inlineStr"><is><t>f.xlsx</t></is></c></row>')
+    assert number_rows([unlink(linked, 1, 1)], 9).endswith(
+        b'<c r="B9" s="1" t="inlineStr"><is><t>f.xlsx</t></is></c></row>')
+    assert split_rows(b"") == []
+
+
+def test_style_indices_are_what_the_writer_registers(tmp_path):
+    # summary_xlsx._Formats raises if xlsxwriter gave a kind another xf index than STYLE_INDEX
+    import xlsxwriter
+
+    from selfeval_xlsx.summary_xlsx import SAFE_OPTIONS, _Formats
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), SAFE_OPTIONS)
+    _Formats(wb)
+    wb.close()
