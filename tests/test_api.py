@@ -63,7 +63,7 @@ def test_dataframes_equal_what_the_summary_workbook_holds(notebook):
 
 
 def test_typed_records_carry_names(notebook):
-    results, frames, _ = notebook
+    results, _, _ = notebook
     special = next(p for p in results.projects if p.unit == "中山东路街道办事处" and p.project == "专项经费")
     assert (special.rate, special.rate_score, special.total, special.self_total) == (Decimal("0.6"), 6, 92, 96)
     assert type(special).__name__ == "ProjectRow" and special.sheet.startswith("项目")

@@ -1,7 +1,15 @@
 """Widths and escaping used when rows are rendered straight to worksheet XML."""
 import pytest
 
-from selfeval_xlsx.sheetxml import ROW_MARK, attr, cells_for, display_width, escape, row_xml, wrapped_height
+from selfeval_xlsx.sheetxml import (
+    ROW_MARK,
+    attr,
+    cells_for,
+    display_width,
+    escape,
+    row_xml,
+    wrapped_height,
+)
 
 
 @pytest.mark.parametrize("text, width", [
@@ -43,8 +51,15 @@ def test_row_xml_types_and_row_number():
 
 
 def test_the_contract_numbering_storage_and_link_style():
-    from selfeval_xlsx.sheetxml import (LINK, STYLE_INDEX, join_rows, link_cells, number_rows, split_rows,
-                                        unlink)
+    from selfeval_xlsx.sheetxml import (
+        LINK,
+        STYLE_INDEX,
+        join_rows,
+        link_cells,
+        number_rows,
+        split_rows,
+        unlink,
+    )
     cells = tuple(cells_for([1, 1]))
     rows = [row_xml(ROW_MARK, cells, ("甲\n乙", "x")), row_xml(ROW_MARK, link_cells(cells, 1), ("丙", "f.xlsx"))]
     stored = split_rows(join_rows(rows))
