@@ -32,7 +32,15 @@ from .findings import (
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
 from .scoring import Totals
-from .sheetxml import GATED, ROW_MARK, join_rows, link_cells, row_xml, unlink, wrapped_height
+from .sheetxml import (
+    GATED,
+    ROW_MARK,
+    join_rows,
+    link_cells,
+    row_xml,
+    unlink,
+    wrapped_height,
+)
 from .workbook import FileEntry, WorkbookResult
 
 RATE_PLACES = Decimal("0.0001")
