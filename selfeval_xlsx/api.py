@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import schema
-from .batch import BatchResult, run_batch
+from . import batch
+from .batch import BatchResult
 from .container import LIMITS, Limits
 from .errors import BatchError
 from .rules import Rules, resolve_rules
@@ -152,10 +153,10 @@ def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | st
     kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
           "isolate": isolate, "result_type": Results, "debug": debug}
     if isinstance(sources, (str, os.PathLike)):
-        return cast(Results, run_batch(Path(sources), chosen, **kw))
+        return cast(Results, batch.run_batch(Path(sources), chosen, **kw))
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:
         root, inputs = _inputs(sources, Path(scratch))
-        result = run_batch(root, chosen, inputs=(inputs, []), **kw)
+        result = batch.run_batch(root, chosen, inputs=(inputs, []), **kw)
     if root == Path(scratch):
         result.root = "（内存中的文件）"
     return cast(Results, result)
