@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 
 from . import schema, textgate
 from .findings import (
@@ -30,7 +37,7 @@ from .findings import (
     make,
 )
 from .model import UnitInfo
-from .numbers import CENTS, round_half_up
+from .numbers import CENTS
 from .scoring import Totals
 from .sheetxml import (
     GATED,
@@ -46,13 +53,28 @@ from .workbook import FileEntry, WorkbookResult
 RATE_PLACES = Decimal("0.0001")
 
 
+# Rounding in a context wide enough for any sum of amounts: in the default context
+# (28 digits) the sum of two 9e25 万元 projects cannot be rounded to the cent at all.
+_WIDE = Context(prec=120, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def amt(x: Decimal | None) -> Decimal | None:
-    # round_half_up, inlined: this runs for every figure of every indicator row.
-    return None if x is None else x.quantize(CENTS, ROUND_HALF_UP)
+    # round half up to the cent, inlined: this runs for every figure of every indicator row.
+    if x is None:
+        return None
+    try:
+        return x.quantize(CENTS, ROUND_HALF_UP)
+    except InvalidOperation:   # more digits than the default context holds
+        return x.quantize(CENTS, context=_WIDE)
 
 
 def pct(x: Decimal | None) -> Decimal | None:
-    return round_half_up(x, RATE_PLACES)
+    if x is None:
+        return None
+    try:
+        return x.quantize(RATE_PLACES, ROUND_HALF_UP)
+    except InvalidOperation:
+        return x.quantize(RATE_PLACES, context=_WIDE)
 
 
 @dataclass

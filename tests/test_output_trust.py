@@ -133,3 +133,12 @@ def test_example_summary_rows_and_continued_sheets(tmp_path):
         if name not in ("图表", "运行信息"):
             data_rows_contiguous(out, path, 1)
     validate(out)
+
+
+def test_rounding_never_overflows():
+    from decimal import Decimal
+
+    from selfeval_xlsx.rows import amt, pct
+    assert amt(Decimal("9E+25") * 2) == Decimal("180000000000000000000000000.00")
+    assert amt(Decimal("1E+80")) == Decimal("1E+80") and amt(Decimal("-0.005")) == Decimal("-0.01")
+    assert pct(Decimal("0.86225")) == Decimal("0.8623") and pct(None) is None
