@@ -5,7 +5,6 @@ big tables are iterators over the spool: they are written, never held.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,17 +52,15 @@ class Table:
 
 
 def jsonable(v):
-    """As the workbook stores it: numbers as numbers, an empty cell as null. Text is
-    the file's own (JSON holds what a cell cannot; the workbook's changes are noted
-    by F115), except lone surrogates, which no UTF-8 file can hold."""
+    """As the workbook stores it: numbers as numbers, an empty cell as null, text as
+    the text gate lets it into a cell (textgate.cell; F115 says where it changed), so
+    the workbook, the JSON and the DataFrames say the same (and a lone surrogate,
+    which no UTF-8 file can hold, is marked)."""
     if isinstance(v, Decimal):
         return float(v)
     if type(v) is str:
-        return (_SURROGATE.sub(textgate.MARK, v) if _SURROGATE.search(v) else v) if v else None
+        return textgate.cell(v) if v else None
     return v
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _attention(r) -> tuple:

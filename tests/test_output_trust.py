@@ -80,15 +80,15 @@ def test_typed_text_survives_and_is_reported(hostile_district, tmp_path):
     validate(out)
 
 
-def test_json_holds_the_files_own_text(hostile_district, tmp_path):
+def test_json_holds_the_text_the_workbook_holds(hostile_district, tmp_path):
     from selfeval_xlsx.json_out import write_json
     from selfeval_xlsx.tables import jsonable
     with run_batch(hostile_district, SEED, jobs=1) as result:
         write_json(result, tmp_path / "r.json")
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     reasons = [r["偏差原因"] for r in data["指标明细"] if r["偏差原因"]]
-    # JSON can hold control characters (as \u0001): the text as typed, not as the workbook shows it
-    assert reasons.count("控制字符\x01与\x02") == 2 and reasons.count("第一行原因\n第二行措施") == 2
+    # the same text as the workbook's cells (F115 says where it differs from the file)
+    assert reasons.count("控制字符\ufffd与\ufffd") == 2 and reasons.count("第一行原因\n第二行措施") == 2
     assert jsonable("a\ud800b") == "a\ufffdb" and jsonable("") is None   # no UTF-8 file holds a lone surrogate
 
 
