@@ -174,17 +174,19 @@ class FileTables:
             if sink is None:
                 raise ValueError("rows need a spool file to go to")
             p_cells, i_cells = schema.PROJECTS.cells, schema.INDICATORS.cells
-            parts = [schema.PROJECTS.pack(self.project_rows), schema.INDICATORS.pack(self.indicator_rows),
-                     join_rows(row_xml(ROW_MARK, p_cells, r) for r in self.project_rows),
-                     join_rows(row_xml(ROW_MARK, i_cells, r) for r in self.indicator_rows)]
+            xml = [join_rows(row_xml(ROW_MARK, p_cells, r) for r in self.project_rows),
+                   join_rows(row_xml(ROW_MARK, i_cells, r) for r in self.indicator_rows)]
             # sheetxml.escape notes every text the gate changed (sheetxml.GATED): only
-            # once there is one do we look for this file's.
+            # once there is one do we look for this file's. The values are stored as
+            # the workbook shows them, so JSON, reports and DataFrames say the same.
             if GATED:
                 changed = text_changes(self.project_rows, schema.PROJECTS.columns,
                                        self.indicator_rows, schema.INDICATORS.columns)
                 if changed:
                     self.findings.append(changed_finding(self, *changed))
                     self.counts = count_by_severity(self.findings)
+                    self.gate_values()
+            parts = [schema.PROJECTS.pack(self.project_rows), schema.INDICATORS.pack(self.indicator_rows), *xml]
             start = sink.tell()
             # One unbuffered write before the result is sent: a worker killed later
             # loses nothing the parent has been told about.
@@ -197,6 +199,16 @@ class FileTables:
         return FileRows(self.entry, self.unit, self.district, self.year, self.unit_info, self.projects,
                         [stored(f) for f in self.findings], dict(self.counts), len(self.indicator_rows),
                         self.totals, segments)
+
+
+    def gate_values(self) -> None:
+        """Every text of the rows and project stats as the text gate lets it into a cell."""
+        def gated(row):
+            return type(row)._make(textgate.cell(v) if type(v) is str else v for v in row)
+        self.project_rows = [gated(r) for r in self.project_rows]
+        self.indicator_rows = [gated(r) for r in self.indicator_rows]
+        self.projects = [replace(p, sheet=textgate.cell(p.sheet), name=textgate.cell(p.name),
+                                 exec_reason=textgate.cell(p.exec_reason)) for p in self.projects]
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,11 @@ def test_rounding_never_overflows():
     assert amt(Decimal("9E+25") * 2) == Decimal("180000000000000000000000000.00")
     assert amt(Decimal("1E+80")) == Decimal("1E+80") and amt(Decimal("-0.005")) == Decimal("-0.01")
     assert pct(Decimal("0.86225")) == Decimal("0.8623") and pct(None) is None
+
+
+def test_reports_and_json_read_the_rows_as_the_workbook_shows_them(hostile_district):
+    with run_batch(hostile_district, SEED, jobs=1) as result:
+        reasons = [r.reason for r in result.spool.indicators()]
+        projects = list(result.spool.projects())
+    assert reasons.count("控制字符\ufffd与\ufffd") == 2
+    assert [p.exec_reason for p in projects] == ["资金\n未到位", "", "原因\r\n其二"]
