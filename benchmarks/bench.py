@@ -47,10 +47,10 @@ import time
 import zipfile
 from pathlib import Path
 
+import diverse  # benchmarks/diverse.py: this file's folder is on sys.path when it runs
 import openpyxl
 import psutil
 
-import diverse  # benchmarks/diverse.py: this file's folder is on sys.path when it runs
 from selfeval_xlsx import form
 from selfeval_xlsx.grid import a1
 from selfeval_xlsx.template import LAYOUT, write_template
@@ -93,8 +93,8 @@ def base_workbook(path: Path, rng: random.Random, projects: int) -> bytes:
         if executed / budget < 0.9:
             ws[a1(L.exec_reason, 2)] = "部分支出跨年结算。"
         ws[a1(L.goal_values, 1)], ws[a1(L.goal_values, 5)] = "完成年度工作任务。", "已完成。"
-        values = dict(n=12, m=rng.choice((11, 12, 13)), h=rng.randint(500, 12000), d=rng.randint(1, 30),
-                      b=budget, e=executed, j=rng.randint(5, 60), g=rng.randint(80, 95), s=rng.randint(88, 99))
+        values = {"n": 12, "m": rng.choice((11, 12, 13)), "h": rng.randint(500, 12000), "d": rng.randint(1, 30),
+                      "b": budget, "e": executed, "j": rng.randint(5, 60), "g": rng.randint(80, 95), "s": rng.randint(88, 99)}
         for r, (l1, l2, l3, target, actual, weight) in enumerate(INDICATORS):
             row = (l1, l2, l3, target.format(**values), actual.format(**values), weight,
                    weight - 1 if target == "有效提升" else weight, "")
@@ -244,12 +244,12 @@ def bench(corpus: str, units: int, workdir: Path, naive_sample: int, jobs: int, 
     def median(ms):
         return statistics.median(t for t, _ in ms)
 
-    return dict(corpus=corpus, units=units, files=len(files), gen=gen,
-                run=median(runs), raw=median(raws), raw2=median(raws2),
-                run_mem=max(m for _, m in runs), raw_mem=max(m for _, m in raws),
-                raw2_mem=max(m for _, m in raws2), naive=naive_t, naive_note=naive_note,
-                run_times=[t for t, _ in runs], raw_times=[t for t, _ in raws], raw2_times=[t for t, _ in raws2],
-                size=sum(f.stat().st_size for f in files), summary=out.stat().st_size)
+    return {"corpus": corpus, "units": units, "files": len(files), "gen": gen,
+                "run": median(runs), "raw": median(raws), "raw2": median(raws2),
+                "run_mem": max(m for _, m in runs), "raw_mem": max(m for _, m in raws),
+                "raw2_mem": max(m for _, m in raws2), "naive": naive_t, "naive_note": naive_note,
+                "run_times": [t for t, _ in runs], "raw_times": [t for t, _ in raws], "raw2_times": [t for t, _ in raws2],
+                "size": sum(f.stat().st_size for f in files), "summary": out.stat().st_size}
 
 
 def _spread(times: list[float]) -> str:

@@ -12,6 +12,7 @@ Unit i is the same file whatever else is generated (its generator is seeded with
 """
 from __future__ import annotations
 
+import os
 import random
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -180,11 +181,11 @@ def project(rng: random.Random, unit: str, district: str, used: set[str]) -> dic
         total = min(100, round(total + rng.uniform(1, 6), 1))
     grade = "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
     fiscal = budget if rng.random() < 0.7 else round(budget * rng.uniform(0.5, 0.95), 2)
-    return dict(name=name, unit=unit, department=f"{district}人民政府", budget=budget,
-                initial=budget if rng.random() < 0.6 else round(budget * rng.uniform(0.7, 1.0), 2),
-                executed=executed, fiscal=fiscal, indicators=inds, total=total, grade=grade,
-                planned=f"{rng.choice(GOALS)}，{rng.choice(ACTS)}{rng.randint(2, 40)}次，{rng.choice(GOALS)}。",
-                achieved=f"已{rng.choice(ACTS)}{rng.randint(2, 40)}次，{rng.choice(GOALS)}。")
+    return {"name": name, "unit": unit, "department": f"{district}人民政府", "budget": budget,
+                "initial": budget if rng.random() < 0.6 else round(budget * rng.uniform(0.7, 1.0), 2),
+                "executed": executed, "fiscal": fiscal, "indicators": inds, "total": total, "grade": grade,
+                "planned": f"{rng.choice(GOALS)}，{rng.choice(ACTS)}{rng.randint(2, 40)}次，{rng.choice(GOALS)}。",
+                "achieved": f"已{rng.choice(ACTS)}{rng.randint(2, 40)}次，{rng.choice(GOALS)}。"}
 
 
 def national_sheet(ws, p: dict, rng: random.Random) -> None:
@@ -255,8 +256,13 @@ def national_sheet(ws, p: dict, rng: random.Random) -> None:
 
 
 def write_unit(folder: Path, i: int, seed: int = 7) -> Path:
+    """Unit i's workbook in `folder`, written unless it is there already (written under
+    a temporary name and renamed, so a file that exists is whole)."""
     rng = random.Random(f"{seed}:{i}")
     unit = unit_name(i, rng)
+    path = folder / f"{i:05d}-{unit}{YEAR}年项目支出绩效自评表.xlsx"
+    if path.exists():
+        return path
     district = unit[:unit.index("区") + 1]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -264,8 +270,9 @@ def write_unit(folder: Path, i: int, seed: int = 7) -> Path:
     for _ in range(PROJECTS):
         p = project(rng, unit, district, used)
         national_sheet(wb.create_sheet(p["name"][:31]), p, rng)
-    path = folder / f"{i:05d}-{unit}{YEAR}年项目支出绩效自评表.xlsx"
-    wb.save(path)
+    part = path.with_suffix(".part")
+    wb.save(part)
+    os.replace(part, path)
     return path
 
 
@@ -277,18 +284,47 @@ def _write_range(args: tuple[str, int, int, int]) -> int:
 
 
 def generate(folder: Path, units: int, seed: int = 7, procs: int = 2) -> None:
-    """Writes units 0..units-1 into `folder` (kept if it already holds exactly that many)."""
+    """Writes units 0..units-1 into `folder`, keeping those already there.
+
+    Unit i is the same file in every corpus of this seed, so the units a larger corpus
+    beside `folder` already holds are linked, not written again."""
     folder.mkdir(parents=True, exist_ok=True)
     if len(list(folder.glob("*.xlsx"))) == units:
         return
-    for old in folder.glob("*.xlsx"):
-        old.unlink()
-    step = max(1, min(500, units // (procs * 4) or 1))
-    chunks = [(str(folder), s, min(units, s + step), seed) for s in range(0, units, step)]
-    if procs <= 1 or len(chunks) == 1:
+    start = _link_from_larger(folder, units, seed)
+    step = max(1, min(500, (units - start) // (procs * 4) or 1))
+    chunks = [(str(folder), s, min(units, s + step), seed) for s in range(start, units, step)]
+    if procs <= 1 or len(chunks) <= 1:
         for c in chunks:
             _write_range(c)
         return
     with ProcessPoolExecutor(procs) as ex:
         for _ in ex.map(_write_range, chunks):
             pass
+
+
+def _folder_units(folder: Path) -> int | None:
+    try:
+        return int(folder.name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _link_from_larger(folder: Path, units: int, seed: int) -> int:
+    """Links units 0..k-1 from a complete sibling corpus of the same name pattern
+    (…-N for N units) and seed 7; returns k."""
+    if seed != 7 or _folder_units(folder) != units:
+        return 0
+    stem = folder.name.rsplit("-", 1)[0]
+    for other in sorted(folder.parent.glob(f"{stem}-*"), key=lambda p: _folder_units(p) or 0):
+        n = _folder_units(other)
+        if n is None or n <= units:
+            continue
+        files = sorted(other.glob("*.xlsx"))
+        if len(files) != n:
+            continue   # incomplete (still being written)
+        for f in files[:units]:
+            if not (folder / f.name).exists():
+                os.link(f, folder / f.name)
+        return units
+    return 0
