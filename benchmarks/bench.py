@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -137,16 +138,24 @@ def generate(folder: Path, units: int, seed: int = 7) -> None:
         (folder / f"单位{i:05d}.xlsx").write_bytes(with_unit(bases[i % len(bases)], f"第{i:05d}街道办事处"))
 
 
-def measure(cmd: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS of a command's whole process tree.
+def measure(cmd: list[str]) -> tuple[float, int, float]:
+    """Wall time, peak RSS and CPU time (user + system) of a command's whole process tree.
+
+    CPU time is the larger of what the kernel reports for the command and the
+    descendants it waited for, and the sum of every process's own CPU time as last
+    sampled (a forkserver outliving its parent is never waited for); both fall short
+    of the truth by little. On a machine others are using it is the steadier measure,
+    as wall time then depends on how many cores were free.
 
     RSS is sampled every 20 ms; the tree is re-listed only every 250 ms, because
     listing it means reading every process's /proc entry, which done every 20 ms
     takes a fifth of a core from the command being measured on a 2-core machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     ps, peak = psutil.Process(proc.pid), 0
     tree, relist = [ps], 0.0
+    cpu_seen: dict[int, float] = {}
     while proc.poll() is None:
         if time.perf_counter() >= relist:
             try:
@@ -158,15 +167,19 @@ def measure(cmd: list[str]) -> tuple[float, int]:
         for p in tree:
             try:
                 total += p.memory_info().rss
+                t = p.cpu_times()
+                cpu_seen[p.pid] = t.user + t.system
             except psutil.NoSuchProcess:
                 pass
         peak = max(peak, total)
         time.sleep(0.02)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(cpu_seen.values()))
     err = proc.stderr.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"{cmd} failed ({proc.returncode}): {err}")
-    return elapsed, peak
+    return elapsed, peak, cpu
 
 
 NAIVE = """
@@ -232,24 +245,26 @@ def bench(corpus: str, units: int, workdir: Path, naive_sample: int, jobs: int, 
     if naive_sample == 0:
         naive_t, naive_note = None, "skipped"
     elif naive_sample >= len(files):
-        naive_t, _ = measure(script(NAIVE, files))
+        naive_t = measure(script(NAIVE, files))[0]
         naive_note = f"all {len(files)} files"
     else:
         step = len(files) / naive_sample
         sample = [files[int(i * step)] for i in range(naive_sample)]
-        sample_t, _ = measure(script(NAIVE, sample))
+        sample_t = measure(script(NAIVE, sample))[0]
         naive_t = sample_t * len(files) / naive_sample
         naive_note = f"timed on {naive_sample} evenly spaced files, scaled to {len(files)}"
 
-    def median(ms):
-        return statistics.median(t for t, _ in ms)
+    def median(ms, k=0):
+        return statistics.median(m[k] for m in ms)
 
     return {"corpus": corpus, "units": units, "files": len(files), "gen": gen,
-                "run": median(runs), "raw": median(raws), "raw2": median(raws2),
-                "run_mem": max(m for _, m in runs), "raw_mem": max(m for _, m in raws),
-                "raw2_mem": max(m for _, m in raws2), "naive": naive_t, "naive_note": naive_note,
-                "run_times": [t for t, _ in runs], "raw_times": [t for t, _ in raws], "raw2_times": [t for t, _ in raws2],
-                "size": sum(f.stat().st_size for f in files), "summary": out.stat().st_size}
+            "run": median(runs), "raw": median(raws), "raw2": median(raws2),
+            "run_cpu": median(runs, 2), "raw_cpu": median(raws, 2), "raw2_cpu": median(raws2, 2),
+            "run_mem": max(m[1] for m in runs), "raw_mem": max(m[1] for m in raws),
+            "raw2_mem": max(m[1] for m in raws2), "naive": naive_t, "naive_note": naive_note,
+            "run_times": [m[0] for m in runs], "raw_times": [m[0] for m in raws], "raw2_times": [m[0] for m in raws2],
+            "size": sum(f.stat().st_size for f in files), "summary": out.stat().st_size,
+            "load": os.getloadavg()[0]}
 
 
 def _spread(times: list[float]) -> str:
@@ -283,19 +298,23 @@ def report(r: dict) -> None:
         print(f"selfeval run vs naive read:   {r['naive'] / r['run']:.1f}× faster  (target ≥ 10×)")
     print(f"selfeval run vs raw calamine: {r['run'] / r['raw']:.2f}× the one-process read, "
           f"{r['run'] / r['raw2']:.2f}× the two-process read  (target ≤ 2× the two-process read)")
+    print(f"CPU time (user + system, whole tree): selfeval run {r['run_cpu']:.1f} s, raw 1 proc {r['raw_cpu']:.1f} s, "
+          f"raw 2 procs {r['raw2_cpu']:.1f} s: {r['run_cpu'] / r['raw2_cpu']:.2f}× the two-process read's CPU  "
+          f"(load average {r['load']:.1f})")
 
 
 def table(results: list[dict]) -> None:
     """All runs in one table, and how peak memory grows with the number of units."""
-    print("\n== all runs (medians; spread = ± half the range over the runs) ==")
+    print("\n== all runs (medians; spread = ± half the range over the runs; CPU ×2 procs = CPU time of the "
+          "whole selfeval tree over that of the two-process read; load = 1-minute load average after) ==")
     print("| corpus | units | MB | selfeval run | spread | raw 1 proc | raw 2 procs | ×1 proc | ×2 procs "
-          "| peak RSS | files/s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| peak RSS | files/s | CPU ×2 procs | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['corpus']} | {r['units']:,} | {r['size'] / MB:.0f} | {r['run']:.2f} s | {_range(r['run_times'])} "
               f"| {r['raw']:.2f} s ({_range(r['raw_times'])}) | {r['raw2']:.2f} s ({_range(r['raw2_times'])}) "
               f"| {r['run'] / r['raw']:.2f}× | {r['run'] / r['raw2']:.2f}× | {r['run_mem'] / MB:.0f} MB "
-              f"| {r['files'] / r['run']:.0f} |")
+              f"| {r['files'] / r['run']:.0f} | {r['run_cpu'] / r['raw2_cpu']:.2f}× | {r['load']:.1f} |")
     for corpus in dict.fromkeys(r["corpus"] for r in results):
         rs = sorted((r for r in results if r["corpus"] == corpus), key=lambda r: r["units"])
         if len(rs) > 1:
