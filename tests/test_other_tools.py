@@ -477,3 +477,19 @@ def test_a_sheet_without_a_year_takes_the_files(tmp_path):
     ind = r.projects[1].project.indicators[1]
     assert ind.target.date == dt.date(2022, 9, 30) and r.projects[1].score.indicators[1].score == D(20)
     assert "I104" not in codes(r.findings)
+
+
+def test_a_form_with_actuals_but_no_scores(tmp_path):
+    # All quantitative: the rules can score it; one I106 for the form, not four.
+    rows = small_project("未打分", 10, 10)
+    for r in rows[8:12]:
+        r[6] = None
+    rows[10][3], rows[10][4] = "≥90%", "95%"        # make the qualitative row quantitative
+    r = process_file(write(tmp_path / "u.xlsx", {"项目": rows}), "u.xlsx", NATIONAL)
+    [sp] = r.projects
+    assert sp.score.total == D(100) and [f.code for f in r.findings].count("I106") == 1
+    # With a qualitative indicator its score can only be the clerk's: no total.
+    rows[10][3], rows[10][4] = "有效提升", "达成"
+    r = process_file(write(tmp_path / "v.xlsx", {"项目": rows}), "v.xlsx", NATIONAL)
+    assert r.projects[0].score.total is None and "P121" in codes(r.findings)
+    assert "I106" not in codes(r.findings)
