@@ -166,7 +166,8 @@ def _department_checks(result: BatchResult) -> None:
 
 def _roster_checks(result: BatchResult, roster: list[str]) -> None:
     result.roster = list(roster)
-    # A file holding only the unit's 部门整体 form is a report from that unit too.
+    # A file holding only the unit's 部门整体 form is a report from that unit too. A unit whose
+    # files were all left out (another year) did report: the figures say what was left out.
     reported = {norm_unit(w.unit): w for w in result.files if w.unit and (w.totals.projects or w.departments)}
     expected = {norm_unit(name): name for name in roster}
     for key, name in expected.items():

@@ -16,7 +16,7 @@ from .form import (
     is_cost,
 )
 from .model import Indicator, Project
-from .numbers import fmt, fmt_pct
+from .numbers import RATE_PLACES, fmt, fmt_pct, round_half_up
 from .rules import PRESETS, Rules
 from .scoring import (
     FALLBACK_LATE,
@@ -54,7 +54,8 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     if budget is not None and executed is not None and budget > 0 and executed > budget:
         yield emit("P106", f"全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
                    total.cells.get("executed", ""), fmt(executed))
-    if s.rate is not None and s.rate < rules.rate_threshold and not p.exec_reason:
+    # The rate as every output shows it (to 0.01%): 89.996% is shown, and so judged, as 90.00%.
+    if s.rate is not None and round_half_up(s.rate, RATE_PLACES) < rules.rate_threshold and not p.exec_reason:
         where, cell = _reason_place(p)
         yield emit("P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，表中未见原因说明；{where}",
                    cell, fmt_pct(s.rate))
@@ -272,7 +273,10 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
                    cell("self_score", ""), fmt(ind.self_score))
     if s.fallback == FALLBACK_LATE and ind.weight is not None and ind.self_score is not None \
             and ind.self_score >= ind.weight:
-        yield emit("I109", f"{_what(ind)}时限为 {t.date:%Y年%m月%d日}前，实际 {a.date:%Y年%m月%d日}完成，却得满分 {fmt(ind.self_score)}",
+        # A target or actual without a date (汛期前, 未完成) is late too: say it as written.
+        due = f"{t.date:%Y年%m月%d日}前" if t.date else f"“{t.text}”"
+        done = f"实际 {a.date:%Y年%m月%d日}完成" if a.date else f"完成情况为“{a.text}”"
+        yield emit("I109", f"{_what(ind)}时限为 {due}，{done}，却得满分 {fmt(ind.self_score)}",
                    cell("self_score", ""), a.text)
     if t.kind == QUALITATIVE and s.achievement and ind.weight and ind.self_score is not None:
         lo, hi = rules.qualitative_bands[s.achievement]

@@ -261,6 +261,17 @@ def is_placeholder(text: str) -> bool:
     return not s or bool(_PLACEHOLDER.match(s))
 
 
+# A reason that says there is nothing to explain: it explains no low execution rate.
+_NO_REASON = re.compile(r"^(?:无|没有|暂无|略|无偏差|没有偏差|无明显偏差|未发生偏差|未出现偏差|不存在偏差|不适用|无需说明|"
+                        r"无偏差原因|无原因)[。.!！]?$")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_no_reason(text: str) -> bool:
+    """Empty, a placeholder, or words that say there is no reason (无。, 未发生偏差)."""
+    return is_placeholder(text) or bool(_NO_REASON.match(_norm(text)))
+
+
 _TEMPLATE_TEXT = re.compile(r"^(?:请)?(?:对照|根据|按照|参照|简要说明|说明|填写|填报)")
 
 
@@ -268,7 +279,11 @@ _TEMPLATE_TEXT = re.compile(r"^(?:请)?(?:对照|根据|按照|参照|简要说�
 def is_template_text(text: str) -> bool:
     """Instructions a blank form carries in its cells: 对照年度目标，说明…"""
     s = _norm(text)
-    return bool(s) and bool(_TEMPLATE_TEXT.match(s)) and ("说明" in s or "填写" in s or "…" in s or "..." in s)
+    # The shape of an instruction, not just its first word: "按照计划完成，情况说明见附件"
+    # is an answer. Instructions trail off (…) or tell the clerk what to write (请…, 对照…说明).
+    if not s or not _TEMPLATE_TEXT.match(s):
+        return False
+    return "…" in s or "..." in s or (s.startswith(("请", "对照")) and ("说明" in s or "填写" in s))
 
 
 _CODE_PREFIX = re.compile(r"^[0-9]{3,}[-_－—:：\s]+(?=\D)")

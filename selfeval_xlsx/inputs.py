@@ -59,7 +59,7 @@ def _name_reason(name: str) -> str | None:
 
 
 def display_name(path: Path, root: Path) -> str:
-    """The path as text we can write anywhere: bytes that are not UTF-8 become �."""
+    """The path as text we can write anywhere (see _printable)."""
     return _printable(path.relative_to(root).as_posix())
 
 
@@ -162,8 +162,10 @@ def scan(root: str | Path, follow_links: bool = False, limits: Limits = LIMITS,
 
 
 def _printable(text: str) -> str:
-    """A name as text we can write anywhere: bytes that are not UTF-8 become �."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A name as text we can write anywhere: bytes that are not UTF-8 become \\xff escapes.
+    Not �: two names differing only in such bytes would then be one name, and a file's
+    display name is what tells its rows from another's."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _identity(path) -> tuple[int, int] | None:

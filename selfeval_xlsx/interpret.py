@@ -193,13 +193,13 @@ def exec_reason(p: Project) -> str:
     """The reason for a low execution rate, wherever the form's layout let the clerk write it:
     the 执行率未达90%原因 field, a funds-block column (偏差原因, 原因说明, 备注…), or the
     偏差原因 of an indicator about the money (the national form has no field of its own)."""
-    if p.exec_reason and not form.is_placeholder(p.exec_reason):
+    if p.exec_reason and not form.is_no_reason(p.exec_reason):
         return p.exec_reason
     for line in p.funds.values():
-        if line.note and not form.is_placeholder(line.note):
+        if line.note and not form.is_no_reason(line.note):
             return line.note
     for i in p.indicators:
-        if i.reason and not form.is_placeholder(i.reason) and (
+        if i.reason and not form.is_no_reason(i.reason) and (
                 form.is_cost(i.level1, i.level2) or _MONEY_WORDS.search(i.level3)
                 or _MONEY_WORDS.search(i.reason)):
             return i.reason

@@ -118,6 +118,9 @@ def _parse_number(raw: object) -> Parsed:
 WIDE = Context(prec=120, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
+RATE_PLACES = Decimal("0.0001")   # rates are shown to 0.01%
+
+
 def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:
     if x is None:
         return None

@@ -29,7 +29,8 @@ from .textgate import file_part
 
 # Findings about how targets and indicators were set (not how they were met): any of
 # them contradicts "未发现目标设定方面的问题".
-TARGET_CODES = ("I101", "I103", "I104", "I112", "I114", "I115", "I116", "I117", "I118",
+# Codes about how targets were set (not about what was achieved: I104 and I118 are actuals).
+TARGET_CODES = ("I101", "I103", "I112", "I114", "I115", "I116", "I117", "I119",
                 "P111", "P112", "P116", "P117", "P119")
 # Findings that put an amount itself in doubt: said next to any total they enter.
 DOUBT_CODES = ("P114",)

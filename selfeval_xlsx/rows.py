@@ -30,7 +30,7 @@ from .findings import (
     make,
 )
 from .model import UnitInfo
-from .numbers import CENTS, WIDE, round_half_up
+from .numbers import CENTS, RATE_PLACES, WIDE, round_half_up
 from .scoring import Totals
 from .sheetxml import (
     GATED,
@@ -43,7 +43,6 @@ from .sheetxml import (
 )
 from .workbook import FileEntry, WorkbookResult
 
-RATE_PLACES = Decimal("0.0001")
 
 
 def amt(x: Decimal | None) -> Decimal | None:

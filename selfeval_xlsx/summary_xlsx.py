@@ -50,7 +50,7 @@ from .sheetxml import (
     row_xml,
     wrapped_height,
 )
-from .tables import Table, build_tables, run_facts
+from .tables import LEFT_OUT, Table, build_tables, run_facts
 from .zipsink import background
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -318,7 +318,8 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]], pa
     The charts draw on a small table on the same sheet, written here, so they carry
     their data with them."""
     ws = wb.add_worksheet(CHARTS)
-    units = [r for r in summary.rows if r.projects][:CHART_UNITS]   # units that reported
+    # units whose projects are in the figures (not the files left out, listed last)
+    units = [r for r in summary.rows if r.projects and r.grade != LEFT_OUT][:CHART_UNITS]
     ws.write_string(0, 0, "图表", fmts.chart_title)
     note = (f"按需关注程度排序的前 {len(units)} 个单位" if len(units) == CHART_UNITS
             else f"全部 {len(units)} 个报送单位")

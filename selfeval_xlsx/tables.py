@@ -69,6 +69,9 @@ def _attention(r) -> tuple:
     return (-r.errors, -r.warnings, score, r.unit)
 
 
+LEFT_OUT = "未计入"   # the 等级 of a 汇总 row for a file left out of every figure
+
+
 def unit_rows(result: BatchResult) -> list:
     """汇总's rows (schema.UnitRow) without the total: units on the roster that sent
     nothing first, then the units that reported, those needing attention first, then
@@ -92,7 +95,7 @@ def unit_rows(result: BatchResult) -> list:
         counts = file_counts([by_path[f.path]])
         left_out.append(unit_row(
             unit=f.unit or figures.UNNAMED_UNIT, district=by_path[f.path].district, year=f.year,
-            projects=f.projects, grade="未计入", errors=counts[Severity.ERROR],
+            projects=f.projects, grade=LEFT_OUT, errors=counts[Severity.ERROR],
             warnings=counts[Severity.WARNING], infos=counts[Severity.INFO],
             note=f"本文件{f.reason}，未计入汇总和排名", files=f.path))
     return missing + rows + left_out

@@ -66,6 +66,7 @@ _DATE_PATTERNS = (
 )
 _FULL_DATE = re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?:份)?(?:(?P<d>[0-9]{1,2})[日号])?")
 _QUARTER = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
+_MEASURE = re.compile(r"[%％‰≥≤><=＝﹦]|不低于|不少于|不超过|不高于")
 # Something that reads as a deadline but that we could not turn into a date.
 _DEADLINE_LIKE = re.compile(r"[0-9]月|季度|年底|年末|上半年|下半年")
 _BEFORE = re.compile(r"(?:之|以)?前(?:完成|完工|到位|发放|拨付)?$")
@@ -227,7 +228,8 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
         return Target(QUALITATIVE, s, error=err)
     if _RELATIVE.search(s):
         return Target(RELATIVE, s)
-    date = _date_target(s, year) or _bare_date(s)
+    # 上半年支出进度≥50%, 12月底前完成率100%: a rate with a time in its name, not a deadline.
+    date = None if _MEASURE.search(s) else _date_target(s, year) or _bare_date(s)
     if date is not None:
         return Target(DATE, s, date=date, deadline=True)
     if (_DEADLINE_LIKE.search(s) and re.search(r"前|完成|之内|以内", s) or _BEFORE.search(s)) \

@@ -196,7 +196,7 @@ def live_checks(L, rules: Rules) -> list[Live]:
              _addr(executed), (a1(total_row, fc["executed"]),),
              "全年执行数超过全年预算数", "核对全年执行数或调整后的全年预算数。"),
         Live("P107", L.exec_reason, 0,
-             f"IF(ISNUMBER({rate}),AND(ROUND({rate},9)<{num(rules.rate_threshold)},{_blank(reason)}),FALSE)",
+             f"IF(ISNUMBER({rate}),AND(ROUND({rate},4)<{num(rules.rate_threshold)},{_blank(reason)}),FALSE)",
              _addr(reason), (f"{a1(L.exec_reason, 2)}:{a1(L.exec_reason, 7)}",),
              f"执行率低于{threshold}，未说明原因", f"执行率低于{threshold}时，在本行说明原因及改进措施。"),
     ]
