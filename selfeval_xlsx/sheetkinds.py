@@ -157,8 +157,13 @@ class Cycle:
         kinds = self.kinds + Counter({UNIT: 1} if unit_sheet else {})
         return "、".join(f"{KIND_NAMES[k]} {kinds[k]}" for k in _ORDER if kinds[k])
 
-    def apply(self, projects: list[Project]) -> list[Finding]:
-        """Gives each project its 项目编码 and compares it with its approved targets."""
+    def apply(self, projects: list[Project], findings: list[Finding]) -> None:
+        """Gives each project its 项目编码, compares it with its approved targets, and says
+        once per sheet what an export does to every figure (findings are changed in place)."""
+        findings[:] = _text_figures(projects, findings)
+        findings.extend(self._compare(projects))
+
+    def _compare(self, projects: list[Project]) -> list[Finding]:
         for p in projects:
             p.code = self.codes.get(p.sheet, "")
         pairs = _pair(projects, self.approved)
@@ -205,4 +210,31 @@ def _pair(projects: list[Project], approved: list[Approved]) -> dict[int, Approv
     left_a = [a for a in ranked if id(a) not in used]
     if len(left_p) == 1 and left_a and len({_key(a.name) for a in left_a}) == 1:
         out[id(left_p[0])] = left_a[0]
+    return out
+
+
+def _figures(p: Project) -> int:
+    """How many figures the sheet holds (amounts, weights, scores)."""
+    n = sum(getattr(line, k) is not None for line in p.funds.values() for k in ("initial", "budget", "executed"))
+    n += sum(x is not None for x in (p.rate_weight, p.self_rate_score, p.self_total))
+    return n + sum((i.weight is not None) + (i.self_score is not None) for i in p.indicators)
+
+
+def _text_figures(projects: list[Project], findings: list[Finding]) -> list[Finding]:
+    """A sheet whose every figure is text (`1,250.00`, `10.0`) is how budget systems export:
+    one P103 for the sheet, not one per cell (a clerk's odd text cell is still named alone)."""
+    texts: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.code == "P103":
+            texts.setdefault(f.sheet, []).append(f)
+    whole = {p.sheet for p in projects if p.sheet in texts and len(texts[p.sheet]) >= 3
+             and len(texts[p.sheet]) == _figures(p)}
+    if not whole:
+        return findings
+    out = [f for f in findings if not (f.code == "P103" and f.sheet in whole)]
+    for sheet in sorted(whole):
+        first = texts[sheet][0]
+        out.append(make("P103", f"本表全部 {len(texts[sheet])} 处数字均以文本保存（如 {first.cell} “{first.value}”，"
+                                f"多见于预算系统导出）", file=first.file, sheet=sheet,
+                        cell=first.cell, project=first.project, value=len(texts[sheet])))
     return out

@@ -162,7 +162,7 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
     path = entry.path
     cycle = Cycle(path)
     info, forms = _read_sheets(path, sheets, findings, rules, errors_for, cycle)
-    findings.extend(cycle.apply([p for p in forms if p.kind == "project"]))
+    cycle.apply([p for p in forms if p.kind == "project"], findings)
     entry.kinds = cycle.summary(info is not None)
     result = WorkbookResult(entry, unit_info=info)
     for p in forms:
