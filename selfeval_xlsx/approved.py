@@ -101,6 +101,11 @@ def _change(now: Target, then: Target) -> str | None:
     return "改变"
 
 
+def _plain(x: Decimal) -> str:
+    """A weight as it reads: 15, 7.5 (not 15.0)."""
+    return format(x.normalize(), "f")
+
+
 def compare(p: Project, a: Approved, path: str) -> list[Finding]:
     """The self-evaluation `p` against its approved targets `a`."""
     out: list[Finding] = []
@@ -134,8 +139,12 @@ def compare(p: Project, a: Approved, path: str) -> list[Finding]:
             add("T103", f"三级指标“{new.level3}”在{src}中为“{old.level3}”", p.sheet,
                 new.cells.get("level3", ""), new.level3)
     for old in dropped:
-        add("T101", f"{src}的三级指标“{old.level3}”（{old.level2 or old.level1}，指标值 {old.target.text}）"
-                    f"未在自评表中评价", a.sheet, old.cells.get("level3", ""), old.level3)
+        # Pointed at the self-evaluation, where it is missing: beside its 二级 if that is there.
+        near = next((i for i in p.indicators if i.level2 == old.level2), p.indicators[0] if p.indicators else None)
+        where = old.cells.get("level3", "")
+        add("T101", f"{src}（{where}）的三级指标“{old.level3}”（{old.level2 or old.level1}，指标值 "
+                    f"{old.target.text}）未在自评表中评价", p.sheet,
+            near.cells.get("level3", "") if near else "", old.level3)
     for new in added:
         add("T102", f"三级指标“{new.level3}”不在{src}中", p.sheet, new.cells.get("level3", ""), new.level3)
     for new, old in pairs:
@@ -144,6 +153,6 @@ def compare(p: Project, a: Approved, path: str) -> list[Finding]:
             add("T104", f"三级指标“{new.level3}”的指标值由{src}的“{old.target.text}”改为“{new.target.text}”"
                         f"（目标{how}）", p.sheet, new.cells.get("target", ""), new.target.text)
         if new.weight is not None and old.weight is not None and new.weight != old.weight:
-            add("T105", f"三级指标“{new.level3}”的分值为 {new.weight}，{src}中为 {old.weight}",
-                p.sheet, new.cells.get("weight", ""), new.weight)
+            add("T105", f"三级指标“{new.level3}”的分值为 {_plain(new.weight)}，{src}中为 {_plain(old.weight)}",
+                p.sheet, new.cells.get("weight", ""), _plain(new.weight))
     return out
