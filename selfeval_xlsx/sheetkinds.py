@@ -42,7 +42,7 @@ _NAME_INDEX = form.label_index((form.PROJECT_NAME,))
 
 def _title(labels: Labels) -> str:
     """The sheet's title: its first texts above the first label (folded)."""
-    sheet, out = labels.sheet, []
+    sheet, out = labels.sheet, list[str]()
     for r, line in enumerate(sheet.rows[:3], start=sheet.top):
         for c, v in enumerate(line, start=sheet.left):
             if type(v) is not str or not v.strip():

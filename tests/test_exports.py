@@ -120,7 +120,7 @@ def test_the_run_counts_one_project_per_self_evaluation(tmp_path, name, unit, pr
     shutil.copy(EXPORTS / name, folder / name)
     with run_batch(folder, NATIONAL, jobs=1) as res:
         out = as_json(res)
-    assert [(r["单位名称"], r["项目数"]) for r in out["汇总"]][0] == (unit, projects)
+    assert (out["汇总"][0]["单位名称"], out["汇总"][0]["项目数"]) == (unit, projects)
     assert len(out["项目明细"]) == projects
     [entry] = out["运行信息"]["文件"]
     assert entry["原因"] == f"工作表：{read(name).file.kinds}（仅自评表计为项目）"
