@@ -171,7 +171,6 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
     depts = [p for p in forms if p.kind == "dept"]
     if not forms:
         entry.status, entry.reason = FAILED, "未找到项目支出绩效自评表"
-        entry.reason += f"（工作表：{entry.kinds}）" if entry.kinds else ""
         findings.append(make("F103", "文件中没有可识别的项目支出绩效自评表", file=path))
 
     named = Counter(p.unit for p in forms if p.unit)
@@ -202,9 +201,6 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
                                  sheet=p.sheet, cell=p.cells.get("name", ""), project=p.name, value=p.name))
         seen.setdefault(p.name, p.sheet)
     entry.projects = len(projects)
-    if not entry.reason and cycle.kinds.keys() - {"project", "dept"}:
-        # 运行信息 has no column for it yet: a file that is more than its forms says what it holds.
-        entry.reason = f"工作表：{entry.kinds}（仅自评表计为项目）"
     # Every finding of a file belongs to the file's unit, whatever a sheet called it.
     result.findings = [f if f.unit == result.unit else replace(f, unit=result.unit) for f in findings]
     return result

@@ -121,10 +121,12 @@ def test_the_run_counts_one_project_per_self_evaluation(tmp_path, name, unit, pr
     with run_batch(folder, NATIONAL, jobs=1) as res:
         out = as_json(res)
     assert (out["汇总"][0]["单位名称"], out["汇总"][0]["项目数"]) == (unit, projects)
-    assert len(out["项目明细"]) == projects
+    assert [r["项目编码"] for r in out["项目明细"]] == [sp.project.code for sp in read(name).projects]
+    assert all(r["项目编码"] for r in out["项目明细"]) and len(out["项目明细"]) == projects
     [entry] = out["运行信息"]["文件"]
-    assert entry["原因"] == f"工作表：{read(name).file.kinds}（仅自评表计为项目）"
-    assert entry["原因"].startswith(f"工作表：项目支出绩效自评表 {projects}、绩效目标申报表 {projects}、")
+    assert entry["工作表类型"] == read(name).file.kinds
+    assert entry["工作表类型"].startswith(f"项目支出绩效自评表 {projects}、绩效目标申报表 {projects}、")
+    assert entry["原因"] in ("", None)
 
 
 # --- sheets we cannot place: one note per file ---------------------------------------------
@@ -168,7 +170,7 @@ def test_a_workbook_of_targets_only_has_no_projects_and_says_what_it_holds(tmp_p
     make_exports.write(path, [("申报表", lambda g: make_exports.targets(g, make_exports.ALLEYS))])
     r = process_file(path, "t.xlsx", NATIONAL)
     assert r.projects == [] and {f.code for f in r.findings} == {"F103", "U101"}   # no unit either
-    assert r.file.reason == "未找到项目支出绩效自评表（工作表：绩效目标申报表 1）"
+    assert r.file.reason == "未找到项目支出绩效自评表" and r.file.kinds == "绩效目标申报表 1"
 
 
 def test_a_targets_table_without_a_title_is_known_by_its_columns(tmp_path):
