@@ -69,8 +69,11 @@ def _words_kind(s: str, others: bool) -> str | None:
 def form_kind(labels: Labels, layout_kind: str, raw: RawProject | None = None) -> str:
     """The sheet's kind: SELF/DEPT (a self-evaluation, as layout.classify says), TARGETS,
     MONITOR, OTHER or UNKNOWN. `raw`: the sheet read as a project, when it was."""
-    said = _words_kind(_title(labels), True) or _words_kind(form.norm_label(labels.sheet.name), True)
+    titled = _words_kind(_title(labels), True)
+    said = titled or _words_kind(form.norm_label(labels.sheet.name), True)
     if layout_kind in (SELF, DEPT):
+        if titled is None and said == TARGETS and raw is not None and {"actual", "self_score"} <= raw.score_columns:
+            said = None   # a sheet named 绩效目标表 holding what was achieved and scored: a self-evaluation
         if said in (None, SELF):
             if raw is not None and raw.indicators and not raw.score_columns & {"actual", "self_score", "deduct"} \
                     and "executed" not in raw.fund_columns:

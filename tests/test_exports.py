@@ -184,3 +184,15 @@ def test_a_targets_table_without_a_title_is_known_by_its_columns(tmp_path):
     wb.save(tmp_path / "t.xlsx")
     r = process_file(tmp_path / "t.xlsx", "t.xlsx", NATIONAL)
     assert r.projects == [] and r.file.kinds == "绩效目标申报表 1"
+
+
+def test_a_self_evaluation_in_a_sheet_named_like_targets_is_still_a_project(tmp_path):
+    """The name says 绩效目标表, the columns say achieved and scored: the columns win (no title)."""
+    path = filled_template(tmp_path / "u.xlsx", [CLEAN])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    ws.title = "绩效目标表"
+    ws["A1"] = ws["A2"] = None   # no title to say 自评
+    wb.save(path)
+    r = process_file(path, "u.xlsx", NATIONAL)
+    assert [sp.project.sheet for sp in r.projects] == ["绩效目标表"]
