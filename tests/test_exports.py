@@ -196,3 +196,18 @@ def test_a_self_evaluation_in_a_sheet_named_like_targets_is_still_a_project(tmp_
     wb.save(path)
     r = process_file(path, "u.xlsx", NATIONAL)
     assert [sp.project.sheet for sp in r.projects] == ["绩效目标表"]
+
+
+def test_the_unit_report_does_not_call_drifted_targets_well_set(tmp_path):
+    from selfeval_xlsx.report import draft_reports
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXPORTS / ONE, folder / ONE)
+    from tests.claimcheck import Results, unsupported
+    with run_batch(folder, NATIONAL, jobs=1) as res:
+        reports = draft_reports(res)
+        assert unsupported(reports, Results(res)) == []
+    unit = next(r for r in reports if r.unit)
+    said = "".join(c.text for c in unit.claims())
+    assert "未发现目标设定方面的问题" not in said
+    assert "指标值与申报表不一致（1处，涉及背街小巷环境整治项目）" in said
