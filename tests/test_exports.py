@@ -211,3 +211,19 @@ def test_the_unit_report_does_not_call_drifted_targets_well_set(tmp_path):
     said = "".join(c.text for c in unit.claims())
     assert "未发现目标设定方面的问题" not in said
     assert "指标值与申报表不一致（1处，涉及背街小巷环境整治项目）" in said
+
+
+def test_a_review_table_of_indicators_is_not_a_project(tmp_path):
+    """A 绩效目标审核意见表 lists 一级/二级/三级/指标值 like a form: its title says what it is."""
+    path = filled_template(tmp_path / "u.xlsx", [CLEAN])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("审核")
+    ws.append(["绩效目标审核意见表"])
+    ws.append(["项目名称", "专项经费"])
+    ws.append(["一级指标", "二级指标", "三级指标", "指标值", "审核意见"])
+    ws.append(["产出指标", "数量指标", "开展专项活动次数", "≥10次", "指标值偏低，建议提高"])
+    wb.save(path)
+    r = process_file(path, "u.xlsx", NATIONAL)
+    assert [sp.project.sheet for sp in r.projects] == ["项目1"]
+    assert not [f for f in r.findings if f.sheet == "审核"]
+    assert "非表单 1" in r.file.kinds
