@@ -52,6 +52,7 @@ class Project:
     self_grade: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     unit_code: str = ""              # a budget code written before the unit name
+    code: str = ""                   # 项目编码: on the form, its 申报表 or 项目基本信息 (sheetkinds)
     amount_unit: str = ""            # 元 or 万元 where the form states it; amounts are held in 万元
     fund_note_column: bool = False   # the funds block has a 偏差原因/备注 column
     score_columns: frozenset[str] = frozenset()   # the indicator columns the form has

@@ -29,9 +29,10 @@ from .textgate import file_part
 
 # Findings about how targets and indicators were set (not how they were met): any of
 # them contradicts "未发现目标设定方面的问题".
-# Codes about how targets were set (not about what was achieved: I104 and I118 are actuals).
+# (I104 and I118 are about actuals, not targets.)
 TARGET_CODES = ("I101", "I103", "I112", "I114", "I115", "I116", "I117", "I119",
-                "P111", "P112", "P116", "P117", "P119")
+                "P111", "P112", "P116", "P117", "P119",
+                "T101", "T102", "T103", "T104", "T105")   # drifted from the approved targets
 # Findings that put an amount itself in doubt: said next to any total they enter.
 DOUBT_CODES = ("P114",)
 ORGANISATION = ("本单位成立绩效自评工作小组，对照年初设定的绩效目标，全面收集项目资料，"

@@ -244,7 +244,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
         out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark, name=p.name)
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append(project_row(
-            unit=w.unit, project=p.name, initial=amt(p.initial), budget=amt(p.budget), executed=amt(p.executed),
+            unit=w.unit, project=p.name, code=p.code, initial=amt(p.initial), budget=amt(p.budget), executed=amt(p.executed),
             rate=pct(s.rate), rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
             benefit_score=amt(s.dimensions.get("效益指标")),
             satisfaction_score=amt(s.dimensions.get("满意度指标")), total=amt(s.total),

@@ -153,6 +153,7 @@ PROJECTS = TableSchema("projects", "项目明细", (
     Column("diff", "差异", SCORE, 8), Column("grade", "等级", width=6), Column("self_grade", "自评等级", width=8),
     Column("exec_reason", "执行率未达标原因", width=30), Column("finding_count", "问题数", INT, 7),
     Column("file", "文件", width=30), Column("sheet", "工作表", width=12),
+    Column("code", "项目编码", width=20, default=""),   # last: report.py and tests still read some by position
 ), type_name="ProjectRow")
 
 INDICATORS = TableSchema("indicators", "指标明细", (
@@ -178,6 +179,7 @@ FILES = TableSchema("files", "运行信息", (
     Column("format", "格式", width=7), Column("size", "大小（字节）", INT, 12),
     Column("sheets", "工作表数", INT, 9), Column("projects", "项目数", INT, 8),
     Column("sha256", "SHA-256", width=66),
+    Column("kinds", "工作表类型", width=44, default=""),   # sheetkinds.Cycle.summary
 ), type_name="FileRow")
 
 UnitRow, DepartmentRow, ProjectRow, IndicatorRow, FindingRow, FileRow = (

@@ -149,7 +149,7 @@ def file_rows(result: BatchResult) -> list:
     entries = sorted([w.entry for w in result.files] + result.skipped, key=lambda e: e.path)
     return [schema.FILES.record(file=e.path, status=e.status, reason=e.reason, format=e.format,
                                 size=e.size if e.sha256 else None, sheets=e.sheets, projects=e.projects,
-                                sha256=e.sha256) for e in entries]
+                                kinds=e.kinds, sha256=e.sha256) for e in entries]
 
 
 def file_table(result: BatchResult) -> Table:

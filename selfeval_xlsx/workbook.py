@@ -22,6 +22,7 @@ from .layout import Labels, classify, read_project, read_unit
 from .model import Project, UnitInfo
 from .rules import Rules
 from .scoring import ProjectScore, score_project
+from .sheetkinds import Cycle
 
 READ, SKIPPED, FAILED = "已读取", "已跳过", "读取失败"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".xltx", ".xltm"}
@@ -39,6 +40,7 @@ class FileEntry:
     format: str = ""
     sheets: int = 0
     projects: int = 0
+    kinds: str = ""   # the kinds of sheet found (sheetkinds.Cycle.summary)
 
 
 @dataclass
@@ -118,12 +120,13 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
 
 
 def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
-                 errors_for=None) -> tuple[UnitInfo | None, list[Project]]:
+                 errors_for=None, cycle: Cycle | None = None) -> tuple[UnitInfo | None, list[Project]]:
     """The unit's 单位信息 and its forms (projects and 部门整体), whatever the sheets are called.
     `errors_for(sheet name)`: the sheet's error cells (#NAME?…), which calamine reads as
     empty; asked only for a form with an empty required cell."""
     info: UnitInfo | None = None
     raws = []
+    cycle = cycle or Cycle(path)
     for sheet in sheets:
         if _is_instructions(sheet):
             continue
@@ -131,6 +134,8 @@ def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
         kind = classify(labels)
         if kind in ("project", "dept"):
             raw = read_project(labels, kind)
+            if cycle.take(labels, kind, raw):
+                continue  # a 申报表, 监控表 or another sheet of an export: not a project
             if raw.is_blank():
                 continue  # a spare template sheet the clerk did not need
             if errors_for is not None and blank_cells(raw):
@@ -139,9 +144,9 @@ def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
         elif kind == "unit" and info is None:
             info, fs = interpret_unit(read_unit(labels), path)
             findings.extend(fs)
-        elif sheet.visible and any(True for _ in sheet.nonempty()):
-            findings.append(make("F104", f"工作表“{sheet.name}”不是项目自评表或单位信息表",
-                                 file=path, sheet=sheet.name))
+        else:
+            cycle.skip(labels)
+    findings.extend(cycle.findings())
     # A sheet that names no year (9月前 needs one) takes the file's.
     titled = Counter(r.title_year for r in raws if r.title_year)
     year = (info.year if info else None) or (titled.most_common(1)[0][0] if titled else None)
@@ -156,7 +161,10 @@ def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
 def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
               errors_for=None) -> WorkbookResult:
     path = entry.path
-    info, forms = _read_sheets(path, sheets, findings, rules, errors_for)
+    cycle = Cycle(path)
+    info, forms = _read_sheets(path, sheets, findings, rules, errors_for, cycle)
+    cycle.apply([p for p in forms if p.kind == "project"], findings)
+    entry.kinds = cycle.summary(info is not None)
     result = WorkbookResult(entry, unit_info=info)
     for p in forms:
         p.template_form = info is not None   # our template: 总分 and 执行率得分 are formulas

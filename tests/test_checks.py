@@ -89,6 +89,15 @@ def extra_sheet(tmp_path, only: bool):
     return run(folder)
 
 
+def export(tmp_path):
+    """A budget system's export whose 自评表 drifted from its 申报表 (tests/test_exports.py)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "01_一个项目全周期_新街口街道办事处.xlsx"
+    (folder / name).write_bytes((ROOT / "tests" / "fixtures" / "exports" / name).read_bytes())
+    return run(folder)
+
+
 def renamed_legacy(tmp_path):
     xls = convert(filled_template(tmp_path / "u.xlsx", [CLEAN]), "xls", tmp_path / "xls")
     return raw_file(tmp_path, "u.xlsx", xls.read_bytes())
@@ -207,6 +216,12 @@ TRIGGERS = {
     "I118": (lambda t, m: one(t, ind(6, actual=0.95)), "E21"),
     "I119": (lambda t, m: one(t, ind(0, target="#NAME?")), "D15"),
     "I120": (lambda t, m: one(t, ind(0, target="较上年提高5%", actual="提高6%")), "D15"),
+    "T101": (lambda t, m: export(t), "C15"),
+    "T102": (lambda t, m: export(t), "C20"),
+    "T103": (lambda t, m: export(t), "C15"),
+    "T104": (lambda t, m: export(t), "E21"),
+    "T105": (lambda t, m: export(t), "G16"),
+    "T106": (lambda t, m: export(t), "E7"),
     "B101": (lambda t, m: two_files(t), ""),
     "B102": (lambda t, m: roster(t, ["中山东路街道办事处", "建北街道办事处"]), ""),
     "B103": (lambda t, m: roster(t, ["建北街道办事处"]), ""),
