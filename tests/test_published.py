@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.model import Indicator
@@ -57,6 +58,12 @@ FIGURES = {
     # 36 / 80 = 45 % → 4.5 + 20×7/16 = 8.75 + 10 + 4 (late, self-score) + 10 + 30×3.5/8 = 13.125 + 10.
     "08_中江县_低执行_2022.xlsx": ("中江县水利局凯江水利站", 2022, {
         "山坪塘整治": ("中江县2022年山坪塘整治项目", "80", "36", "0.45", "4.5", "60.38", "60.38")}),
+    # 7.29 / 7.29 → 10 + every target met: 10+20+20+30+10 = 100; the clerk scored each at 90 %: 93.
+    "09_丽江古城区_2020.xlsx": ("丽江市古城区自然资源局", 2020, {
+        "卫片执法": ("2020年省级自然资源卫片执法补助经费支出绩效自评表", "7.29", "7.29", "1", "10", "100", "93")}),
+    # Only 年初预算数（A）: 154.74 / 310.2 = 0.498839 → 4.9884 + 50 + 30 + 10 = 94.99 (the form: 50 % → 5, 95).
+    "10_学院路街道_2016.xlsx": ("北京市海淀区学院路街道城市运行服务中心", 2016, {
+        "清扫保洁外包": ("【体制】自管道路清扫保洁外包工作经费", "310.2", "154.74", "0.4988", "4.99", "94.99", "95")}),
 }
 
 # 部门整体 of 06: 871.3 / 912.4 = 0.954954 → 9.5495 + 20+15+15+28+10 = 97.55; 项目支出 250 = 150 + 100.
@@ -82,6 +89,10 @@ TRUE_PROBLEMS = {
         ("警告", "P115", "集镇环境整治", None), ("警告", "P119", "集镇环境整治", None)},
     "07_梅街镇_元_2022.xlsx": set(),
     "08_中江县_低执行_2022.xlsx": set(),  # 45 %, but the reason is in the 成本 indicator's 未完成原因
+    "09_丽江古城区_2020.xlsx": {  # met targets under-scored, and the total with them
+        *{("警告", "I108", "卫片执法", f"I{r}") for r in range(13, 18)}, ("警告", "P109", "卫片执法", None)},
+    "10_学院路街道_2016.xlsx": {  # 49.88 % with no reason, self-scored 95
+        ("警告", "P107", "清扫保洁外包", None), ("警告", "P115", "清扫保洁外包", None)},
 }
 # 提示 that are true here (normalised or noted); any other 提示 is a false alarm too.
 TRUE_NOTES = {"I115", "P120", "P124"}
@@ -184,3 +195,21 @@ def test_a_small_actual_against_a_percent_ceiling_is_a_percentage_not_a_fraction
 def test_not_finished_reads_as_not_achieved():
     assert parse_actual("未完工", 2022).achievement == "未达成"
     assert parse_actual("未按期完成", 2022).achievement == "未达成"
+
+
+def test_a_funds_block_with_only_the_initial_budget_rates_on_it(tmp_path):
+    """北京 2016: 年初预算数（A）, 全年执行数（B）, 执行率（B/A） and no 全年预算数 column."""
+    wb = Workbook()
+    ws = wb.active
+    for row in [["项目名称", "经费"], ["实施单位", "某街道办事处"],
+                ["项目资金（万元）", None, "年初预算数（A）", "全年执行数（B）", "分值（10分）", "执行率（B/A）", "得分"],
+                [None, "年度资金总额：", 40, 30, 10, "75%", 7.5],
+                ["绩效指标", "一级指标", "二级指标", "三级指标", "分值", "年度指标值", "全年实际值", "得分"],
+                [None, "产出指标", "数量指标", "户数", 90, "≥10户", "10户", 90], ["总分", None, None, None, 100, None, None, 97.5]]:
+        ws.append(row)
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    r = process_file(path, "f.xlsx", NATIONAL)
+    (sp,) = r.projects
+    assert (sp.project.budget, sp.project.executed, sp.score.rate) == (D(40), D(30), D("0.75"))
+    assert not [f for f in r.findings if f.code == "P101"]
