@@ -235,7 +235,9 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     elif ind.level1 not in DIMENSIONS:
         if not (p.kind == "dept" and ind.level1 in DEPT_EXTRA_LEVEL1):
             yield emit("I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
-    elif ind.level2 not in DIMENSIONS[ind.level1] and (ind.level2 or "level2" in p.score_columns):
+    elif (ind.level2 not in DIMENSIONS[ind.level1] and (ind.level2 or "level2" in p.score_columns)
+          and not (ind.level1 == "产出指标" and ind.level2 in COST_LEVEL2)):
+        # 经济成本指标 etc. (财预〔2021〕101号) sit under 产出指标 where 成本指标 is not a 一级 of its own.
         yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     if not t.text:
         yield emit("I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))

@@ -179,8 +179,9 @@ def _with_unit(ind: Indicator, unit: str) -> Indicator:
     t = replace(ind.target, unit=unit)
     a = ind.actual
     if not a.unit and a.value is not None and not (
-            unit == "%" and t.value is not None and a.value <= 1 < t.value):
-        # (0.96 against 95 % is a percentage cell's fraction: scoring reads it as 96 %.)
+            unit == "%" and t.kind != REVERSE and t.value is not None and a.value <= 1 < t.value):
+        # (0.96 against 95 % is a percentage cell's fraction: scoring reads it as 96 %. Not
+        # against a ceiling: 结余率 ≤5 % with 完成值 0.32 is 0.32 %, as the unit column says.)
         a = replace(a, unit=unit)
     return replace(ind, target=t, actual=a)
 

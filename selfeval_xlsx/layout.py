@@ -28,6 +28,7 @@ _ALL_LABELS = {**_HEADER_INDEX, **_FUND_COL_INDEX, **_FUND_ROW_INDEX, **_IND_IND
                form.norm_label(form.GOAL_PLANNED.label): "goal_planned",
                form.norm_label(form.GOAL_ACHIEVED.label): "goal_achieved"}
 _FUND_KEYS = frozenset({"budget", "executed"})
+_FUND_KEYS_INITIAL = frozenset({"initial", "executed"})
 _IND_KEYS = frozenset({"level1", "level2", "level3", "target"})
 _CONTENT_KEYS = frozenset({"level3", "target", "actual", "weight", "self_score", "deduct"})  # what makes a row an indicator
 _FILLED_KEYS = frozenset({"target", "actual", "self_score", "deduct"})   # what a left-over row lacks
@@ -172,7 +173,9 @@ class Labels:
         return self._rows[memo]
 
     def funds_header(self) -> int | None:
-        return self.row_with(_FUND_COL_INDEX, _FUND_KEYS, 2)
+        # Older forms (北京 2016) have no 全年预算数: 年初预算数（A） and 全年执行数（B）, rate B/A.
+        return (self.row_with(_FUND_COL_INDEX, _FUND_KEYS, 2)
+                or self.row_with(_FUND_COL_INDEX, _FUND_KEYS_INITIAL, 2))
 
     def indicator_header(self) -> int | None:
         return self.row_with(_IND_INDEX, _IND_KEYS, 3)
@@ -273,6 +276,8 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
     if hrow is None:
         return
     cols = labels.columns(hrow, _FUND_COL_INDEX)
+    if "budget" not in cols and "initial" in cols and "executed" in cols:
+        cols = {**cols, "budget": cols["initial"]}   # the only budget the form has; its rate is B/A on it
     out.fund_columns = frozenset(cols)
     amounts = [c for k, c in cols.items() if k != "note"] or list(cols.values())
     first_amount = min(amounts)   # row labels stand left of the amounts (a 备注 column may not)

@@ -141,8 +141,9 @@ def score_indicator(ind: Indicator, bands: dict | None = None) -> IndicatorScore
     if a is None or b is None:
         return IndicatorScore(rule, _self(ind), fallback=FALLBACK_UNREADABLE)
     from_fraction = False
-    if t.percent and not act.unit and ZERO < b <= ONE < a:
+    if t.percent and not act.unit and ZERO < b <= ONE < a and t.kind != REVERSE:
         # A cell formatted as a percentage holds 0.98 for 98%; typed as text it reads "0.98".
+        # Not for a ceiling (≤5%): its actuals are small, 0.32 there is 0.32%, not 32%.
         b, from_fraction = b * HUNDRED, True
     elif act.percent and not t.unit and ZERO < a <= ONE < b:
         # The target is the percentage cell (0.95 shown as 95%), the actual typed 96%.

@@ -267,7 +267,7 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
 
 
 def _achievement(s: str) -> str | None:
-    if s.startswith(("未达成", "未完成", "未达到", "没有完成", "未实现")):
+    if s.startswith(("未达成", "未完成", "未达到", "没有完成", "未实现", "未完工", "未按期", "未按时")):
         return "未达成"
     if s.startswith(("部分达成", "部分完成", "基本达成", "基本完成", "部分实现", "基本实现")):
         return "部分达成"
