@@ -73,6 +73,8 @@ def file_counts(files) -> dict[Severity, int]:
 
 
 def _add(result: BatchResult, file: FileRows | None, finding: Finding) -> None:
+    if finding.code in result.rules.disabled:   # [关闭的审核] in the rules file
+        return
     result.spool.add_findings([finding])
     if file is not None:
         file.counts[finding.severity] = file.counts.get(finding.severity, 0) + 1
