@@ -14,6 +14,7 @@ from .numbers import fmt, fmt_pct
 from .pool import read_contained
 from .procs import warm_up
 from .roster import norm_unit
+from .review_checks import check_across_units
 from .rows import FileRows
 from .rules import Rules
 from .scoring import Totals, total_of
@@ -139,6 +140,14 @@ def _bunching(result: BatchResult) -> None:
                 unit=unit, value=fmt_pct(rate)))
 
 
+def _copied_across_units(result: BatchResult) -> None:
+    """B105: indicator rows one unit copied from another's (review_checks)."""
+    files = {w.entry.path: w for w in result.counted}
+    projects = [(w.unit, w.entry.path, *keys) for w in result.counted for keys in w.row_keys]
+    for f in check_across_units(projects, result.rules):
+        _add(result, files[f.file], f)
+
+
 def _roster_checks(result: BatchResult, roster: list[str]) -> None:
     result.roster = list(roster)
     reported = {norm_unit(w.unit): w for w in result.files if w.unit and w.totals.projects}
@@ -193,6 +202,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
         files=files, skipped=skipped, started=started.isoformat(timespec="seconds"))
     _batch_checks(result)
     _bunching(result)
+    _copied_across_units(result)
     if roster is not None:
         _roster_checks(result, roster)
     result.finished = dt.datetime.now().astimezone().isoformat(timespec="seconds")

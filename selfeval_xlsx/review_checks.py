@@ -9,7 +9,9 @@ findings like checks.py. Every threshold and word list is in the rules file.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -253,3 +255,49 @@ def check_unit(scored: list[tuple[Project, ProjectScore]], rules: Rules) -> Iter
         p, rows = with_sat[0]
         yield make("U106", f"本单位 {len(with_sat)} 个项目的满意度完成值全部为 100%", value="100%",
                    file=p.file, sheet=p.sheet, cell=rows[0][0].cells.get("actual", ""), unit=p.unit)
+
+
+# --- across units (the batch) -------------------------------------------------------------
+
+def fingerprint(p: Project, s: ProjectScore) -> frozenset[bytes]:
+    """A project's indicator rows as stable digests (the same in every worker process,
+    unlike hash()), so the batch can compare projects it no longer holds."""
+    if p.kind != "project" or s.unscorable:
+        return frozenset()
+    return frozenset(hashlib.blake2b("\x1f".join(row_key(i)).encode(), digest_size=8).digest()
+                     for i in p.indicators if i.level3)
+
+
+# A row in more projects than this (资金使用合规率 100% 100%) finds no candidate pairs by
+# itself; pairs it joins are still counted in full once another row brings them together.
+_COMMON_ROW = 30
+
+
+def check_across_units(projects: list[tuple[str, str, str, str, str, frozenset[bytes]]],
+                       rules: Rules) -> Iterator[Finding]:
+    """B105: indicator rows copied from another unit's project. `projects` are
+    (unit, file, sheet, project, cell, fingerprint) in the batch's file order; a project
+    is reported once, naming the first earlier project of another unit it copies."""
+    holders: dict[bytes, list[int]] = defaultdict(list)
+    for n, item in enumerate(projects):
+        for key in item[5]:
+            holders[key].append(n)
+    pairs: Counter[tuple[int, int]] = Counter()
+    for ns in holders.values():
+        if len(ns) <= _COMMON_ROW:
+            for j, n in enumerate(ns):
+                for m in ns[:j]:
+                    if projects[m][0] != projects[n][0]:
+                        pairs[(m, n)] += 1
+    reported: set[int] = set()
+    for m, n in sorted(pairs):
+        if n in reported:
+            continue
+        shared = copied(projects[m][5], projects[n][5], rules)
+        if shared:
+            reported.add(n)
+            unit, file, sheet, name, cell, _ = projects[n]
+            other = projects[m]
+            yield make("B105", f"项目“{name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）与"
+                               f"{other[0]}的项目“{other[3]}”（{other[1]}）完全相同",
+                       value=other[0], file=file, sheet=sheet, cell=cell, unit=unit, project=name)

@@ -17,6 +17,7 @@ from .findings import BY_RANK, CATALOGUE, Finding, Severity, count_by_severity
 from .grid import col_letters
 from .model import UnitInfo
 from .numbers import CENTS, round_half_up
+from .review_checks import fingerprint
 from .scoring import Totals
 from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK, SCORE, STYLE_INDEX, TEXT, WRAP, cells_for, row_xml,
                        wrapped_height)
@@ -184,6 +185,9 @@ class FileRows:
     indicator_count: int = 0
     totals: Totals = field(default_factory=Totals)
     counted: bool = True   # False when a duplicate submission outranks this one
+    # Each project's indicator rows as digests, for B105 (copied across units):
+    # (sheet, project, cell, review_checks.fingerprint).
+    row_keys: list[tuple[str, str, str, frozenset[bytes]]] = field(default_factory=list)
     no: int = 0            # position in path order, so output order never depends on timing
 
     # Set by pack(): where the worker wrote this file's rows.
@@ -246,6 +250,8 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileRows:
         out.projects.append(ProjectStat(p.sheet, p.name, p.initial, p.budget, p.executed, s.rate,
                                         s.rate_score, s.total, s.self_total, s.grade, p.exec_reason))
         out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark, name=p.name)
+        if keys := fingerprint(p, s):
+            out.row_keys.append((p.sheet, p.name, p.indicators[0].cells.get("level3", ""), keys))
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append((
             w.unit, p.name, amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate),
