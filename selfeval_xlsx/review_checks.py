@@ -147,7 +147,9 @@ def _score_vs_rate(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Findin
         return
     share = sum((x for x, _ in scored), Decimal(0)) / weight
     gap = share - min(s.rate, Decimal(1))
-    if gap > rules.score_rate_gap:
+    # Near-full marks (the share P115 calls high), far above the rate: a project already
+    # marked down for what it missed is scored in proportion, whatever its rate.
+    if share * _HUNDRED >= rules.suspicious_score and gap > rules.score_rate_gap:
         yield _emit(p)("P131", f"各指标得分率 {fmt_pct(share)}（{fmt(weight * share)}/{fmt(weight)} 分），"
                                f"执行率 {fmt_pct(s.rate)}，相差 {fmt_pct(gap)}",
                        p.cells.get("self_total") or p.total_line.cells.get("executed", ""), fmt_pct(share))
@@ -182,8 +184,9 @@ def _indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> I
             and _full_marks(ind) and says_nothing(ind.reason, rules)):
         k = rules.low_target_ratio
         # A cost cap is the budget: spending less is the execution rate's business, not a low target.
-        if t.kind in (POSITIVE, EXACT) and a >= k * t.value or \
-                t.kind == REVERSE and not is_cost(ind.level1, ind.level2) and t.value >= k * a:
+        points = abs(a - t.value) >= rules.low_target_points if t.percent else True
+        if points and (t.kind in (POSITIVE, EXACT) and a >= k * t.value or
+                       t.kind == REVERSE and not is_cost(ind.level1, ind.level2) and t.value >= k * a):
             times = a / t.value if t.kind != REVERSE else t.value / a
             yield emit("I121", f"{_what(ind)}指标值 {t.text}，完成值 {ind.actual.text}，"
                                f"{'完成值为指标值' if t.kind != REVERSE else '指标值为完成值'}的 {fmt(times)} 倍"

@@ -57,6 +57,9 @@ class Rules:
     # A positive indicator done at least this many times its target, at full marks and
     # unexplained, had its target set too low (the mirror for reverse indicators).
     low_target_ratio: Decimal = Decimal("1.2")
+    # …and, for a percentage, at least this many points beyond it: ≥5% done as 8% is a
+    # rate of change that moved, ≥80% done as 100% is a target set low.
+    low_target_points: Decimal = Decimal(10)
     # 全年预算数 this share or more below 年初预算数 while execution is at least
     # `full_execution`: the budget was cut down to the spending.
     budget_cut_share: Decimal = Decimal("0.2")
@@ -161,12 +164,14 @@ def dump_rules(rules: Rules) -> str:
         f'"部门项目支出容差" = {_num(rules.dept_tolerance)}',
         "# 抽查复核：完成值达到指标值的此倍数（反向指标为指标值达到完成值的此倍数）、满分且未说明原因时，提示指标值设定偏低。",
         f'"目标偏低倍数" = {_num(rules.low_target_ratio)}',
+        "# 百分比指标还须超出指标值此百分点数以上（如 ≥80% 完成 100% 超出 20 个百分点）。",
+        f'"目标偏低百分点" = {_num(rules.low_target_points)}',
         "# 全年预算数比年初预算数调减此比例以上、而执行率不低于“接近全额执行率”时，提示预算调整做高执行率。",
         f'"预算调减比例" = {_num(rules.budget_cut_share)}',
         f'"接近全额执行率" = {_num(rules.full_execution)}',
         "# 满意度不低于此值时，应写明调查方式、样本量或调查时间。",
         f'"满意度佐证线" = {_num(rules.satisfaction_evidence)}',
-        "# 各指标得分率比执行率高出此比例（小数）以上时，提示得分与执行率不相称。",
+        "# 各指标得分率不低于“偏高总分”对应的比例（如 90%）、且比执行率高出此比例（小数）以上时，提示得分与执行率不相称。",
         f'"得分率执行率差距" = {_num(rules.score_rate_gap)}',
         "# 偏差原因或执行率原因少于此字数，视为未说明。",
         f'"原因最少字数" = {_num(rules.min_reason_chars)}',
@@ -211,6 +216,7 @@ THRESHOLDS: dict[str, tuple[str, str]] = {
     "元万元阈值": ("yuan_threshold", "amount"),
     "部门项目支出容差": ("dept_tolerance", "share"),
     "目标偏低倍数": ("low_target_ratio", "amount"),
+    "目标偏低百分点": ("low_target_points", "score"),
     "预算调减比例": ("budget_cut_share", "share"),
     "接近全额执行率": ("full_execution", "share"),
     "满意度佐证线": ("satisfaction_evidence", "share"),

@@ -54,7 +54,7 @@ def goals(planned: str, achieved: str) -> dict:
 
 
 STOCK = rows({4: {"actual": "效果明显", "self_score": 20}, 5: {"actual": "有效提升。", "self_score": 20}})
-REVERSE = {1: {"level3": "群众投诉率", "target": "≤5%", "actual": "2%"}}
+REVERSE = {1: {"level3": "群众投诉率", "target": "≤20%", "actual": "5%"}}
 
 # code → (workbook that triggers it, the cell the finding points at)
 TRIGGERS = {
@@ -90,7 +90,10 @@ NEAR_MISSES = {
              lambda t: one(t, ind(0, actual="13次", reason="新增两个社区，活动相应增加")),   # explained
              lambda t: one(t, ind(0, actual="13次", self_score=9)),                      # not full marks
              lambda t: one(t, ind(3, actual="15万元")),                                    # a cost cap is the budget
-             lambda t: one(t, project(indicators=rows({1: {**REVERSE[1], "actual": "4.5%"}})))],  # 5/4.5 < 1.2
+             lambda t: one(t, project(indicators=rows({1: {**REVERSE[1], "actual": "17%"}}))),  # 20/17 < 1.2
+             # A percentage 1.6 × its target but only 3 points beyond: a rate of change that moved.
+             lambda t: one(t, ind(1, level3="发案率下降", target="≥5%", actual="8%")),
+             lambda t: one(t, project(indicators=rows({1: {**REVERSE[1], "target": "≤5%", "actual": "2%"}})))],
     "P125": [lambda t: one(t, project(initial=30, executed=25)),                          # cut 16.7 %
              lambda t: one(t, project(initial=40, executed=24)),                          # 96 % executed
              lambda t: one(t, project(initial=40, executed=25, exec_reason="年中压减公用经费15万元"))],
@@ -164,7 +167,7 @@ def test_messages_name_the_numbers(tmp_path):
 
 def test_reverse_indicators_mirror_and_exact_overshoot(tmp_path):
     found = one(tmp_path, project(indicators=rows(REVERSE)))
-    assert [f.cell for f in found if f.code == "I121"] == ["D16"]   # 5 % is 2.5 × 2 %
+    assert [f.cell for f in found if f.code == "I121"] == ["D16"]   # 20 % is 4 × 5 %, 15 points
     # =4场 held 6 times: 1.5 × an exact target.
     found = one(tmp_path / "b", ind(0, level3="培训场次", target="=4场", actual="6场"))
     assert [(f.cell, "1.50 倍" in f.message) for f in found if f.code == "I121"] == [("D15", True)]
