@@ -11,7 +11,7 @@ from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
 from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
 from .numbers import fmt, fmt_pct
-from .pool import read_contained
+from .pool import read_contained, read_in_process
 from .procs import warm_up
 from .roster import norm_unit
 from .review_checks import check_across_units
@@ -164,29 +164,33 @@ def _roster_checks(result: BatchResult, roster: list[str]) -> None:
 
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
               roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
-              progress=None, debug: bool = False, row_values: bool = True) -> BatchResult:
+              progress=None, debug: bool = False, row_values: bool = True,
+              inputs: tuple[list[tuple[Path, str]], list[FileEntry]] | None = None,
+              isolate: bool = True, result_type: type[BatchResult] | None = None) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all.
 
     Each file is read in a contained worker process (`jobs` of them, default one
-    per core). Rows stream into a spool as files finish; `progress(done, total)`
-    is called after each. Without `row_values` the project and indicator rows
-    are kept only as worksheet rows (enough for the summary workbook, not for
-    JSON or reports).
+    per core), or with `isolate=False` in this process. Rows stream into a spool
+    as files finish; `progress(done, total)` is called after each. `inputs`: the
+    (path, display name) pairs to read and the files skipped, when not every
+    workbook under `root` (see list_inputs). `row_values` is ignored (rows are
+    always kept both as values and as worksheet rows); it remains for callers.
     """
     root = Path(root)
     started = dt.datetime.now().astimezone()
-    warm_up()
-    paths, skipped = list_inputs(root)
+    if isolate:
+        warm_up()
+    paths, skipped = inputs if inputs is not None else list_inputs(root)
     order = {display: no for no, (_, display) in enumerate(paths)}
-    spool = Spool(row_values)
+    spool = Spool()
     files: list[FileRows] = []
     try:
-        for rows in read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug,
-                                   row_values=row_values):
+        reading = (read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug) if isolate
+                   else read_in_process(paths, rules, spool.dir, limits=limits))
+        for rows in reading:
             rows.no = order[rows.entry.path]
             spool.add(rows.no, rows)
-            rows.drop_rows()
-            files.append(rows)
+            files.append(rows.head())
             if progress:
                 progress(len(files), len(paths))
     except BaseException:
@@ -195,7 +199,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     files.sort(key=lambda f: f.no)
     years = Counter(w.year for w in files if w.year)
     districts = Counter(w.district for w in files if w.district)
-    result = BatchResult(
+    result = (result_type or BatchResult)(
         root=str(root), rules=rules, spool=spool,
         year=year or (years.most_common(1)[0][0] if years else None),
         district=districts.most_common(1)[0][0] if districts else root.resolve().name,

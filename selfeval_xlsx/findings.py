@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
+from types import SimpleNamespace
 
 
 class Severity(str, Enum):
@@ -67,6 +68,7 @@ _CHECKS = (
     Check("F112", I, "工作簿含宏", "只读取了数值，宏没有运行；建议另存为不含宏的 .xlsx 后报送。"),
     Check("F113", E, "读取时程序崩溃或内存超限", "该文件无法安全读取；请在 Excel/WPS 中打开检查，删除异常内容后另存为 .xlsx 再报送。"),
     Check("F114", E, "读取超时", "该文件读取时间过长；请删除无关内容后另存为 .xlsx，再重新报送。"),
+    Check("F115", I, "单元格文字写入汇总表时已调整", "汇总表中这些文字与原表不同，完整原文请查看源文件；如是误输入的字符，请在原表中删除。"),
     # --- unit ---------------------------------------------------------------------
     Check("U101", E, "单位名称缺失", "请在“单位信息”表或各项目表的“实施单位”填写单位全称。"),
     Check("U102", W, "各表单位名称不一致", "同一文件内的实施单位应与“单位信息”表的单位名称一致，请统一为全称。"),
@@ -158,6 +160,7 @@ _RATIONALE = {
     "F112": "宏未运行，读到的数值仍然完整可信，仅作提醒。",
     "F113": "文件读取失败，其中的数字无法计算。",
     "F114": "文件读取未完成，其中的数字无法计算。",
+    "F115": "文字写入汇总时为符合表格格式作了替换或截断，数字不受影响，只是告知。",
     "U101": "不知道是哪个单位，数字无法归入任何单位的汇总。",
     "U102": "数字可以计算并归入文件的单位，但名称不一致需要人看一眼。",
     "U103": "数字可以计算，但是否属于本批次需要审核人员判断。",
@@ -229,6 +232,9 @@ _RATIONALE = {
     "B104": "数字都能计算，整体偏高需审核人员查看。",
 }
 CATALOGUE: dict[str, Check] = {c.code: replace(c, rationale=_RATIONALE[c.code]) for c in _CHECKS}
+# The codes as names, from the catalogue: `make(codes.P107, …)`. A mistyped name fails
+# where it is used (AttributeError) instead of raising an unknown code's KeyError later.
+codes = SimpleNamespace(**{c: c for c in CATALOGUE})
 
 
 def make(code: str, problem: str, *, value: object = "", file: str = "", sheet: str = "",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .atomic import replacing
 from .batch import BatchResult
-from .rows import RUN_INFO
+from .schema import FILES
 from .tables import build_tables, jsonable, run_facts
 
 
@@ -23,12 +23,10 @@ def write_json(result: BatchResult, path: str | Path) -> Path:
         out.write("{\n")
         for table in tables[:4]:
             out.write(f" {_dump(table.name)}: [")
-            for i, record in enumerate(table.records()):
-                out.write(("," if i else "") + "\n  " + _dump(record))
+            out.writelines(("," if i else "") + "\n  " + _dump(record) for i, record in enumerate(table.records()))
             out.write("\n ],\n")
         facts = {k: jsonable(v) for k, v in run_facts(result)}
-        out.write(f" {_dump(RUN_INFO)}: {{\n  \"概况\": {_dump(facts)},\n  \"文件\": [")
-        for i, record in enumerate(tables[4].records()):
-            out.write(("," if i else "") + "\n   " + _dump(record))
+        out.write(f" {_dump(FILES.sheet)}: {{\n  \"概况\": {_dump(facts)},\n  \"文件\": [")
+        out.writelines(("," if i else "") + "\n   " + _dump(record) for i, record in enumerate(tables[4].records()))
         out.write("\n  ]\n }\n}\n")
     return path

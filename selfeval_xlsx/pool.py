@@ -4,7 +4,7 @@ python-calamine aborts the whole process on some files (a value at XFD1048576 ma
 it try to allocate ~550 GB), and a zip bomb can eat a gigabyte. So every file is
 read in a worker process with a cap on its address space and a time limit. A worker
 that dies or overruns turns its file into a finding and is replaced; the run goes on.
-Each worker sends back compact rows (`rows.FileRows`) as its file finishes.
+Each worker sends back one record (`rows.FileRows`) as its file finishes.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from multiprocessing.connection import wait
 
 from .container import LIMITS, Limits
 from .errors import PoolError
-from .findings import make
-from .procs import context
+from .findings import codes, make
+from .procs import context, main_hidden
 from .rows import FileRows, to_rows
 from .rules import Rules
 from .sheetxml import display_width
@@ -35,7 +35,7 @@ DEPTH = 2  # files in flight per worker
 display_width("")
 
 
-def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool) -> None:
+def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:
@@ -56,8 +56,22 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row
             if task is None:
                 return
             path, display = task
-            rows = to_rows(process_file(path, display, rules, limits), rules.suspicious_score)
-            conn.send(rows.pack(sink, row_values))
+            conn.send(read_one(path, display, rules, limits, sink))
+
+
+def read_one(path, display: str, rules: Rules, limits: Limits, sink) -> FileRows:
+    """Reads one file and stores its rows in `sink`: the same in a worker and in process."""
+    return to_rows(process_file(path, display, rules, limits), rules.suspicious_score).store(sink)
+
+
+def read_in_process(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool_dir: str | os.PathLike,
+                    limits: Limits = LIMITS) -> Iterator[FileRows]:
+    """read_contained without the containment: every file read in this process, in
+    order. For notebooks and tests (evaluate(isolate=False)): a file that crashes the
+    reader takes the caller with it."""
+    with open(os.path.join(spool_dir, f"rows-{os.getpid()}-inline.bin"), "ab", buffering=0) as sink:
+        for path, display in tasks:
+            yield read_one(path, display, rules, limits, sink)
 
 
 def _lost(path, display: str, code: str, reason: str) -> FileRows:
@@ -67,16 +81,16 @@ def _lost(path, display: str, code: str, reason: str) -> FileRows:
             entry.size, entry.sha256 = digest(fh)
     except OSError:
         pass  # gone or unreadable: the finding stands, without a size or hash
-    return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)])).pack()
+    return to_rows(WorkbookResult(entry, findings=[make(code, reason, file=display)])).store()
 
 
 class _Slot:
-    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, row_values: bool):
+    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str):
         ctx = context()
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, row_values),
-                                daemon=True)
-        self.proc.start()
+        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir), daemon=True)
+        with main_hidden():
+            self.proc.start()
         child.close()
         self.tasks: deque = deque()   # sent and not yet answered; the first is being read
         self.started = 0.0
@@ -128,12 +142,10 @@ def _death_reason(exitcode: int | None) -> str:
 
 
 def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool_dir: str | os.PathLike,
-                   jobs: int = 0, limits: Limits = LIMITS, debug: bool = False,
-                   row_values: bool = True) -> Iterator[FileRows]:
+                   jobs: int = 0, limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish.
 
-    The workers write the files' rows under `spool_dir` (see rows.FileRows.pack;
-    `row_values` says whether the table rows are kept as values too).
+    The workers write the files' rows under `spool_dir` (rows.FileTables.store).
 
     Each worker has DEPTH files in flight, so it never idles while the parent stores
     a result. When a worker dies, the file it was reading gets the finding and the
@@ -143,7 +155,7 @@ def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     slots: list[_Slot] = []
     try:
-        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir), row_values)
+        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir))
         slots = [new() for _ in range(jobs)] if pending else []
         while pending or any(s.tasks for s in slots):
             for i, slot in enumerate(slots):
@@ -167,9 +179,9 @@ def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool
                         continue
                 if slot.conn in ready or slot.proc.sentinel in ready:
                     slot.proc.join(timeout=5)
-                    yield _give_up(slot, slots, pending, new, "F113", _death_reason(slot.proc.exitcode))
+                    yield _give_up(slot, slots, pending, new, codes.F113, _death_reason(slot.proc.exitcode))
                 elif time.monotonic() - slot.started > limits.seconds:
-                    yield _give_up(slot, slots, pending, new, "F114",
+                    yield _give_up(slot, slots, pending, new, codes.F114,
                                    f"读取超过 {limits.seconds:.0f} 秒仍未完成", kill=True)
     finally:
         for slot in slots:

@@ -6,7 +6,10 @@ its own libraries and listing the files.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import sys
+import types
 from multiprocessing import forkserver
 
 _CONTEXT = None
@@ -22,10 +25,27 @@ def context():
     return _CONTEXT
 
 
+@contextlib.contextmanager
+def main_hidden():
+    """While the fork server and the workers start, the calling program's main module
+    is not named to them: multiprocessing would otherwise run the caller's script
+    again in each (as `__mp_main__`), and a plain script that calls evaluate() without
+    an `if __name__ == "__main__":` guard would start workers from its workers. The
+    workers need nothing of it: their code and arguments all come from this package."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def warm_up() -> None:
     """Starts the process the workers fork from, without waiting for it."""
     context()
     try:
-        forkserver.ensure_running()
+        with main_hidden():
+            forkserver.ensure_running()
     except OSError:
         pass  # the first worker will try again and report what is wrong

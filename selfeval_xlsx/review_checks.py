@@ -262,13 +262,18 @@ def check_unit(scored: list[tuple[Project, ProjectScore]], rules: Rules) -> Iter
 
 # --- across units (the batch) -------------------------------------------------------------
 
-def fingerprint(p: Project, s: ProjectScore) -> frozenset[bytes]:
-    """A project's indicator rows as stable digests (the same in every worker process,
-    unlike hash()), so the batch can compare projects it no longer holds."""
+def fingerprint(p: Project, s: ProjectScore) -> bytes:
+    """A project's indicator rows as stable 8-byte digests (the same in every worker
+    process, unlike hash()), sorted and joined: what the batch keeps of each project to
+    compare projects it no longer holds — about 80 bytes a project."""
     if p.kind != "project" or s.unscorable:
-        return frozenset()
-    return frozenset(hashlib.blake2b("\x1f".join(row_key(i)).encode(), digest_size=8).digest()
-                     for i in p.indicators if i.level3)
+        return b""
+    return b"".join(sorted({hashlib.blake2b("\x1f".join(row_key(i)).encode(), digest_size=8).digest()
+                            for i in p.indicators if i.level3}))
+
+
+def _digests(blob: bytes) -> frozenset[bytes]:
+    return frozenset(blob[k:k + 8] for k in range(0, len(blob), 8))
 
 
 # A row in more projects than this (资金使用合规率 100% 100%) finds no candidate pairs by
@@ -276,14 +281,15 @@ def fingerprint(p: Project, s: ProjectScore) -> frozenset[bytes]:
 _COMMON_ROW = 30
 
 
-def check_across_units(projects: list[tuple[str, str, str, str, str, frozenset[bytes]]],
+def check_across_units(projects: list[tuple[str, str, str, str, str, bytes]],
                        rules: Rules) -> Iterator[Finding]:
     """B105: indicator rows copied from another unit's project. `projects` are
-    (unit, file, sheet, project, cell, fingerprint) in the batch's file order; a project
+    (unit, file, sheet, project, cell, fingerprint()) in the batch's file order; a project
     is reported once, naming the first earlier project of another unit it copies."""
+    keys = [_digests(item[5]) for item in projects]
     holders: dict[bytes, list[int]] = defaultdict(list)
-    for n, item in enumerate(projects):
-        for key in item[5]:
+    for n, ks in enumerate(keys):
+        for key in ks:
             holders[key].append(n)
     pairs: Counter[tuple[int, int]] = Counter()
     for ns in holders.values():
@@ -296,7 +302,7 @@ def check_across_units(projects: list[tuple[str, str, str, str, str, frozenset[b
     for m, n in sorted(pairs):
         if n in reported:
             continue
-        shared = copied(projects[m][5], projects[n][5], rules)
+        shared = copied(keys[m], keys[n], rules)
         if shared:
             reported.add(n)
             unit, file, sheet, name, cell, _ = projects[n]

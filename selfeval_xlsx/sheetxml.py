@@ -1,9 +1,20 @@
 """Worksheet rows as SpreadsheetML text, for rows too many for xlsxwriter's pace.
 
-Reading workers render each table row here before the workbook exists, with
-ROW_MARK standing for the row number, and the summary writer puts the number in.
-Cell styles are xf indices that the writer registers first, in STYLES order, so
-both sides agree on them without sharing a workbook.
+The contract between the reading workers, the spool and the summary writer, all here:
+
+- Styles: a cell's style is an xf index. STYLE_INDEX gives each kind of cell (STYLES
+  order, from 1: xf 0 is Excel's default) its index; the writer registers its formats
+  in that order first and checks it got those indices (summary_xlsx._Formats), so the
+  workers can render rows before the workbook exists.
+- Row numbers: a rendered row (row_xml) has ROW_MARK where its number goes, in <row r>
+  and in every <c r>; number_rows puts the numbers in as the writer places the rows.
+- Storage: rendered rows are kept one a line (join_rows / split_rows). escape() never
+  leaves a raw line break in a row, so a typed Alt+Enter cannot split one.
+- Text: every string goes through the text gate (textgate.cell) in escape(), and is
+  always an inline string: nothing a clerk typed can become a formula.
+- Links: a cell that will carry a hyperlink is rendered in the LINK style
+  (link_cells); past Excel's limit the writer takes the style off again (unlink). The
+  <hyperlinks> element and relationships are the writer's: it knows the row numbers.
 """
 from __future__ import annotations
 
@@ -13,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import textgate
 from .grid import col_letters
 
 TEXT, WRAP, AMOUNT, SCORE, RATE, INT, LINK = "text", "wrap", "amount", "score", "rate", "int", "link"
@@ -21,19 +33,29 @@ STYLE_INDEX = {k: i + 1 for i, k in enumerate(STYLES)}   # xf 0 is Excel's defau
 ROW_MARK = "\x00"   # an XML-invalid character, so never part of escaped text
 ROW_MARK_BYTES = ROW_MARK.encode()
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+# Every text escape() had the gate change, in this process: rows.FileTables.store looks
+# for its file's texts here (only when there are any) to say so in a finding.
+GATED: set[str] = set()
+_NEEDS_ESCAPE = re.compile(r"[&<>\n\r]|_x[0-9a-fA-F]{4}_")
 
 
 @functools.lru_cache(maxsize=16384)
 def escape(value: str) -> str:
-    """Text as Excel stores it: XML-escaped, control characters as _xHHHH_ (and a
-    literal _xHHHH_ guarded, as Excel does). Cached: names repeat row after row."""
+    """Cell text as Excel stores it, after the text gate (textgate.cell: characters
+    XML cannot hold marked, at most 32,767 characters): XML-escaped, a literal
+    _xHHHH_ guarded as Excel does, a carriage return as _x000D_ (as Excel and
+    xlsxwriter write it; a raw one would be read as a line feed) and a line feed as
+    a character reference, so a rendered row never holds a raw line break — the
+    spool stores rows one a line. Cached: names repeat row after row."""
+    gated = textgate.cell(value)
+    if gated is not value:
+        GATED.add(value)
+        value = gated
     if not _NEEDS_ESCAPE.search(value):
         return value
     value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    return value.replace("\r", "_x000D_").replace("\n", "&#10;")
 
 
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -48,6 +70,7 @@ _ATTR_SPECIAL = re.compile('[&<>"\x00-\x1f]')
 def attr(value: str) -> str:
     """A double-quoted XML attribute value (xml.sax.saxutils.quoteattr would also do,
     but importing it pulls in urllib and ssl: 20 ms of every run's start)."""
+    value = textgate.xml_text(value)
     if _ATTR_SPECIAL.search(value) is None:
         return f'"{value}"'
     return f'"{value.translate(_ATTR_ESCAPES)}"'
@@ -73,6 +96,30 @@ def cells_for(styles: list[int]) -> list[CellFormat]:
     return [cell_format(c, s) for c, s in enumerate(styles)]
 
 
+@functools.lru_cache(maxsize=64)
+def link_cells(cells: tuple[CellFormat, ...], col: int) -> tuple[CellFormat, ...]:
+    """`cells` with column `col` in the link style: a cell that will carry a hyperlink."""
+    return (*cells[:col], cell_format(col, STYLE_INDEX[LINK]), *cells[col + 1:])
+
+
+@functools.lru_cache(maxsize=64)
+def _link_tags(col: int, plain_style: int) -> tuple[bytes, bytes]:
+    tag = f'<c r="{col_letters(col)}{ROW_MARK}" s="'
+    return f"{tag}{STYLE_INDEX[LINK]}".encode(), f"{tag}{plain_style}".encode()
+
+
+def unlink(xml: bytes, col: int, plain_style: int) -> bytes:
+    """A rendered row (ROW_MARK still in it) whose link cell in `col` is to carry no
+    link after all: it goes back to the column's plain style. A province has a
+    hundred thousand such rows past Excel's hyperlink limit."""
+    return xml.replace(*_link_tags(col, plain_style), 1)
+
+
+def number_rows(rows: list[bytes], first: int) -> bytes:
+    """Rendered rows (ROW_MARK for the row number) numbered first, first + 1, …"""
+    return b"".join([row.replace(ROW_MARK_BYTES, b"%d" % n) for row, n in zip(rows, range(first, first + len(rows)))])
+
+
 _TEXT_END, _NUMBER_END, _BLANKS = "</t></is></c>", "</v></c>", " \t\n"
 
 
@@ -96,7 +143,7 @@ def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None
             add(cell.number)
             add(str(v))
             add(_NUMBER_END)
-        elif t is int or t is float:
+        elif t is int or (t is float and v - v == 0):   # a float that is neither inf nor nan
             add(cell.number)
             add(repr(float(v)))
             add(_NUMBER_END)
@@ -107,6 +154,18 @@ def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None
     add("</row>")
     xml = "".join(out)
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
+
+
+def join_rows(rows) -> bytes:
+    """Rendered rows (row_xml) as one block for the spool: one a line. A rendered row
+    never holds a raw line break (escape writes a typed one as &#10;), so the line
+    breaks are the row boundaries."""
+    return "\n".join(rows).encode("utf-8", "replace")
+
+
+def split_rows(block: bytes) -> list[bytes]:
+    """join_rows's rows back, as UTF-8."""
+    return block.split(b"\n") if block else []
 
 
 @functools.lru_cache(maxsize=1)
@@ -137,6 +196,11 @@ def display_width(text: str) -> int:
 
 
 def wrapped_height(text: str, column_width: int, line: float = 13.5) -> float | None:
-    """The row height that shows all of `text` wrapped in a column, or None for one line."""
-    lines = -(-display_width(text) // max(column_width - 1, 1))
-    return line * lines if lines > 1 else None
+    """The row height that shows all of `text` wrapped in a column (each typed line
+    break starts a line), or None for one line; at most Excel's 409 points."""
+    per_line = max(column_width - 1, 1)
+    if "\n" in text:
+        lines = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
+    else:
+        lines = -(-display_width(text) // per_line)
+    return textgate.row_height(line * lines) if lines > 1 else None

@@ -9,22 +9,22 @@ back in a fixed order (by file) when the summary is written.
 """
 from __future__ import annotations
 
-import pickle
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from . import schema
 from .findings import Finding
-from .rows import FileRows, finding_link, finding_row, finding_xml
+from .rows import FileRows, finding_link, from_stored, stored
+from .sheetxml import split_rows
 
-_SCHEMA = """
-CREATE TABLE findings (rank INTEGER, unit TEXT, file TEXT, sheet TEXT, code TEXT, cell TEXT,
-                       message TEXT, project TEXT, value TEXT, seq INTEGER, xml BLOB);
-"""
-_FINDING_COLUMNS = "rank, unit, file, sheet, code, cell, message, project, value"
+_FINDING_COLUMNS = ", ".join(schema.STORED_FINDING)
+_TYPES = ", ".join(f"{c} {'INTEGER' if c == 'rank' else 'TEXT'}" for c in schema.STORED_FINDING)
+_SCHEMA = f"CREATE TABLE findings ({_TYPES}, xml BLOB, seq INTEGER);"
+_INSERT = f"INSERT INTO findings ({_FINDING_COLUMNS}, xml, seq) VALUES ({', '.join('?' * (len(schema.STORED_FINDING) + 2))})"
+# The sort key (Finding.sort_key) first, then the order findings arrived in.
 _FINDING_ORDER = "ORDER BY rank, unit, file, sheet, code, cell, seq"
-PROJECT_VALUES, INDICATOR_VALUES, PROJECT_XML, INDICATOR_XML = range(4)
 
 
 class Spool:
@@ -32,10 +32,10 @@ class Spool:
     reading workers write into `dir`, of which we keep only the offsets."""
 
     def __init__(self, row_values: bool = True):
-        self.row_values = row_values
+        # `row_values` is ignored: rows are always stored as values and as worksheet XML.
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self.dir = Path(self._dir.name)
-        self._segments: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
+        self._segments: dict[int, object] = {}
         self._open: dict[str, object] = {}
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
         # Sorting a province's findings spills to temporary files rather than memory.
@@ -47,37 +47,35 @@ class Spool:
         self._unit_index = False
 
     def add(self, file_no: int, rows: FileRows) -> None:
-        """One file's rows, as packed by the worker that read it."""
+        """One file's rows, as stored by the worker that read it."""
         if rows.segments:
             self._segments[file_no] = rows.segments
         self._sizes[file_no] = (rows.totals.projects, rows.indicator_count)
-        if rows.stored_findings is not None:
-            self._store(rows.stored_findings)   # rendered by the worker (FileRows.pack)
-        else:
-            self.add_findings(rows.findings)
+        self._store(rows.findings)
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Stores findings, rendering their 问题清单 rows."""
-        self._store([(*row, finding_xml(finding_row(row))) for row in map(Finding.as_row, findings)])
+        self._store([stored(f) for f in findings])
 
-    def _store(self, stored: list[tuple]) -> None:
-        """Rows of Finding.as_row() and the rendered 问题清单 row."""
+    def _store(self, items: list[tuple]) -> None:
+        """(schema.StoredFinding, rendered 问题清单 row) pairs."""
         rows = []
-        for r in stored:
+        for s, xml in items:
             self._seq += 1
-            rows.append((*r[:-1], self._seq, r[-1]))
-        self._db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.append((*s, xml, self._seq))
+        self._db.executemany(_INSERT, rows)
         self._pending += 1
         if self._pending >= 200:
             self._db.commit()
             self._pending = 0
 
-    def _segment(self, files: set[int] | None, which: int) -> Iterator[bytes]:
+    def _segment(self, files: set[int] | None, which: str) -> Iterator[bytes]:
         for file_no in sorted(self._segments):
             if files is None or file_no in files:
-                path, offsets = self._segments[file_no]
-                fh = self._open.get(path) or self._open.setdefault(path, open(path, "rb"))
-                start, length = offsets[which]
+                seg = self._segments[file_no]
+                # kept open until close(): one handle per worker file, not per table row block
+                fh = self._open.get(seg.path) or self._open.setdefault(seg.path, open(seg.path, "rb"))  # noqa: SIM115
+                start, length = getattr(seg, which)
                 fh.seek(start)
                 yield fh.read(length)
 
@@ -90,32 +88,29 @@ class Spool:
 
     def xml(self, table: str, files: set[int] | None) -> Iterator[bytes]:
         """The rows of `projects` or `indicators` as rendered XML (UTF-8), one a row."""
-        for blob in self._segment(files, PROJECT_XML if table == "projects" else INDICATOR_XML):
-            if blob:
-                yield from blob.split(b"\n")
+        for blob in self._segment(files, f"{table[:-1]}_xml"):
+            yield from split_rows(blob)
 
-    def projects(self, files: set[int] | None = None) -> Iterator[tuple]:
-        if not self.row_values:
-            raise ValueError("table rows were kept as worksheet XML only (row_values=False)")
-        for blob in self._segment(files, PROJECT_VALUES):
-            yield from pickle.loads(blob)
+    def projects(self, files: set[int] | None = None) -> Iterator:
+        """schema.ProjectRow records, in file order."""
+        for blob in self._segment(files, "project_values"):
+            yield from schema.PROJECTS.unpack(blob)
 
-    def indicators(self, files: set[int] | None = None) -> Iterator[tuple]:
-        if not self.row_values:
-            raise ValueError("table rows were kept as worksheet XML only (row_values=False)")
-        for blob in self._segment(files, INDICATOR_VALUES):
-            yield from pickle.loads(blob)
+    def indicators(self, files: set[int] | None = None) -> Iterator:
+        """schema.IndicatorRow records, in file order."""
+        for blob in self._segment(files, "indicator_values"):
+            yield from schema.INDICATORS.unpack(blob)
 
-    def finding_rows(self, unit: str | None = None) -> Iterator[tuple]:
-        """All findings as Finding.as_row() tuples, most severe first, then by unit,
-        file, sheet, code and cell."""
+    def finding_rows(self, unit: str | None = None) -> Iterator:
+        """All findings as schema.StoredFinding records, most severe first, then by
+        unit, file, sheet, code and cell."""
         self._db.commit()
         if unit is not None and not self._unit_index:
             self._db.execute("CREATE INDEX findings_unit ON findings (unit)")
             self._unit_index = True
         where, args = ("WHERE unit = ?", (unit,)) if unit is not None else ("", ())
         query = (f"SELECT {_FINDING_COLUMNS} FROM findings {where} {_FINDING_ORDER}")
-        return self._db.execute(query, args)
+        return map(schema.StoredFinding._make, self._db.execute(query, args))
 
     def finding_xml(self) -> Iterator[tuple[bytes, tuple | None]]:
         """All findings as 问题清单 rows rendered (rows.finding_xml), in finding_rows order,
@@ -127,7 +122,7 @@ class Spool:
 
     def findings(self, unit: str | None = None) -> Iterator[Finding]:
         """All findings (see finding_rows) as Finding objects."""
-        return map(Finding.from_row, self.finding_rows(unit))
+        return map(from_stored, self.finding_rows(unit))
 
     def code_counts(self) -> list[tuple[str, int]]:
         """How often each finding code occurs, most frequent first."""
@@ -137,8 +132,8 @@ class Spool:
 
     def findings_without_file(self) -> Iterator[Finding]:
         self._db.commit()
-        for row in self._db.execute(f"SELECT {_FINDING_COLUMNS} FROM findings WHERE file = ''"):
-            yield Finding.from_row(row)
+        rows = self._db.execute(f"SELECT {_FINDING_COLUMNS} FROM findings WHERE file = ''")
+        return map(from_stored, map(schema.StoredFinding._make, rows))
 
     def close(self) -> None:
         for fh in self._open.values():

@@ -19,19 +19,37 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
 
+from . import schema, textgate
 from .atomic import replacing
 from .batch import BatchResult
 from .findings import CATALOGUE
 from .grid import col_letters
-from .rows import CHARTS, RUN_INFO, SUMMARY, plain_link
-from .sheetxml import (AMOUNT, INT, LINK, RATE, ROW_MARK_BYTES, SCORE, STYLE_INDEX, STYLES, TEXT, WRAP,
-                       attr, cells_for, row_xml, wrapped_height)
+from .printing import Title, page_setup
+from .printing import header_text as title_text
+from .rows import plain_link
+from .sheetxml import (
+    AMOUNT,
+    INT,
+    LINK,
+    RATE,
+    SCORE,
+    STYLE_INDEX,
+    STYLES,
+    TEXT,
+    WRAP,
+    attr,
+    cells_for,
+    number_rows,
+    row_xml,
+    wrapped_height,
+)
 from .tables import Table, build_tables, run_facts
 from .zipsink import background
 
@@ -39,6 +57,9 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                 "strings_to_numbers": False, "nan_inf_to_errors": True}
 MAX_ROWS = 1_048_576   # rows on one Excel worksheet
 MAX_LINKS = 65_000     # Excel keeps at most 65,530 hyperlinks on a worksheet
+CHARTS = "图表"
+MARKER = ("selfeval-xlsx", "summary")   # custom document property: name, value
+SUMMARY, RUN_INFO = schema.UNITS.sheet, schema.FILES.sheet
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
@@ -90,8 +111,14 @@ class _Formats:
 
 
 def link_target(root: Path, out_dir: Path, file: str) -> str:
-    """A relative path from the summary to a source file, so both folders can move together."""
-    return os.path.relpath(root / file, out_dir)
+    """A hyperlink target from the summary to a source file: relative, so both folders
+    can move together; absolute when there is no relative path (Windows: another
+    drive). Percent-encoded (textgate.link_target): a `#` or `?` in a file name must
+    not open another file."""
+    try:
+        return textgate.link_target(os.path.relpath(root / file, out_dir))
+    except ValueError:
+        return "file:///" + textgate.link_target(str(root / file))
 
 
 @dataclass
@@ -107,23 +134,34 @@ class _Part:
         return f"xl/worksheets/sheet{self.index + 1}.xml"
 
 
-def _plan(wb, table: Table, fmts: _Formats, ws=None, header_row: int = 0) -> list[_Part]:
+@dataclass(frozen=True)
+class Options:
+    """What the sheets say about the run: page headers, the rate coloured as low."""
+    title: Title = field(default_factory=Title)
+    low_rate: float = 0.9          # rules.rate_threshold
+    max_rows: int | None = None    # rows on one worksheet (MAX_ROWS); smaller for tests
+
+
+def _plan(wb, table: Table, fmts: _Formats, opts: Options, ws=None, header_row: int = 0) -> list[_Part]:
     """Lays out the table's sheets in the skeleton and says what rows go where."""
     remaining = table.count + (1 if table.total_row else 0)
     parts = []
     while True:
         if ws is None:
             ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
-        take = min(remaining, MAX_ROWS - header_row - 1)
+        take = min(remaining, (opts.max_rows or MAX_ROWS) - header_row - 1)
+        if take <= 0 < remaining:
+            raise ValueError(f"{table.name}: no room for rows below row {header_row + 1}")
         parts.append(_Part(ws.index, header_row, take))
-        _sheet_setup(ws, table, fmts, header_row, take, has_total=bool(table.total_row) and take == remaining)
+        _sheet_setup(ws, table, fmts, opts, header_row, take,
+                     has_total=bool(table.total_row) and take == remaining)
         remaining -= take
         if remaining <= 0:
             return parts
         ws, header_row = None, 0
 
 
-def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, has_total: bool):
+def _sheet_setup(ws, table: Table, fmts: _Formats, opts: Options, header_row: int, rows: int, has_total: bool):
     ncols = len(table.columns)
     for c, col in enumerate(table.columns):
         ws.set_column(c, c, col.width, fmts.wrap if c == table.wrap_column else None)
@@ -131,29 +169,27 @@ def _sheet_setup(ws, table: Table, fmts: _Formats, header_row: int, rows: int, h
     last = header_row + rows
     ws.autofilter(header_row, 0, last - (1 if has_total else 0), ncols - 1)
     ws.freeze_panes(header_row + 1, 0)
-    ws.repeat_rows(header_row)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    page_setup(ws, ws.name, [c.width for c in table.columns], opts.title, header_row)
     if rows:
-        _highlight(ws, table, fmts, header_row + 1, last)
+        _highlight(ws, table, fmts, header_row + 1, last, opts.low_rate)
 
 
-def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int):
-    headers = [c.header for c in table.columns]
-    if "执行率" in headers:
-        c = headers.index("执行率")
-        ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "<", "value": 0.9,
-                                                  "format": fmts.low})
-    for name in ("等级", "自评等级"):
-        if name in headers:
-            c = headers.index(name)
+def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int, low_rate: float):
+    names = table.schema.names
+    if "rate" in names:
+        c = names.index("rate")
+        # A blank rate (no 全年执行数) is not a low one: Excel compares a blank as 0.
+        ref = f"{col_letters(c)}{first + 1}"
+        ws.conditional_format(first, c, last, c, {"type": "formula", "format": fmts.low,
+                                                  "criteria": f"=AND(ISNUMBER({ref}),{ref}<{low_rate!r})"})
+    for name in ("grade", "self_grade"):
+        if name in names:
+            c = names.index(name)
             for grade, f in fmts.grades.items():
                 ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==",
                                                           "value": f'"{grade}"', "format": f})
-    if "级别" in headers:
-        c = headers.index("级别")
+    if "severity" in names:
+        c = names.index("severity")
         for word, f in (("错误", fmts.error), ("警告", fmts.warning), ("提示", fmts.info)):
             ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==",
                                                       "value": f'"{word}"', "format": f})
@@ -177,8 +213,7 @@ def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], to
                 break
             if table.source is not None:
                 chunk = [_linked(xml, link, r + i, part, links) for i, (xml, link) in enumerate(chunk, start=1)]
-            out.write(b"".join([row.replace(ROW_MARK_BYTES, b"%d" % n)
-                                for row, n in zip(chunk, range(r + 1, r + 1 + len(chunk)))]))
+            out.write(number_rows(chunk, r + 1))
             r += len(chunk)
             left -= len(chunk)
     for _ in range(left):
@@ -189,7 +224,7 @@ def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], to
         else:
             height = None
             if wrap is not None:
-                height = wrapped_height(str(item[wrap] or ""), table.columns[wrap].width)
+                height = wrapped_height(str(getattr(item, table.schema.wrap) or ""), table.columns[wrap].width)
             out.write(row_xml(str(r), plain, item, height))
 
 
@@ -216,12 +251,12 @@ def _write_hyperlinks(out, rels, part: _Part, rels_xml: str | None) -> None:
     rels.write(rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else _RELS_HEAD)
     out.write("<hyperlinks>")
     for i, (ref, target, sheet, cell) in enumerate(part.links, start=max(existing, default=0) + 1):
-        location = f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}" if sheet and cell else ""
+        location = textgate.sheet_location(sheet, cell)
         attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={attr(location)}" if location else "")
         out.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
-        # Excel writes relative file links with backslashes; LibreOffice reads them too.
+        # `target` is encoded already (link_target): backslashes, as Excel writes them.
         rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
-                   f'Target={attr(target.replace("/", chr(92)))} TargetMode="External"/>')
+                   f'Target={attr(target)} TargetMode="External"/>')
     out.write("</hyperlinks>")
     rels.write("</Relationships>")
 
@@ -269,15 +304,21 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
 
 
 CHART_UNITS = 40  # more bars than this cannot be read on a page
+CHART_LABEL = 30  # characters of a unit's name on a chart axis: a longer label only stalls rendering
 
 
-def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) -> None:
+def chart_label(text: str) -> str:
+    text = textgate.cell(" ".join(str(text).split()))
+    return text if len(text) <= CHART_LABEL else text[:CHART_LABEL - 1] + "…"
+
+
+def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]], page: Title) -> None:
     """图表: score and execution rate of the units needing attention, findings by code.
 
     The charts draw on a small table on the same sheet, written here, so they carry
     their data with them."""
     ws = wb.add_worksheet(CHARTS)
-    units = [r for r in summary.rows if r[3]][:CHART_UNITS]   # units that reported
+    units = [r for r in summary.rows if r.projects][:CHART_UNITS]   # units that reported
     ws.write_string(0, 0, "图表", fmts.chart_title)
     note = (f"按需关注程度排序的前 {len(units)} 个单位" if len(units) == CHART_UNITS
             else f"全部 {len(units)} 个报送单位")
@@ -287,11 +328,11 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
         if h:
             ws.write_string(top, 12 + c, h, fmts.header)
     for i, r in enumerate(units, start=top + 1):
-        ws.write_string(i, 12, str(r[0]), fmts.text)
-        if r[8] is not None:
-            ws.write_number(i, 13, float(r[8]), fmts.num)
-        if r[6] is not None:
-            ws.write_number(i, 14, float(r[6]), fmts.pct)
+        ws.write_string(i, 12, chart_label(r.unit), fmts.text)
+        if r.weighted_score is not None:
+            ws.write_number(i, 13, float(r.weighted_score), fmts.num)
+        if r.rate is not None:
+            ws.write_number(i, 14, float(r.rate), fmts.pct)
     for i, (code, n) in enumerate(codes, start=top + 1):
         ws.write_string(i, 16, code, fmts.text)
         ws.write_string(i, 17, CATALOGUE[code].title, fmts.text)
@@ -329,37 +370,60 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]]) ->
         ws.insert_chart(row, 0, chart)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 0)   # charts are pictures: they scale, unlike text
+    ws.set_header(f"&L{title_text(page.district)}&C{CHARTS}&R{page.year or ''}年度")
 
 
-def write_summary(result: BatchResult, path: str | Path) -> Path:
+def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = None) -> Path:
+    """The consolidated workbook. `max_rows` (rows on one worksheet) is for tests of
+    tables that continue on a second sheet."""
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def links(file):
         return link_target(root, out_dir, file)
 
+    title = Title(result.district, result.year)
+
+    def charts(wb, fmts, table):
+        if table.name == SUMMARY:
+            _charts(wb, fmts, table, result.spool.code_counts(), title)
+
+    opts = Options(title, float(result.rules.rate_threshold), max_rows)
+    return write_tables(path, build_tables(result), facts=run_facts(result), links=links, after=charts,
+                        options=opts)
+
+
+def write_tables(path: str | Path, tables: list[Table], *, facts: Sequence[tuple[str, object]] = (),
+                 links=None, after=None, options: Options | None = None) -> Path:
+    """Writes `tables` as sheets: rows spliced in (sheetxml), xlsxwriter for the rest.
+    The RUN_INFO table goes below `facts`; `after(wb, fmts, table)` may add sheets
+    after a table's; `links(file)` is the hyperlink target of a source file.
+    The workbook carries the custom document property MARKER, so that reading a
+    folder can recognise it as our output rather than a submission."""
+    path = Path(path)
+    options = options or Options()
     with replacing(path) as final, tempfile.TemporaryDirectory(prefix="selfeval-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb = xlsxwriter.Workbook(str(skeleton), SAFE_OPTIONS)
+        wb.set_custom_property(*MARKER)
         fmts = _Formats(wb)
         plans = []
-        for table in build_tables(result):
+        for table in tables:
             if table.name == RUN_INFO:
                 ws = wb.add_worksheet(RUN_INFO)
-                facts = run_facts(result)
                 for r, (k, v) in enumerate(facts):
                     ws.write_string(r, 0, k, fmts.header)
                     if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
                         ws.write_number(r, 1, float(v), fmts.text)
                     elif v not in (None, ""):
-                        ws.write_string(r, 1, str(v), fmts.text)
-                plans.append((table, _plan(wb, table, fmts, ws=ws, header_row=len(facts) + 1)))
+                        ws.write_string(r, 1, textgate.cell(str(v)), fmts.text)
+                plans.append((table, _plan(wb, table, fmts, options, ws=ws, header_row=len(facts) + 1)))
             else:
-                plans.append((table, _plan(wb, table, fmts)))
-            if table.name == SUMMARY:
-                _charts(wb, fmts, table, result.spool.code_counts())
+                plans.append((table, _plan(wb, table, fmts, options)))
+            if after is not None:
+                after(wb, fmts, table)
         for table, _ in plans:  # register every style the rows will use
             fmts.styles(table, total=False)
             fmts.styles(table, total=True)

@@ -154,6 +154,8 @@ TRIGGERS = {
     "F112": (lambda t, m: hostile(t, hostile_files.macro_workbook), ""),
     "F113": (lambda t, m: hostile(t, lambda p, b: hostile_files.far_value(p, keep_dimension=False)), ""),
     "F114": (lambda t, m: one(t, limits=replace(LIMITS, seconds=0.0)), ""),
+    # A control character, as Excel stores one (_x0001_): marked in the summary, and said so.
+    "F115": (lambda t, m: one(t, ind(0, reason="原因_x0001_说明")), ""),
     "U101": (lambda t, m: one(t, project(unit=""), unit=""), "B3"),
     "U102": (lambda t, m: one(t, project(unit="中山东路街道")), "F4"),
     "U103": (lambda t, m: one(t, year=2021), "B5"),

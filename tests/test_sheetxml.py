@@ -1,7 +1,15 @@
 """Widths and escaping used when rows are rendered straight to worksheet XML."""
 import pytest
 
-from selfeval_xlsx.sheetxml import ROW_MARK, attr, cells_for, display_width, escape, row_xml, wrapped_height
+from selfeval_xlsx.sheetxml import (
+    ROW_MARK,
+    attr,
+    cells_for,
+    display_width,
+    escape,
+    row_xml,
+    wrapped_height,
+)
 
 
 @pytest.mark.parametrize("text, width", [
@@ -18,12 +26,16 @@ def test_display_width_counts_wide_characters_twice(text, width):
 
 def test_wrapped_height_grows_by_lines():
     assert wrapped_height("短", 60) is None
+    assert wrapped_height("一\n二\n三", 60) == 13.5 * 3       # typed line breaks are lines
+    assert wrapped_height("问" * 10_000, 60) == 409             # Excel's tallest row
     assert wrapped_height("问" * 59, 60) == 13.5 * 2    # 118 cells in a 59-cell line: two lines
 
 
 def test_text_is_escaped_and_never_markup():
     assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
-    assert escape("x\x01y") == "x_x0001_y"
+    assert escape("x\x01y\ufffe") == "x\ufffdy\ufffd"  # the text gate marks what XML cannot hold
+    assert escape("a\nb\r\n") == "a&#10;b_x000D_&#10;"   # no raw line break in a rendered row
+    assert len(escape("问" * 40_000)) == 32_767
     assert escape("_x0041_") == "_x005F_x0041_"       # a literal _xHHHH_ survives Excel's decoding
     assert attr('项目"1"&<') == '"项目&quot;1&quot;&amp;&lt;"'
     assert attr("a\x01b") == '"a\ufffdb"'             # not allowed in XML even as a reference
@@ -36,3 +48,39 @@ def test_row_xml_types_and_row_number():
     xml = row_xml(ROW_MARK, cells, (" 前后有空格 ", 1.5))
     assert xml.replace(ROW_MARK, "9") == ('<row r="9"><c r="A9" s="1" t="inlineStr"><is><t xml:space="preserve">'
                                           ' 前后有空格 </t></is></c><c r="B9" s="3"><v>1.5</v></c></row>')
+
+
+def test_the_contract_numbering_storage_and_link_style():
+    from selfeval_xlsx.sheetxml import (
+        LINK,
+        STYLE_INDEX,
+        join_rows,
+        link_cells,
+        number_rows,
+        split_rows,
+        unlink,
+    )
+    cells = tuple(cells_for([1, 1]))
+    rows = [row_xml(ROW_MARK, cells, ("甲\n乙", "x")), row_xml(ROW_MARK, link_cells(cells, 1), ("丙", "f.xlsx"))]
+    stored = split_rows(join_rows(rows))
+    assert len(stored) == 2                                       # the typed line break split nothing
+    linked = stored[1]
+    assert f'<c r="B{ROW_MARK}" s="{STYLE_INDEX[LINK]}"'.encode() in linked
+    assert number_rows(stored, 5) == (
+        b'<row r="5"><c r="A5" s="1" t="inlineStr"><is><t>\xe7\x94\xb2&#10;\xe4\xb9\x99</t></is></c>'
+        b'<c r="B5" s="1" t="inlineStr"><is><t>x</t></is></c></row>'
+        b'<row r="6"><c r="A6" s="1" t="inlineStr"><is><t>\xe4\xb8\x99</t></is></c>'
+        b'<c r="B6" s="7" t="inlineStr"><is><t>f.xlsx</t></is></c></row>')
+    assert number_rows([unlink(linked, 1, 1)], 9).endswith(
+        b'<c r="B9" s="1" t="inlineStr"><is><t>f.xlsx</t></is></c></row>')
+    assert split_rows(b"") == []
+
+
+def test_style_indices_are_what_the_writer_registers(tmp_path):
+    # summary_xlsx._Formats raises if xlsxwriter gave a kind another xf index than STYLE_INDEX
+    import xlsxwriter
+
+    from selfeval_xlsx.summary_xlsx import SAFE_OPTIONS, _Formats
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), SAFE_OPTIONS)
+    _Formats(wb)
+    wb.close()

@@ -29,17 +29,15 @@ class _FullDisk(io.RawIOBase):
 
 
 def test_a_write_error_reaches_the_writer():
-    with pytest.raises(OSError) as err:
-        with background(_FullDisk()) as out:
-            for _ in range(20):
-                out.write(b"x" * CHUNK)
+    with pytest.raises(OSError) as err, background(_FullDisk()) as out:
+        for _ in range(20):
+            out.write(b"x" * CHUNK)
     assert err.value.errno == errno.ENOSPC
 
 
 def test_an_error_in_the_writer_stops_the_thread():
     raw = io.BytesIO()
-    with pytest.raises(KeyboardInterrupt):
-        with background(raw) as out:
-            out.write(b"x" * (CHUNK * 3))
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), background(raw) as out:
+        out.write(b"x" * (CHUNK * 3))
+        raise KeyboardInterrupt
     assert not [t for t in threading.enumerate() if t.name == "selfeval-deflate"]

@@ -1,0 +1,162 @@
+"""The library: `evaluate()` a district's workbooks, get the results as data.
+
+    import selfeval_xlsx as se
+    results = se.evaluate("长安区/")                  # a folder, paths, or (name, bytes) pairs
+    frames = results.to_pandas()                      # the summary's sheets as DataFrames
+    se.write_summary(results, "汇总.xlsx")
+
+Every figure is the one the summary workbook shows: the same schema (schema.py), the
+same rounding, the same rows.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, cast
+
+from . import schema
+from . import batch
+from .batch import BatchResult
+from .container import LIMITS, Limits
+from .errors import BatchError
+from .rules import Rules, resolve_rules
+from .textgate import file_part
+
+Source = str | os.PathLike | tuple[str, bytes]
+
+
+class Results(BatchResult):
+    """A run's results. The tables are read from the run's spool on each access; use
+    the results as a context manager (or call close()) to remove the spool early.
+
+    - units: 汇总's rows (schema.UnitRow), without the 合计 row (`total`);
+    - projects, indicators: 项目明细 and 指标明细 (schema.ProjectRow, IndicatorRow);
+    - findings: 问题清单 (schema.FindingRow); all_findings() gives Finding objects;
+    - files: each file read (rows.FileRows: entry, unit, counts, totals…);
+      file_list: 运行信息's list of every file read or skipped (schema.FileRow).
+    """
+
+    @property
+    def units(self) -> list:
+        from .tables import unit_rows
+        return unit_rows(self)
+
+    @property
+    def total(self):
+        from .tables import summary_table
+        return summary_table(self).total_row
+
+    @property
+    def projects(self) -> list:
+        from .tables import project_table
+        return list(project_table(self).rows)
+
+    @property
+    def indicators(self) -> list:
+        from .tables import indicator_table
+        return list(indicator_table(self).rows)
+
+    @property
+    def findings(self) -> list:
+        from .tables import finding_table
+        return list(finding_table(self).rows)
+
+    @property
+    def file_list(self) -> list:
+        from .tables import file_rows
+        return file_rows(self)
+
+    def tables(self) -> dict[str, tuple[schema.TableSchema, list]]:
+        """Each table's schema and rows, by its English key."""
+        return {"units": (schema.UNITS, self.units), "projects": (schema.PROJECTS, self.projects),
+                "indicators": (schema.INDICATORS, self.indicators),
+                "findings": (schema.FINDINGS, self.findings), "files": (schema.FILES, self.file_list)}
+
+    def to_pandas(self, names: bool = False) -> dict:
+        """{"units", "projects", "indicators", "findings", "files"} → pandas DataFrame
+        with the summary sheets' columns (Chinese headers; `names=True`: the schema's
+        English names). Amounts, scores and rates are floats as the workbook stores
+        them; an empty cell is None (NaN in number columns). Needs pandas
+        (pip install "selfeval-xlsx[pandas]")."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError('to_pandas() needs pandas: pip install "selfeval-xlsx[pandas]"') from None
+        from .tables import jsonable
+        out = {}
+        for key, (table, rows) in self.tables().items():
+            columns = table.names if names else table.headers
+            out[key] = pd.DataFrame.from_records([[jsonable(v) for v in r] for r in rows], columns=columns)
+        return out
+
+
+def _rules(rules: Rules | str | os.PathLike | None, preset: str | None) -> Rules:
+    if isinstance(rules, Rules):
+        return rules
+    return resolve_rules(preset or "seed", None if rules is None else Path(rules))
+
+
+def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[Path, str]]]:
+    """(root, [(path, display name)]) of a list of paths and (name, bytes) pairs;
+    pairs are written under `scratch` (workers read files, not memory)."""
+    items = list(sources)
+    paths = [Path(s) for s in items if not isinstance(s, tuple)]
+    for p in paths:
+        if not p.is_file():
+            raise BatchError(f"找不到文件：{p}")
+    root = Path(os.path.commonpath([p.resolve().parent for p in paths])) if paths else scratch
+    out: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    for s in items:
+        if isinstance(s, tuple):
+            name, data = s
+            shown = str(name)
+            # The file on disk gets a safe name; findings name it as the caller did.
+            path = scratch / f"{len(out):05d}_{file_part(Path(shown).name, fallback='workbook')}"
+            path.write_bytes(data)
+        else:
+            path = Path(s)
+            resolved = path.resolve()
+            shown = resolved.relative_to(root).as_posix() if root != scratch else resolved.name
+        if shown in seen:
+            raise BatchError(f"文件名重复：{shown}")
+        seen.add(shown)
+        out.append((path, shown))
+    # In name order, as a folder is read: results never depend on the order given.
+    return root, sorted(out, key=_shown)
+
+
+def _shown(task: tuple[Path, str]) -> str:
+    _, shown = task
+    return shown
+
+
+def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | str | os.PathLike | None = None,
+             preset: str | None = None, jobs: int | None = None, isolate: bool = True,
+             year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
+             progress=None, debug: bool = False) -> Results:
+    """Reads, scores and checks workbooks: what `selfeval run` does, as data.
+
+    sources: a folder (every workbook in it, as `selfeval run` reads it), a list of
+    workbook paths, or (name, bytes) pairs (mixed freely with paths).
+    rules: a Rules object or a rules file (TOML); else `preset` ("seed", "national").
+    jobs: reading processes (default one per core). isolate=False reads in this
+    process: no worker processes, for notebooks and quick tests, but a file that
+    crashes the reader (see pool.py) takes the caller down with it.
+    year: the batch's year (default: most files' year). roster: unit names expected.
+    progress(done, total) is called as files finish; debug lets the reader's own
+    error output through.
+    """
+    chosen = _rules(rules, preset)
+    kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
+          "isolate": isolate, "result_type": Results, "debug": debug}
+    if isinstance(sources, (str, os.PathLike)):
+        return cast(Results, batch.run_batch(Path(sources), chosen, **kw))
+    with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:
+        root, inputs = _inputs(sources, Path(scratch))
+        result = batch.run_batch(root, chosen, inputs=(inputs, []), **kw)
+    if root == Path(scratch):
+        result.root = "（内存中的文件）"
+    return cast(Results, result)
