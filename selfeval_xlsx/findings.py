@@ -237,6 +237,26 @@ CATALOGUE: dict[str, Check] = {c.code: replace(c, rationale=_RATIONALE[c.code]) 
 codes = SimpleNamespace(**{c: c for c in CATALOGUE})
 
 
+# Plain headings the district report's 主要问题 groups codes under, in the order shown.
+TOPICS: dict[str, tuple[str, ...]] = {
+    "文件与单位": ("F", "U101", "U102", "U103", "U104", "U105"),
+    "填报缺漏": ("P101", "P102", "P116", "P120", "P121", "P122", "I101", "I102", "I103", "I105", "I106", "I119"),
+    "资金与执行": ("P103", "P104", "P105", "P106", "P107", "P108", "P114", "P123", "P124"),
+    "预算调整": ("P125", "P126"),
+    "目标设定": ("P112", "P130", "I112", "I114", "I115", "I117", "I120", "I121", "I125"),
+    "评分": ("P109", "P110", "P111", "P113", "P115", "P117", "P118", "P119", "P131",
+             "I104", "I107", "I108", "I109", "I110", "I113", "I116", "I118"),
+    "佐证材料": ("I122", "U106"),
+    "文字质量": ("I111", "I123", "I124", "P127", "P128", "P129", "P132", "P133", "B105"),
+    "报送": ("B101", "B102", "B103", "B104"),
+}
+
+
+def topic_of(code: str) -> str:
+    """The heading a code is grouped under (an F code: its letter)."""
+    return next((t for t, codes in TOPICS.items() if code in codes or code[0] in codes), "其他")
+
+
 def make(code: str, problem: str, *, value: object = "", file: str = "", sheet: str = "",
          cell: str = "", unit: str = "", project: str = "") -> Finding:
     """A finding whose message is the specific problem followed by the check's fix."""

@@ -211,3 +211,19 @@ def test_dumped_rules_read_back_the_same():
     rules = replace(SEED, disabled=frozenset({"P126"}), require_cost=True)
     back = parse_rules(dump_rules(rules))
     assert replace(back, name=rules.name) == rules
+
+
+def test_district_report_groups_the_problems_under_plain_headings(tmp_path):
+    from selfeval_xlsx.findings import topic_of
+    from selfeval_xlsx.report import district_report, unit_data
+    assert {topic_of(c) for c in ("I121", "P125", "I122", "P127")} == {"目标设定", "预算调整", "佐证材料", "文字质量"}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    filled_template(folder / "u.xlsx", [ind(0, actual="13次"), project(name="社区活动经费", initial=40, executed=25,
+                                                                    indicators=rows({0: {"level3": "巡查次数"}}))])
+    with run_batch(folder, SEED) as result:
+        rep = district_report(result, unit_data(result))
+        table = next(b for b in rep.blocks if b.kind == "table" and b.claims[0].kind == "code_count")
+        cells = [c.cells for c in table.claims]
+    assert ("目标设定", "I121", "指标值设定偏低", "1") in cells
+    assert ("预算调整", "P125", "预算大幅调减后执行率接近 100%", "1") in cells
