@@ -21,7 +21,7 @@ from . import batch
 from .batch import BatchResult
 from .container import LIMITS, Limits
 from .errors import BatchError
-from .rules import Rules, resolve_rules
+from .rules import DEFAULT_PRESET, Rules, resolve_rules
 from .textgate import file_part
 
 Source = str | os.PathLike | tuple[str, bytes]
@@ -49,6 +49,12 @@ class Results(BatchResult):
         return summary_table(self).total_row
 
     @property
+    def departments(self) -> list:
+        """部门整体支出绩效自评表, one row each (schema.DepartmentRow)."""
+        from .tables import department_table
+        return list(department_table(self).rows)
+
+    @property
     def projects(self) -> list:
         from .tables import project_table
         return list(project_table(self).rows)
@@ -70,12 +76,13 @@ class Results(BatchResult):
 
     def tables(self) -> dict[str, tuple[schema.TableSchema, list]]:
         """Each table's schema and rows, by its English key."""
-        return {"units": (schema.UNITS, self.units), "projects": (schema.PROJECTS, self.projects),
+        return {"units": (schema.UNITS, self.units), "departments": (schema.DEPARTMENTS, self.departments),
+                "projects": (schema.PROJECTS, self.projects),
                 "indicators": (schema.INDICATORS, self.indicators),
                 "findings": (schema.FINDINGS, self.findings), "files": (schema.FILES, self.file_list)}
 
     def to_pandas(self, names: bool = False) -> dict:
-        """{"units", "projects", "indicators", "findings", "files"} → pandas DataFrame
+        """{"units", "departments", "projects", "indicators", "findings", "files"} → pandas DataFrame
         with the summary sheets' columns (Chinese headers; `names=True`: the schema's
         English names). Amounts, scores and rates are floats as the workbook stores
         them; an empty cell is None (NaN in number columns). Needs pandas
@@ -95,7 +102,7 @@ class Results(BatchResult):
 def _rules(rules: Rules | str | os.PathLike | None, preset: str | None) -> Rules:
     if isinstance(rules, Rules):
         return rules
-    return resolve_rules(preset or "seed", None if rules is None else Path(rules))
+    return resolve_rules(preset or DEFAULT_PRESET, None if rules is None else Path(rules))
 
 
 def _inputs(sources: Iterable[Source], scratch: Path) -> tuple[Path, list[tuple[Path, str]]]:

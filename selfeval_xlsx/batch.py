@@ -164,7 +164,7 @@ def _roster_checks(result: BatchResult, roster: list[str]) -> None:
 
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
               roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
-              progress=None, debug: bool = False, row_values: bool = True,
+              progress=None, debug: bool = False,
               inputs: tuple[list[tuple[Path, str]], list[FileEntry]] | None = None,
               isolate: bool = True, result_type: type[BatchResult] | None = None) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all.
@@ -173,8 +173,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     per core), or with `isolate=False` in this process. Rows stream into a spool
     as files finish; `progress(done, total)` is called after each. `inputs`: the
     (path, display name) pairs to read and the files skipped, when not every
-    workbook under `root` (see list_inputs). `row_values` is ignored (rows are
-    always kept both as values and as worksheet rows); it remains for callers.
+    workbook under `root` (see list_inputs).
     """
     root = Path(root)
     started = dt.datetime.now().astimezone()

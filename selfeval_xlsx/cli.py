@@ -235,14 +235,16 @@ def _listing(folder, follow_links: bool):
 
 
 @contextlib.contextmanager
-def _batch(listing, rules, year, roster, jobs, quiet, row_values=False, **_):
-    from .batch import run_batch
+def _batch(listing, rules, year, roster, jobs, quiet, **_):
+    """The library's evaluate() on the folder as listed (the listing reaches it through
+    inputs.planned), with a progress bar."""
+    from .api import evaluate
     from .inputs import planned
     from .roster import load_roster
     names = load_roster(roster, debug=_debug()) if roster else None
     with planned(listing), _progress(quiet) as progress, \
-            run_batch(listing.root, rules, year=year, roster=names, jobs=jobs, progress=progress,
-                      debug=_debug(), row_values=row_values) as result:
+            evaluate(listing.root, rules=rules, year=year, roster=names, jobs=jobs, progress=progress,
+                     debug=_debug()) as result:
         if not any(w.totals.projects for w in result.files):
             failed = "；".join(f"{w.entry.path}：{w.entry.reason or '未找到项目支出绩效自评表'}"
                               for w in result.files[:5])
@@ -270,8 +272,7 @@ def run(folder, output, json_path, **batch):
     from .json_out import write_json
     from .summary_xlsx import write_summary
     from .terminal import run_report
-    # Table rows as values are for --json only; the workbook takes them pre-rendered.
-    with OutputSet(), _batch(listing, rules, row_values=bool(json_path), **batch) as result:
+    with OutputSet(), _batch(listing, rules, **batch) as result:
         path = output or _default_output(result.district, result.year)
         listing.refuse_overwriting({"汇总工作簿": path, "JSON（--json）": json_path})
         write_summary(result, path)
@@ -299,7 +300,7 @@ def report(folder, outdir, **batch):
     listing = _listing(folder, batch["follow_links"])
     from .atomic import OutputSet
     from .report import write_reports  # python-docx loads only when reports are asked for
-    with OutputSet(), _batch(listing, rules, row_values=True, **batch) as result:   # reports list each project
+    with OutputSet(), _batch(listing, rules, **batch) as result:
         paths = write_reports(result, outdir)
     for path in paths:
         click.echo(terminal(f"已生成：{path}"))

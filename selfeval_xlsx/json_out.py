@@ -18,15 +18,15 @@ def write_json(result: BatchResult, path: str | Path) -> Path:
     """{"汇总": [...], "项目明细": [...], "指标明细": [...], "问题清单": [...],
     "运行信息": {"概况": {...}, "文件": [...]}}, one record per row."""
     path = Path(path)
-    tables = build_tables(result)
+    *tables, files = build_tables(result)
     with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
         out.write("{\n")
-        for table in tables[:4]:
+        for table in tables:
             out.write(f" {_dump(table.name)}: [")
             out.writelines(("," if i else "") + "\n  " + _dump(record) for i, record in enumerate(table.records()))
             out.write("\n ],\n")
         facts = {k: jsonable(v) for k, v in run_facts(result)}
         out.write(f" {_dump(FILES.sheet)}: {{\n  \"概况\": {_dump(facts)},\n  \"文件\": [")
-        out.writelines(("," if i else "") + "\n   " + _dump(record) for i, record in enumerate(tables[4].records()))
+        out.writelines(("," if i else "") + "\n   " + _dump(record) for i, record in enumerate(files.records()))
         out.write("\n  ]\n }\n}\n")
     return path

@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 # Error values a spreadsheet shows for a broken formula (Excel/WPS, and LibreOffice's Err:nnn).
 _ERRORS = frozenset({"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#N/A", "#NUM!", "#NULL!",
@@ -113,8 +113,18 @@ def _parse_number(raw: object) -> Parsed:
     return Parsed(None, error="不是数字")
 
 
+# Rounding in a context wide enough for any sum of amounts: in the default context
+# (28 digits) the sum of two 9e25 万元 projects cannot be rounded to the cent at all.
+WIDE = Context(prec=120, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:
-    return None if x is None else x.quantize(places, rounding=ROUND_HALF_UP)
+    if x is None:
+        return None
+    try:
+        return x.quantize(places, rounding=ROUND_HALF_UP)
+    except InvalidOperation:   # more digits than the default context holds
+        return x.quantize(places, context=WIDE)
 
 
 def fmt(x: Decimal | None, places: Decimal = CENTS) -> str:

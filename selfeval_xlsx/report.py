@@ -92,7 +92,7 @@ def unit_data(result: BatchResult) -> list[UnitData]:
             p = stat_from_row(row)
             d.projects.append(p)
             if figures.left_out_because(p.budget, p.executed, p.total) is None:
-                d.entered_at.add((row[17], p.sheet))
+                d.entered_at.add((row.file, p.sheet))
     for d in out:
         paths = {w.entry.path for w in d.fig.files}
         for raw in dict.fromkeys(w.unit for w in d.fig.files):

@@ -17,14 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from decimal import (
-    MAX_EMAX,
-    MIN_EMIN,
-    ROUND_HALF_UP,
-    Context,
-    Decimal,
-    InvalidOperation,
-)
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from . import schema, textgate
 from .findings import (
@@ -37,7 +30,7 @@ from .findings import (
     make,
 )
 from .model import UnitInfo
-from .numbers import CENTS
+from .numbers import CENTS, WIDE, round_half_up
 from .review_checks import fingerprint
 from .scoring import Totals
 from .sheetxml import (
@@ -54,11 +47,6 @@ from .workbook import FileEntry, WorkbookResult
 RATE_PLACES = Decimal("0.0001")
 
 
-# Rounding in a context wide enough for any sum of amounts: in the default context
-# (28 digits) the sum of two 9e25 万元 projects cannot be rounded to the cent at all.
-_WIDE = Context(prec=120, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
 def amt(x: Decimal | None) -> Decimal | None:
     # round half up to the cent, inlined: this runs for every figure of every indicator row.
     if x is None:
@@ -66,16 +54,11 @@ def amt(x: Decimal | None) -> Decimal | None:
     try:
         return x.quantize(CENTS, ROUND_HALF_UP)
     except InvalidOperation:   # more digits than the default context holds
-        return x.quantize(CENTS, context=_WIDE)
+        return x.quantize(CENTS, context=WIDE)
 
 
 def pct(x: Decimal | None) -> Decimal | None:
-    if x is None:
-        return None
-    try:
-        return x.quantize(RATE_PLACES, ROUND_HALF_UP)
-    except InvalidOperation:
-        return x.quantize(RATE_PLACES, context=_WIDE)
+    return round_half_up(x, RATE_PLACES)
 
 
 @dataclass
@@ -161,6 +144,7 @@ class FileTables:
     unit_info: UnitInfo | None = None
     projects: list[ProjectStat] = field(default_factory=list)
     project_rows: list = field(default_factory=list)      # schema.ProjectRow
+    departments: list = field(default_factory=list)       # schema.DepartmentRow (few: kept in memory)
     indicator_rows: list = field(default_factory=list)    # schema.IndicatorRow
     findings: list[Finding] = field(default_factory=list)
     counts: dict[Severity, int] = field(default_factory=dict)
@@ -202,7 +186,7 @@ class FileTables:
             segments = Segments(sink.name, *offsets)
         return FileRows(self.entry, self.unit, self.district, self.year, self.unit_info, self.projects,
                         [stored(f) for f in self.findings], dict(self.counts), len(self.indicator_rows),
-                        self.totals, segments, row_keys=self.row_keys)
+                        self.totals, segments, departments=self.departments, row_keys=self.row_keys)
 
 
     def gate_values(self) -> None:
@@ -242,6 +226,7 @@ class FileRows:
     segments: Segments | None = None
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
+    departments: list = field(default_factory=list)   # schema.DepartmentRow of its 部门整体 forms
     row_keys: list[tuple[str, str, str, bytes]] = field(default_factory=list)   # FileTables'
 
     def all_findings(self) -> list[Finding]:
@@ -281,6 +266,15 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
                 target=ind.target.text, actual=ind.actual.text, rule=rule, weight=amt(ind.weight),
                 self_score=amt(ind.self_score), score=amt(i.score), diff=amt(idiff), reason=ind.reason,
                 file=p.file, sheet=p.sheet, cell=ind.cells.get("level3", "")))
+    for sp in w.dept:
+        p, s = sp.project, sp.score
+        diff = None if s.self_total is None or s.total is None else s.self_total - s.total
+        use = {k: p.funds[k].budget if k in p.funds else None for k in ("basic", "project_spend")}
+        out.departments.append(schema.DEPARTMENTS.record(
+            unit=w.unit, initial=amt(p.initial), budget=amt(p.budget), executed=amt(p.executed), rate=pct(s.rate),
+            basic=amt(use["basic"]), project_spend=amt(use["project_spend"]), rate_score=amt(s.rate_score),
+            total=amt(s.total), self_total=amt(s.self_total), diff=amt(diff), grade=s.grade,
+            self_grade=s.self_grade, file=p.file, sheet=p.sheet))
     out.counts = count_by_severity(out.findings)
     return out
 

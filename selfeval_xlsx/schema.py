@@ -129,8 +129,19 @@ UNITS = TableSchema("units", "汇总", (
     Column("rate", "执行率", RATE, 10), Column("mean_score", "平均得分", SCORE, 10),
     Column("weighted_score", "预算加权平均得分", SCORE, 12), Column("grade", "等级", width=7),
     Column("errors", "错误", INT, 7), Column("warnings", "警告", INT, 7), Column("infos", "提示", INT, 7),
-    Column("files", "文件", width=36),
+    Column("note", "说明", width=36), Column("files", "文件", width=36),
 ), type_name="UnitRow")
+
+# 部门整体支出绩效自评表: one row per form, scored by the same rules as a project.
+DEPARTMENTS = TableSchema("departments", "部门整体", (
+    Column("unit", "单位名称", width=26), Column("initial", "年初预算数（万元）", AMOUNT, 13),
+    Column("budget", "全年预算数（万元）", AMOUNT, 13), Column("executed", "全年执行数（万元）", AMOUNT, 13),
+    Column("rate", "执行率", RATE, 9), Column("basic", "基本支出（万元）", AMOUNT, 12),
+    Column("project_spend", "项目支出（万元）", AMOUNT, 12), Column("rate_score", "执行率得分", SCORE, 10),
+    Column("total", "计算总分", SCORE, 9), Column("self_total", "自评总分", SCORE, 9),
+    Column("diff", "差异", SCORE, 8), Column("grade", "等级", width=6), Column("self_grade", "自评等级", width=8),
+    Column("file", "文件", width=30), Column("sheet", "工作表", width=12),
+), type_name="DepartmentRow")
 
 PROJECTS = TableSchema("projects", "项目明细", (
     Column("unit", "单位名称", width=24), Column("project", "项目名称", width=24),
@@ -169,8 +180,8 @@ FILES = TableSchema("files", "运行信息", (
     Column("sha256", "SHA-256", width=66),
 ), type_name="FileRow")
 
-UnitRow, ProjectRow, IndicatorRow, FindingRow, FileRow = (
-    t.record for t in (UNITS, PROJECTS, INDICATORS, FINDINGS, FILES))
+UnitRow, DepartmentRow, ProjectRow, IndicatorRow, FindingRow, FileRow = (
+    t.record for t in (UNITS, DEPARTMENTS, PROJECTS, INDICATORS, FINDINGS, FILES))
 
 # A finding as the spool stores it (SQLite columns, in this order): its sort key first.
 # Finding.as_row() gives these fields in this order.

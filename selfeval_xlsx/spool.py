@@ -31,8 +31,8 @@ class Spool:
     """Findings in SQLite (they are read back sorted); table rows in the files the
     reading workers write into `dir`, of which we keep only the offsets."""
 
-    def __init__(self, row_values: bool = True):
-        # `row_values` is ignored: rows are always stored as values and as worksheet XML.
+    def __init__(self) -> None:
+        # Rows are always stored both as values and as worksheet XML.
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self.dir = Path(self._dir.name)
         self._segments: dict[int, object] = {}

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import schema, textgate
+from . import figures, schema, textgate
 from .batch import BatchResult, file_counts
 from .findings import Severity
+from .numbers import fmt_pct
 from .rows import amt, finding_row, finding_source, pct
 from .schema import Column, TableSchema
-from .scoring import total_of
 
 
 @dataclass
@@ -71,39 +71,52 @@ def _attention(r) -> tuple:
 
 def unit_rows(result: BatchResult) -> list:
     """汇总's rows (schema.UnitRow) without the total: units on the roster that sent
-    nothing first, then the units that reported, those needing attention first."""
+    nothing first, then the units that reported, those needing attention first, then
+    files read but left out of every figure (figures.py, rule 1), each saying why."""
     unit_row = schema.UNITS.record
-    by_unit: dict[str, list] = {}
-    for w in result.counted:
-        by_unit.setdefault(w.unit or "（未填单位名称）", []).append(w)
     rows = []
-    for unit, ws in by_unit.items():
-        r = total_of(w.totals for w in ws).rollup()
-        counts = file_counts(ws)
+    for u in figures.unit_figures(result):
+        r, counts = u.rollup, file_counts(u.files)
         rows.append(unit_row(
-            unit=unit, district=next((w.district for w in ws if w.district), ""),
-            year=next((w.year for w in ws if w.year), None), projects=r.projects, budget=amt(r.budget),
+            unit=u.unit, district=u.district, year=u.year, projects=r.projects, budget=amt(r.budget),
             executed=amt(r.executed), rate=pct(r.rate), mean_score=amt(r.mean_score),
             weighted_score=amt(r.weighted_score), grade=result.rules.grade(r.weighted_score),
             errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], infos=counts[Severity.INFO],
-            files="、".join(w.entry.path for w in ws)))
+            note=u.note(), files="、".join(w.entry.path for w in u.files)))
     rows.sort(key=_attention)
     missing = [unit_row(unit=name, district="", year=result.year, projects=0, grade="缺报", files="")
                for name in result.missing_units]
-    return missing + rows
+    by_path = {w.entry.path: w for w in result.files}
+    left_out = []
+    for f in figures.left_out_files(result):
+        counts = file_counts([by_path[f.path]])
+        left_out.append(unit_row(
+            unit=f.unit or figures.UNNAMED_UNIT, district=by_path[f.path].district, year=f.year,
+            projects=f.projects, grade="未计入", errors=counts[Severity.ERROR],
+            warnings=counts[Severity.WARNING], infos=counts[Severity.INFO],
+            note=f"本文件{f.reason}，未计入汇总和排名", files=f.path))
+    return missing + rows + left_out
 
 
 def summary_table(result: BatchResult) -> Table:
     rows = unit_rows(result)
-    everything = total_of(w.totals for w in result.counted).rollup()
+    everything = figures.district_totals(figures.unit_figures(result)).rollup()
     counts = result.severity_counts()
     total = schema.UNITS.record(
         unit="合计", district="", year=result.year, projects=everything.projects, budget=amt(everything.budget),
         executed=amt(everything.executed), rate=pct(everything.rate), mean_score=amt(everything.mean_score),
         weighted_score=amt(everything.weighted_score), grade=result.rules.grade(everything.weighted_score),
         errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], infos=counts[Severity.INFO],
-        files=f"{len(result.files)} 个文件")
+        note="；".join(figures.notes(result)), files=f"{len(result.files)} 个文件")
     return Table(schema.UNITS, rows, len(rows), total)
+
+
+def department_table(result: BatchResult) -> Table:
+    """部门整体: each 部门整体支出绩效自评表 of a counted file."""
+    # A file may hold only its 部门整体 form (no project, so not in `counted`); files
+    # left out as duplicates or for another year stay out here too.
+    rows = [d for w in result.files if w.counted and w.no not in result.left_out for d in w.departments]
+    return Table(schema.DEPARTMENTS, rows, len(rows))
 
 
 def project_table(result: BatchResult) -> Table:
@@ -148,25 +161,36 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
         ("开始时间", result.started), ("结束时间", result.finished),
         ("输入目录", result.root), ("区县", result.district), ("评价年度", result.year),
         ("评分规则", rules.name),
+        ("规则文件", rules.source or "（内置预设，未使用规则文件）"),
     ]
+    if rules.sha256:
+        facts.append(("规则文件 SHA-256", rules.sha256))
     facts += [(f"权重·{k}", v) for k, v in rules.weights.items()]
+    # Shares as percentages, as the rules file may write them (90%), never as 0.9.
     facts += [("等级线", "，".join(f"{g}≥{v}" for g, v in rules.grades) + "，其余为差"),
-              ("分差容差", rules.tolerance), ("执行率下限", rules.rate_threshold),
-              ("偏高总分", rules.suspicious_score), ("偏高执行率", rules.suspicious_rate),
-              ("偏高项目占比", rules.bunching_share), ("元万元阈值", rules.yuan_threshold),
-              ("重复报送规则", "同一单位同一年度有多个文件时，以文件路径排序在后的为准")]
+              ("分差容差", rules.tolerance), ("执行率下限", fmt_pct(rules.rate_threshold)),
+              ("偏高总分", rules.suspicious_score), ("偏高执行率", fmt_pct(rules.suspicious_rate)),
+              ("偏高项目占比", fmt_pct(rules.bunching_share)), ("元万元阈值", rules.yuan_threshold),
+              ("重复报送规则", "同一单位同一年度有多个文件时，以文件路径排序在后的为准"),
+              ("计入规则", "项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
+                       "评价年度与本批次不同的文件和重复报送的文件不计入")]
+    facts += [("未计入", text) for text in figures.notes(result)]
     return facts
 
 
 def build_tables(result: BatchResult) -> list[Table]:
-    return [summary_table(result), project_table(result), indicator_table(result),
-            finding_table(result), file_table(result)]
+    """Every table in sheet order, 运行信息 (file_table) last; 部门整体 only when the
+    batch holds such forms."""
+    departments = department_table(result)
+    return [summary_table(result), *([departments] if departments.count else []), project_table(result),
+            indicator_table(result), finding_table(result), file_table(result)]
 
 
 def as_json(result: BatchResult) -> dict:
     """The whole result as one JSON-ready dict (for small runs and tests; the CLI streams)."""
     tables = build_tables(result)
-    out = {t.name: list(t.records()) for t in tables[:4]}
+    *data, files = tables
+    out = {t.name: list(t.records()) for t in data}
     out[schema.FILES.sheet] = {"概况": {k: jsonable(v) for k, v in run_facts(result)},
-                     "文件": list(tables[4].records())}
+                               "文件": list(files.records())}
     return out

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import openpyxl
 import pytest
 
 import selfeval_xlsx as se
@@ -44,7 +45,10 @@ def notebook(tmp_path_factory):
 
 def test_dataframes_equal_what_the_summary_workbook_holds(notebook):
     results, frames, out = notebook
-    assert set(frames) == {"units", "projects", "indicators", "findings", "files"}
+    assert set(frames) == {"units", "departments", "projects", "indicators", "findings", "files"}
+    # no 部门整体 form in the example district: an empty frame with the sheet's columns, no sheet
+    assert frames["departments"].empty and list(frames["departments"].columns) == schema.DEPARTMENTS.headers
+    assert schema.DEPARTMENTS.sheet not in openpyxl.load_workbook(out, read_only=True).sheetnames
     units = sheet(out, "汇总")
     assert list(units.columns) == list(frames["units"].columns) == schema.UNITS.headers
     assert plain(units)[:-1] == plain(frames["units"])             # the sheet adds the 合计 row

@@ -268,7 +268,6 @@ def test_check_refuses_special_and_oversize_files_without_reading_them(tmp_path)
     assert res.output == f"{tmp_path / '巨大.xlsx'}：错误 F107 （文件）：文件大小 60.0 GB，超过上限 50.0 MB，未读取\n"
 
 
-@pytest.mark.xfail(strict=True, reason="运行信息 writes the folder's name raw until the output branch's text gate")
 def test_a_folder_whose_own_name_is_not_utf8_is_summarised(tmp_path):
     folder = os.path.join(os.fsencode(tmp_path), b"\xb3\xa4\xb0\xb2\xc7\xf8")   # 长安区 in GBK
     os.mkdir(folder)
@@ -329,7 +328,6 @@ def test_sigterm_while_writing_leaves_the_previous_outputs_and_no_partial_file(d
     assert (out / "s.xlsx").read_bytes() == PREVIOUS
 
 
-@pytest.mark.xfail(strict=True, reason="summaries carry the selfeval-xlsx property once the output branch is merged")
 def test_a_summary_written_inside_the_folder_is_not_read_back(district):
     inside = district / "汇总.xlsx"
     assert invoke("run", district, "-o", inside).exit_code == 0
