@@ -283,9 +283,8 @@ _COMMON_ROW = 30
 
 def check_across_units(projects: list[tuple[str, str, str, str, str, bytes]],
                        rules: Rules) -> Iterator[Finding]:
-    """B105: indicator rows copied from another unit's project. `projects` are
-    (unit, file, sheet, project, cell, fingerprint()) in the batch's file order; a project
-    is reported once, naming the first earlier project of another unit it copies."""
+    """B105: indicator rows shared with another unit's project. `projects` are
+    (unit, file, sheet, project, cell, fingerprint()); each project is reported once."""
     keys = [_digests(item[5]) for item in projects]
     holders: dict[bytes, list[int]] = defaultdict(list)
     for n, ks in enumerate(keys):
@@ -298,15 +297,18 @@ def check_across_units(projects: list[tuple[str, str, str, str, str, bytes]],
                 for m in ns[:j]:
                     if projects[m][0] != projects[n][0]:
                         pairs[(m, n)] += 1
-    reported: set[int] = set()
-    for m, n in sorted(pairs):
-        if n in reported:
-            continue
-        shared = copied(keys[m], keys[n], rules)
-        if shared:
-            reported.add(n)
-            unit, file, sheet, name, cell, _ = projects[n]
-            other = projects[m]
-            yield make("B105", f"项目“{name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）与"
-                               f"{other[0]}的项目“{other[3]}”（{other[1]}）完全相同",
-                       value=other[0], file=file, sheet=sheet, cell=cell, unit=unit, project=name)
+    # Both sides of a copy are reported, each naming its first partner by unit and name:
+    # which unit copied which cannot be told, and file order must not decide it.
+    partners: dict[int, list[int]] = defaultdict(list)
+    for m, n in pairs:
+        if copied(keys[m], keys[n], rules):
+            partners[m].append(n)
+            partners[n].append(m)
+    for n in sorted(partners):
+        unit, file, sheet, name, cell, _ = projects[n]
+        m = min(partners[n], key=lambda k: (projects[k][0], projects[k][3], projects[k][1], projects[k][2]))
+        other, shared = projects[m], copied(keys[n], keys[m], rules)
+        more = f"等 {len(partners[n])} 个项目" if len(partners[n]) > 1 else ""
+        yield make("B105", f"项目“{name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）与"
+                           f"{other[0]}的项目“{other[3]}”（{other[1]}）{more}完全相同",
+                   value=other[0], file=file, sheet=sheet, cell=cell, unit=unit, project=name)

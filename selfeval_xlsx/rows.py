@@ -32,7 +32,7 @@ from .findings import (
 from .model import UnitInfo
 from .numbers import CENTS, WIDE, round_half_up
 from .review_checks import fingerprint
-from .scoring import Totals
+from .scoring import Totals, execution_rate
 from .sheetxml import (
     GATED,
     ROW_MARK,
@@ -253,7 +253,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append(project_row(
             unit=w.unit, project=p.name, initial=amt(p.initial), budget=amt(p.budget), executed=amt(p.executed),
-            rate=pct(s.rate), rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
+            rate=pct(s.rate), initial_rate=pct(execution_rate(p.initial, p.executed)), rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
             benefit_score=amt(s.dimensions.get("效益指标")),
             satisfaction_score=amt(s.dimensions.get("满意度指标")), total=amt(s.total),
             self_total=amt(s.self_total), diff=amt(diff), grade=s.grade, self_grade=s.self_grade,

@@ -69,7 +69,8 @@ TRIGGERS = {
     # 4. Stock phrases at full marks; a project copied within the unit and across units.
     "P127": (lambda t: one(t, project(indicators=STOCK)), "E19"),
     "P128": (lambda t: one(t, CLEAN, project(name="社区活动经费")), "C15"),
-    "B105": (lambda t: units(t, ("中山东路街道办事处", [CLEAN]), ("建北街道办事处", [CLEAN])), "C15"),
+    "B105": (lambda t: units(t, ("中山东路街道办事处", [CLEAN]), ("建北街道办事处", [project(name="社区活动经费")])),
+             "C15"),
     # 5. Reasons that say nothing, or say "not met" at full marks.
     "I123": (lambda t: one(t, ind(0, actual="8次", self_score=8, reason="无")), "H15"),
     "I124": (lambda t: one(t, ind(1, actual="96%", reason="合规率未达到目标")), "G16"),
@@ -135,7 +136,7 @@ def test_triggers_at_the_cell(tmp_path, code):
     hits = [f for f in findings if f.code == code]
     assert hits, f"{code} not raised; got {[(f.code, f.cell) for f in findings]}"
     f = hits[0]
-    assert len(hits) == 1
+    assert len(hits) == (2 if code == "B105" else 1)   # a copy across units: both sides
     assert f.severity == CATALOGUE[code].severity
     assert f.message.endswith(CATALOGUE[code].fix)
     assert f.cell == cell, (code, f.cell, f.message)
@@ -171,6 +172,13 @@ def test_reverse_indicators_mirror_and_exact_overshoot(tmp_path):
     # =4场 held 6 times: 1.5 × an exact target.
     found = one(tmp_path / "b", ind(0, level3="培训场次", target="=4场", actual="6场"))
     assert [(f.cell, "1.50 倍" in f.message) for f in found if f.code == "I121"] == [("D15", True)]
+
+
+def test_a_copy_across_units_is_reported_on_both_sides(tmp_path):
+    found = [f for f in units(tmp_path, ("中山东路街道办事处", [CLEAN]), ("建北街道办事处", [CLEAN]))
+             if f.code == "B105"]
+    assert sorted((f.unit, f.value) for f in found) == [("中山东路街道办事处", "建北街道办事处"),
+                                                       ("建北街道办事处", "中山东路街道办事处")]
 
 
 def test_p115_and_p131_never_both(tmp_path):
