@@ -13,8 +13,8 @@ from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa:
 from .numbers import fmt, fmt_pct
 from .pool import read_contained, read_in_process
 from .procs import warm_up
-from .roster import norm_unit
 from .review_checks import check_across_units
+from .roster import norm_unit
 from .rows import FileRows
 from .rules import Rules
 from .scoring import Totals, total_of

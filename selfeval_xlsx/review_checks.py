@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from decimal import Decimal
 
 from .findings import Finding, make
@@ -110,10 +110,10 @@ def _budget_cut(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
                                f"（调减 {fmt_pct(cut)}），执行率 {fmt_pct(s.rate)}，年初口径执行率"
                                f"（执行数÷年初预算数）仅 {fmt_pct(executed / initial)}，未说明调整原因",
                        total.cells.get("budget", ""), fmt(budget))
-    elif "initial" in total.cells and (initial is None or initial == 0):
-        if not any(w in said for w in ("追加", "新增", "年中", "调增")):
-            yield emit("P126", f"年初预算数为{'空' if initial is None else ' 0'}，全年预算数 {fmt(budget)} 万元，"
-                               "应是年中新增的项目", total.cells["initial"], "" if initial is None else "0")
+    elif ("initial" in total.cells and (initial is None or initial == 0)
+          and not any(w in said for w in ("追加", "新增", "年中", "调增"))):
+        yield emit("P126", f"年初预算数为{'空' if initial is None else ' 0'}，全年预算数 {fmt(budget)} 万元，"
+                           "应是年中新增的项目", total.cells["initial"], "" if initial is None else "0")
 
 
 def _goals(p: Project, rules: Rules) -> Iterator[Finding]:
@@ -194,7 +194,7 @@ def _indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> I
     # 3. Satisfaction without evidence.
     value = satisfaction_value(ind, s)
     if value is not None and value >= rules.satisfaction_evidence * _HUNDRED:
-        said = " ".join((ind.reason, ind.actual.text, ind.survey_method, ind.sample_size))
+        said = f"{ind.reason} {ind.actual.text} {ind.survey_method} {ind.sample_size}"
         if not any(w in said for w in rules.evidence_words):
             yield emit("I122", f"{_what(ind)}完成值 {ind.actual.text}，未说明调查方式、样本量或调查时间",
                        cell("actual", ""), ind.actual.text)
@@ -228,7 +228,7 @@ def row_key(ind: Indicator) -> tuple[str, str, str, str]:
     return (_norm(ind.level3), _norm(ind.target.text), _norm(ind.actual.text), _norm(ind.reason))
 
 
-def copied(a: Iterable[tuple], b: Iterable[tuple], rules: Rules) -> int:
+def copied(a: Iterable[Hashable], b: Iterable[Hashable], rules: Rules) -> int:
     """How many rows two projects share, if enough to call it copying; else 0."""
     sa, sb = set(a), set(b)
     shared = len(sa & sb)

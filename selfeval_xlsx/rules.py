@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from .errors import os_reason
 from .form import DIMENSIONS, RATE_DIMENSION
@@ -34,9 +35,9 @@ class Rules:
     rate_threshold: Decimal = Decimal("0.9")
     # Share of an indicator's weight a qualitative self-score may take, by achievement.
     qualitative_bands: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: {
-        "达成": (Decimal("0.8"), Decimal("1")),
+        "达成": (Decimal("0.8"), Decimal(1)),
         "部分达成": (Decimal("0.6"), Decimal("0.8")),
-        "未达成": (Decimal("0"), Decimal("0.6")),
+        "未达成": (Decimal(0), Decimal("0.6")),
     })
     # A total at least this high on a project executed below `suspicious_rate` is flagged.
     suspicious_score: Decimal = Decimal(90)
@@ -405,12 +406,15 @@ def _review_sections(data: dict, rules: Rules, source: str) -> Rules:
             raise RulesError(f"{source} 的 [审核用语] " + str(_unknown(key, WORD_LISTS, "")))
         if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
             raise RulesError(f"{source} 的 [审核用语] {key} 应为文字列表，如 [\"效果明显\", \"有效提升\"]")
-        rules = replace(rules, **{WORD_LISTS[key]: tuple(w.strip() for w in value)})
+        words_of: dict[str, Any] = {WORD_LISTS[key]: tuple(w.strip() for w in value)}
+        rules = replace(rules, **words_of)
     off = _section(data, "关闭的审核", source) or {}
     for key, value in off.items():
         if key != "代码":
             raise RulesError(f"{source} 的 [关闭的审核] " + str(_unknown(key, ("代码",), "")))
-        from .findings import CATALOGUE   # findings does not import rules; no cycle at load
+        from .findings import (
+            CATALOGUE,  # findings does not import rules; no cycle at load
+        )
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
             raise RulesError(f"{source} 的 [关闭的审核] 代码 应为代码列表，如 [\"P126\", \"I122\"]")
         unknown = [c for c in value if c.strip().upper() not in CATALOGUE]

@@ -13,7 +13,6 @@ from pathlib import PurePath
 
 from . import form
 from .checks import check_dept_projects, check_project
-from .review_checks import check_unit
 from .container import LIMITS, Limits, inspect_zip
 from .errcells import ErrorCells, blank_cells, restore
 from .findings import Finding, make
@@ -21,6 +20,7 @@ from .grid import WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
 from .layout import Labels, classify, read_project, read_unit
 from .model import Project, UnitInfo
+from .review_checks import check_unit
 from .rules import Rules
 from .scoring import ProjectScore, score_project
 
