@@ -235,3 +235,24 @@ def test_district_report_groups_the_problems_under_plain_headings(tmp_path):
         cells = [c.cells for c in table.claims]
     assert ("目标设定", "I121", "指标值设定偏低", "1") in cells
     assert ("预算调整", "P125", "预算大幅调减后执行率接近 100%", "1") in cells
+
+
+def test_survey_columns_are_read_and_count_as_evidence(tmp_path):
+    """A form with 调查方式 and 样本量 columns beside 偏差原因 (a district's own template)."""
+    from selfeval_xlsx.rules import NATIONAL
+    from selfeval_xlsx.workbook import process_file
+    from tests.other_forms import small_project, write
+
+    def form(method, size):
+        rows = small_project("社区养老服务", 10, 10)
+        rows[7] += ["调查方式", "样本量"]
+        rows[11] += [None, method, size]
+        return rows
+
+    shown = process_file(write(tmp_path / "a.xlsx", {"养老": form("问卷调查，2022年11月", "200份")}), "a.xlsx", NATIONAL)
+    [sp] = shown.projects
+    satisfaction = sp.project.indicators[-1]
+    assert (satisfaction.survey_method, satisfaction.sample_size) == ("问卷调查，2022年11月", "200份")
+    assert [f for f in shown.findings if f.code == "I122"] == []
+    blank = process_file(write(tmp_path / "b.xlsx", {"养老": form(None, None)}), "b.xlsx", NATIONAL)
+    assert [f.cell for f in blank.findings if f.code == "I122"] == ["E12"]
