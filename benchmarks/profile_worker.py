@@ -1,7 +1,7 @@
 """Where a reading worker's time goes, per file, grouped by what the code is doing.
 
 Runs the per-file path of a `selfeval run` worker in this one process, the way
-selfeval_xlsx.pool._worker does (process_file, then to_rows, then pack into a spool
+selfeval_xlsx.pool._worker does (process_file, then to_rows, then store into a spool
 file, then the pickling that sending the result to the parent costs), over a generated
 corpus (see bench.py), once plainly for the time per file and once under cProfile for
 the split:
@@ -62,7 +62,7 @@ def own_category(func: tuple[str, int, str]) -> str | None:
         if any(k in name for k in CALAMINE_CALLS):
             return "calamine parse"
         if "pickle" in name and "dumps" in name:
-            return PICKLING   # the send below, and with --row-values the spooled rows too
+            return PICKLING   # the result sent to the parent
         if "write" in name and "FileIO" in name:
             return SPOOL
         return None
@@ -113,11 +113,11 @@ def send(rows) -> bytes:
     return pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
 
 
-def spool(rows, sink, row_values: bool):
-    return rows.pack(sink, row_values)
+def spool(rows, sink):
+    return rows.store(sink)
 
 
-def work(files: list[Path], rules, sink, row_values: bool, stages: dict | None = None) -> int:
+def work(files: list[Path], rules, sink, stages: dict | None = None) -> int:
     """The worker's loop; with `stages`, CPU seconds per stage are added to it."""
     sent = 0
     clock = time.process_time
@@ -127,7 +127,7 @@ def work(files: list[Path], rules, sink, row_values: bool, stages: dict | None =
         t1 = clock()
         rows = to_rows(result, rules.suspicious_score)
         t2 = clock()
-        packed = spool(rows, sink, row_values)
+        packed = spool(rows, sink)
         t3 = clock()
         sent += len(send(packed))
         if stages is not None:
@@ -137,7 +137,7 @@ def work(files: list[Path], rules, sink, row_values: bool, stages: dict | None =
 
 
 STAGES = ("process_file (read, score, check)", "to_rows (result → row tuples)",
-          "pack (rows → sheet XML, findings XML, spool)", "pickle the result for the parent")
+          "store (rows → sheet XML, findings XML, spool)", "pickle the result for the parent")
 
 
 def calamine_alone(files: list[Path]) -> float:
@@ -158,8 +158,6 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=200)
     ap.add_argument("--corpus", choices=tuple(bench.CORPORA), default="diverse")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "selfeval-bench")
-    ap.add_argument("--row-values", action="store_true",
-                    help="also pickle the rows for JSON/reports (selfeval run --json, report)")
     ap.add_argument("--top", type=int, default=15, help="also list this many functions by self time")
     args = ap.parse_args()
     name_of, make, what = bench.CORPORA[args.corpus]
@@ -171,17 +169,17 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
     with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "rows.bin", "ab", buffering=0) as sink:
-        work(files[: min(10, len(files))], rules, sink, args.row_values)   # warm: imports, lazy tables
+        work(files[: min(10, len(files))], rules, sink)   # warm: imports, lazy tables
         stages: dict[str, float] = defaultdict(float)
         t = time.process_time()
-        sent = work(files, rules, sink, args.row_values, stages)
+        sent = work(files, rules, sink, stages)
         plain = (time.process_time() - t) / len(files)
         floor = calamine_alone(files) / len(files)
         # CPU time, not wall time: on a busy machine the wall clock charges the waits for
         # a core to whatever function happened to be running.
         prof = cProfile.Profile(time.process_time)
         prof.enable()
-        work(files, rules, sink, args.row_values)
+        work(files, rules, sink)
         prof.disable()
     stats = pstats.Stats(prof)
     times = split(stats)

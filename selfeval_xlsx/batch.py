@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from . import __version__, figures
+from .checks import dept_projects_mismatch
 from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
 from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
@@ -148,9 +150,35 @@ def _copied_across_units(result: BatchResult) -> None:
         _add(result, files[f.file], f)
 
 
+def _department_checks(result: BatchResult) -> None:
+    """U105 for a unit whose 部门整体 form came in another file than its project forms
+    (within one file the reader compares them already)."""
+    by_unit: dict[str, list[FileRows]] = defaultdict(list)
+    for w in result.files:
+        if w.unit and w.counted and w.no not in result.left_out:
+            by_unit[norm_unit(w.unit)].append(w)
+    for ws in by_unit.values():
+        depts = [w for w in ws if w.departments]
+        others = [w for w in ws if w.totals.projects and not w.departments]
+        if not depts or not others:
+            continue
+        budgets = [r.budget for r in result.spool.projects({w.no for w in ws if w.totals.projects})]
+        listed = [b for b in budgets if b is not None]
+        for w in depts:
+            for d in w.departments:
+                if d.project_spend is None:
+                    continue
+                found = dept_projects_mismatch(d.project_spend, sum(listed, Decimal(0)), len(listed),
+                                               result.rules, file=w.entry.path, sheet=d.sheet, cell="",
+                                               unit=w.unit)
+                if found:
+                    _add(result, w, found)
+
+
 def _roster_checks(result: BatchResult, roster: list[str]) -> None:
     result.roster = list(roster)
-    reported = {norm_unit(w.unit): w for w in result.files if w.unit and w.totals.projects}
+    # A file holding only the unit's 部门整体 form is a report from that unit too.
+    reported = {norm_unit(w.unit): w for w in result.files if w.unit and (w.totals.projects or w.departments)}
     expected = {norm_unit(name): name for name in roster}
     for key, name in expected.items():
         if key not in reported:
@@ -204,6 +232,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
         district=districts.most_common(1)[0][0] if districts else root.resolve().name,
         files=files, skipped=skipped, started=started.isoformat(timespec="seconds"))
     _batch_checks(result)
+    _department_checks(result)
     _bunching(result)
     _copied_across_units(result)
     if roster is not None:

@@ -222,8 +222,8 @@ def _what(ind: Indicator) -> str:
 
 
 def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
-                    unscorable: bool = False) -> Iterator[Finding]:
-    """`unscorable`: the whole form is unfilled (P121 says so once), so blanks are not
+                    quiet: frozenset[str] = frozenset()) -> Iterator[Finding]:
+    """`quiet`: blanks already said once for the whole form (P121, or one I106), so not
     listed row by row."""
     emit = _Emitter(p)
     cell = ind.cells.get
@@ -244,7 +244,7 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     elif t.error:
         yield emit("I103", f"{_what(ind)}的指标值“{t.text}”无法识别", cell("target", ""), t.text)
     if not a.text:
-        if not unscorable:
+        if "I102" not in quiet:
             yield emit("I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
     elif a.error:
         what = "是错误值（公式出错）" if a.text.startswith(("#", "Err:")) else f"无法使用（{a.error}）"
@@ -257,10 +257,10 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
     if s.fallback == FALLBACK_RELATIVE:
         yield emit("I120", f"{_what(ind)}的指标值“{t.text}”以上年为基准，需人工判断是否完成；已沿用自评得分",
                    cell("target", ""), t.text)
-    if ind.weight is None and not unscorable:
+    if ind.weight is None and "I105" not in quiet:
         yield emit("I105", f"{_what(ind)}未填写分值", cell("weight", ""))
     if ind.self_score is None:
-        if not unscorable:
+        if "I106" not in quiet:
             yield emit("I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
     elif ind.weight is not None and ind.self_score > ind.weight:
         yield emit("I107", f"{_what(ind)}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
@@ -306,12 +306,23 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
         yield emit("I118", f"{_what(ind)}完成值 {a.text} 已按 {fmt(s.actual_value)}% 计分", cell("actual", ""), a.text)
 
 
+_UNFILLED = frozenset({"I102", "I105", "I106"})
+_UNSCORED = frozenset({"I106"})
+
+
 def check_project(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     yield from check_funds(p, s, rules)
     yield from check_totals(p, s, rules)
     unfilled = s.unscorable is not None
+    unscored = not unfilled and len(p.indicators) > 1 and all(i.self_score is None for i in p.indicators)
+    if unscored:
+        # Not one 得分 typed: one finding for the form, not one per row.
+        first = p.indicators[0]
+        yield _Emitter(p)("I106", f"各指标均未填写得分（共 {len(p.indicators)} 项），自评未完成",
+                          first.cells.get("self_score", ""))
+    quiet = _UNFILLED if unfilled else _UNSCORED if unscored else frozenset()
     for ind, score in zip(p.indicators, s.indicators):
-        yield from check_indicator(p, ind, score, rules, unfilled)
+        yield from check_indicator(p, ind, score, rules, quiet)
     yield from check_exec_reason(p, s, rules)
     yield from check_review(p, s, rules)   # 抽查复核 (issue 14)
 

@@ -309,6 +309,22 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
         if key and key not in out.funds:
             out.funds[key] = dict(zip(cols, zip([sheet.get(r, c) for c in cols.values()],
                                                 _refs(r, tuple(cols.values())))))
+        if out.kind == "dept":
+            _side_line(labels, out, r, first_amount)
+
+
+def _side_line(labels: Labels, out: RawProject, r: int, first: int) -> None:
+    """The national 部门整体 form puts 按支出性质分 beside the source rows, to the right of
+    the amounts: `其中：基本支出：| 800`. Its one figure is the line's 全年预算数."""
+    sheet, text = labels.sheet, labels.text
+    for c in range(first, sheet.right):
+        label = text.get((r, c))
+        key = _fund_row_key(label[0]) if label else None
+        if key in form.USE_KEYS and key not in out.funds:
+            out.fund_labels[key] = f"{sheet.get(r, c)}"
+            value = labels.value_right(r, c, limit=4)
+            out.funds[key] = {"budget": value}
+            return
 
 
 _EMPTY = frozenset({"", None})

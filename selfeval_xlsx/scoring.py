@@ -153,13 +153,19 @@ def score_indicator(ind: Indicator, bands: dict | None = None) -> IndicatorScore
     return IndicatorScore(rule, score, met=met, actual_value=b, percent_from_fraction=from_fraction)
 
 
-def unscorable(project: Project) -> str | None:
+def unscorable(project: Project, scores: tuple[IndicatorScore, ...] = ()) -> str | None:
     """Why no total can be computed for a form, or None. A figure made of blanks would
     only look like a score (and drag averages down), so there is none."""
-    if not project.indicators:
+    inds = project.indicators
+    if not inds:
         return "没有填写任何绩效指标"
-    if all(not i.actual.text and i.self_score is None for i in project.indicators):
-        return "各指标既没有填写实际完成值，也没有填写得分"
+    if all(not i.actual.text for i in inds):
+        if all(i.self_score is None for i in inds):
+            return "各指标既没有填写实际完成值，也没有填写得分"
+        return "各指标都没有填写实际完成值，无法按规则计分"
+    if all(i.self_score is None for i in inds) and any(
+            s.fallback is not None and s.score is None for s in scores):
+        return "各指标都没有填写得分，定性等指标只能采用自评得分，无法计分"
     return None
 
 
@@ -176,7 +182,7 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
             dims[dim] += s.score or ZERO
             weights[dim] += ind.weight or ZERO
     indicator_sum = sum((s.score or ZERO for s in scores), ZERO)
-    why = unscorable(project)
+    why = unscorable(project, scores)
     total = None if r_score is None or why else r_score + indicator_sum
     if why:
         dims = {}

@@ -350,7 +350,7 @@ def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]], pa
             chart = wb.add_chart({"type": "bar"})
             chart.add_series({"name": title, "categories": [CHARTS, top + 1, 12, last_unit, 12],
                               "values": [CHARTS, top + 1, col, last_unit, col],
-                              "data_labels": {"value": True, "num_format": "0.0" if col == 13 else "0.0%"},
+                              "data_labels": {"value": True, "num_format": "0.00" if col == 13 else "0.00%"},
                               "fill": {"color": "#5B9BD5" if col == 13 else "#70AD47"}})
             chart.set_title({"name": title})
             chart.set_legend({"none": True})

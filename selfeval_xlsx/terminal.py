@@ -1,10 +1,10 @@
 """What `selfeval run` prints when it is done: a few lines and one small table."""
 from __future__ import annotations
 
+from . import figures
 from .batch import BatchResult
 from .findings import CATALOGUE, Severity
-from .numbers import fmt_pct
-from .scoring import total_of
+from .numbers import fmt, fmt_pct
 from .sheetxml import display_width
 
 
@@ -17,8 +17,9 @@ def table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def run_report(result: BatchResult, path, json_path=None) -> list[str]:
-    total = total_of(w.totals for w in result.counted).rollup()
-    units = len({w.unit for w in result.counted})
+    unit_figures = figures.unit_figures(result)
+    total = figures.district_totals(unit_figures).rollup()
+    units = len(unit_figures)
     counts = result.severity_counts()
     codes = result.spool.code_counts()
     lines = [f"区县：{result.district}　年度：{result.year or '未知'}　规则：{result.rules.name}",
@@ -29,8 +30,10 @@ def run_report(result: BatchResult, path, json_path=None) -> list[str]:
         lines.append(f"缺报单位 {len(result.missing_units)} 个：" + "、".join(result.missing_units))
     lines += [""] + table(
         ["单位", "项目", "全年预算数（万元）", "全年执行数（万元）", "执行率", *(s.value for s in Severity)],
-        [[str(units), str(total.projects), f"{total.budget:,.2f}", f"{total.executed:,.2f}",
-          fmt_pct(total.rate), *(str(counts[s]) for s in Severity)]]) + [""]
+        [[str(units), str(total.projects), fmt(total.budget), fmt(total.executed),
+          fmt_pct(total.rate), *(str(counts[s]) for s in Severity)]])
+    # What the figures above leave out (figures.py's rule), where they are shown.
+    lines += [*figures.notes(result), ""]
     if codes:
         lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in codes[:3]))
     lines.append(f"汇总工作簿：{path}")

@@ -480,3 +480,38 @@ def test_a_sheet_without_a_year_takes_the_files(tmp_path):
     ind = r.projects[1].project.indicators[1]
     assert ind.target.date == dt.date(2022, 9, 30) and r.projects[1].score.indicators[1].score == D(20)
     assert "I104" not in codes(r.findings)
+
+
+def test_a_form_with_actuals_but_no_scores(tmp_path):
+    # All quantitative: the rules can score it; one I106 for the form, not four.
+    rows = small_project("未打分", 10, 10)
+    for r in rows[8:12]:
+        r[6] = None
+    rows[10][3], rows[10][4] = "≥90%", "95%"        # make the qualitative row quantitative
+    r = process_file(write(tmp_path / "u.xlsx", {"项目": rows}), "u.xlsx", NATIONAL)
+    [sp] = r.projects
+    assert sp.score.total == D(100) and [f.code for f in r.findings].count("I106") == 1
+    # With a qualitative indicator its score can only be the clerk's: no total.
+    rows[10][3], rows[10][4] = "有效提升", "达成"
+    r = process_file(write(tmp_path / "v.xlsx", {"项目": rows}), "v.xlsx", NATIONAL)
+    assert r.projects[0].score.total is None and "P121" in codes(r.findings)
+    assert "I106" not in codes(r.findings)
+
+
+def test_the_national_department_layout_with_uses_beside_sources(tmp_path):
+    rows = dept_form(400)
+    rows[5:11] = [
+        ["按收入性质分：", None, None, None, None, "按支出性质分："],
+        ["其中：一般公共预算：", None, 900, 1100, 1060, "其中：基本支出：", 800],
+        ["其他资金：", None, 100, 100, 90, "项目支出：", 400],
+    ]
+    path = write(tmp_path / "d.xlsx", {"部门整体": rows, "项目A": small_project("项目A", 150, 150),
+                                       "项目B": small_project("项目B", 200, 200)})
+    r = process_file(path, "d.xlsx", NATIONAL)
+    [d] = r.dept
+    funds = d.project.funds
+    assert (funds["fiscal"].budget, funds["other"].budget) == (D(1100), D(100))
+    assert (funds["basic"].budget, funds["project_spend"].budget) == (D(800), D(400))
+    [u105] = [f for f in r.findings if f.code == "U105"]     # 150 + 200 = 350, not 400
+    assert u105.cell == "G8" and "350.00" in u105.message
+    assert "P108" not in codes(r.findings)
