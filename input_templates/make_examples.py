@@ -9,6 +9,7 @@ seed report's five projects and amounts; other units carry the mistakes clerks m
 """
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 import tempfile
@@ -57,7 +58,8 @@ class Unit:
 
 
 def standard(rate_ok=True, *, qty=("开展活动次数", "≥12次", "12次"), cost=("≤{b}万元", "{e}万元"),
-             budget=None, executed=None, social=12, sustain=13, satisfaction=("≥90%", "95%")):
+             budget=None, executed=None, social=12, sustain=13, satisfaction=("≥90%", "95%"),
+             survey="问卷调查，样本200份，12月开展"):
     """Seven indicators weighted 10/20/10/10 · 15/15 · 10 (the national 50/30/10 split).
 
     Only 质量 (met in every example) and the 效益 pair differ from the seed's
@@ -71,13 +73,37 @@ def standard(rate_ok=True, *, qty=("开展活动次数", "≥12次", "12次"), c
         ("产出指标", "成本指标", "项目支出成本", cost_target, cost_actual, 10, 10, ""),
         ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 15, social, ""),
         ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 15, sustain, ""),
-        ("满意度指标", "服务对象满意度指标", "居民满意度", satisfaction[0], satisfaction[1], 10, 10, ""),
+        # A clean unit says how it surveyed (a 95% without that draws I122).
+        ("满意度指标", "服务对象满意度指标", "居民满意度", satisfaction[0], satisfaction[1], 10, 10, survey),
     ]
+
+
+_OWN = itertools.count(6)
+
+
+def own_qty(name: str) -> tuple[str, str, str]:
+    """A quantity indicator of the project's own (each project a different count, met
+    exactly): projects that share every other row are not copies (P128, B105)."""
+    n = next(_OWN)
+    return (f"{name.removesuffix('经费')}活动次数", f"≥{n}次", f"{n}次")
+
+
+_SAMPLES = itertools.count(120, 10)   # each unit surveys its own sample
+
+
+def own_survey() -> str:
+    return f"问卷调查，样本{next(_SAMPLES)}份，12月开展"
+
+
+# 育才 copied its 社区党建经费 rows from 河东's: every row but the cost row (which names the budget).
+COPIED = {"qty": ("开展党建活动次数", "≥5次", "5次"), "survey": "问卷调查，样本200份，12月开展"}
 
 
 def proj(name, budget, executed, **kw) -> Proj:
     social, sustain = kw.pop("social", 12), kw.pop("sustain", 13)
-    inds = kw.pop("indicators", None) or standard(budget=budget, executed=executed,
+    qty = kw.pop("qty", None) or own_qty(name)
+    survey = kw.pop("survey", None) or own_survey()
+    inds = kw.pop("indicators", None) or standard(budget=budget, executed=executed, qty=qty, survey=survey,
                                                   social=social, sustain=sustain)
     kw.setdefault("initial", budget)
     kw.setdefault("goal", (f"保障{name}按计划使用，完成年度工作任务。", "年度工作任务已完成。"))
@@ -107,6 +133,8 @@ def units() -> list[Unit]:
     yucai_bad[0] = ("产出指标", "数量指标", "清运垃圾吨数", "≥1200吨", "1000吨", 10, 9, "")
     yucai_over = standard(budget=12, executed=11.8)
     yucai_over[1] = ("产出指标", "质量指标", "设施完好率", "≥98%", "99%", 20, 22, "")
+    # 抽查复核 (issue 14): a target set far too low (12 inspections against ≥4, unexplained).
+    yucai_over[0] = ("产出指标", "数量指标", "设施巡检次数", "≥4次", "12次", 10, 10, "")
 
     hedong_late = standard(budget=40, executed=39)
     hedong_late[2] = ("产出指标", "时效指标", "改造完工时限", f"{YEAR}年12月31日前", f"{YEAR + 1}年1月15日", 10, 10, "")
@@ -135,7 +163,9 @@ def units() -> list[Unit]:
         Unit("育才街道办事处", [
             proj("环境卫生保洁经费", 30, 29.5, indicators=yucai_bad),
             proj("社区设施维护经费", 12, 11.8, indicators=yucai_over),
-            proj("社区党建经费", 9.6, 9.6),
+            # 抽查复核: a budget cut from 15 to what was spent (9.6), and indicator rows
+            # copied from 河东's 社区党建经费 (COPIED).
+            proj("社区党建经费", 9.6, 9.6, initial=15, **COPIED),
         ], contact="刘洋", phone="0311-86000005"),
         Unit("跃进街道办事处", [
             proj("社区办公经费", 236000, 230000),
@@ -145,7 +175,7 @@ def units() -> list[Unit]:
         Unit("河东街道办事处", [
             proj("老旧小区改造经费", 40, 39, indicators=hedong_late, sheet="老旧小区改造"),
             proj("社区文化建设经费", 16, 15.5, indicators=hedong_band, sheet="文化建设"),
-            proj("社区党建经费", 11.2, 11.2, sheet="党建"),
+            proj("社区党建经费", 11.2, 11.2, sheet="党建", **COPIED),
         ], contact="杨帆", phone="0311-86000007"),
         Unit("谈固街道办事处", [
             proj("社区办公经费", 22.4, 22.4),

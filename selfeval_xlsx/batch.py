@@ -8,13 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__, figures
-from .container import LIMITS, Limits
 from .checks import dept_projects_mismatch
+from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
 from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
 from .numbers import fmt, fmt_pct
 from .pool import read_contained, read_in_process
 from .procs import warm_up
+from .review_checks import check_across_units
 from .roster import norm_unit
 from .rows import FileRows
 from .rules import Rules
@@ -75,6 +76,8 @@ def file_counts(files) -> dict[Severity, int]:
 
 
 def _add(result: BatchResult, file: FileRows | None, finding: Finding) -> None:
+    if finding.code in result.rules.disabled:   # [关闭的审核] in the rules file
+        return
     result.spool.add_findings([finding])
     if file is not None:
         file.counts[finding.severity] = file.counts.get(finding.severity, 0) + 1
@@ -137,6 +140,14 @@ def _bunching(result: BatchResult) -> None:
                 "B104", f"{who}共 {t.self_scored} 个项目，{t.self_high} 个自评 {fmt(rules.suspicious_score)} 分以上，"
                         f"而总执行率仅 {fmt_pct(rate)}", file=file.entry.path if file else "",
                 unit=unit, value=fmt_pct(rate)))
+
+
+def _copied_across_units(result: BatchResult) -> None:
+    """B105: indicator rows one unit copied from another's (review_checks)."""
+    files = {w.entry.path: w for w in result.counted}
+    projects = [(w.unit, w.entry.path, *keys) for w in result.counted for keys in w.row_keys]
+    for f in check_across_units(projects, result.rules):
+        _add(result, files[f.file], f)
 
 
 def _department_checks(result: BatchResult) -> None:
@@ -224,6 +235,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     _batch_checks(result)
     _department_checks(result)
     _bunching(result)
+    _copied_across_units(result)
     if roster is not None:
         _roster_checks(result, roster)
     result.finished = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -17,6 +17,7 @@ from .form import (
 )
 from .model import Indicator, Project
 from .numbers import RATE_PLACES, fmt, fmt_pct, round_half_up
+from .review_checks import check_exec_reason, check_review, p115_fires
 from .rules import PRESETS, Rules
 from .scoring import (
     FALLBACK_LATE,
@@ -212,8 +213,7 @@ def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Ite
         if p.self_rate_score is None and "score" in p.total_line.cells and s.rate_score is not None:
             yield emit("P122", f"各指标已自评打分，但执行率得分未填写（年度资金总额行的“得分”，按执行率应为 {fmt(s.rate_score)}）",
                        p.total_line.cells["score"], "")
-    if (s.self_total is not None and s.rate is not None and s.self_total >= rules.suspicious_score
-            and s.rate < rules.suspicious_rate):
+    if p115_fires(s, rules):
         yield emit("P115", f"执行率仅 {fmt_pct(s.rate)}，自评总分却为 {fmt(s.self_total)}",
                    p.cells.get("self_total") or p.total_line.cells.get("executed", ""), fmt(s.self_total))
 
@@ -329,6 +329,8 @@ def check_project(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding
     quiet = _UNFILLED if unfilled else _UNSCORED if unscored else frozenset()
     for ind, score in zip(p.indicators, s.indicators):
         yield from check_indicator(p, ind, score, rules, quiet)
+    yield from check_exec_reason(p, s, rules)
+    yield from check_review(p, s, rules)   # 抽查复核 (issue 14)
 
 
 def check_dept_projects(dept: Project, projects: list[Project], rules: Rules) -> Iterator[Finding]:

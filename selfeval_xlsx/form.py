@@ -126,9 +126,14 @@ IND_REASON = Field("reason", "偏差原因分析及改进措施",
 IND_NATURE = Field("nature", "指标性质", aliases=("指标方向", "指标类型", "符号"))
 IND_UNIT = Field("unit", "计量单位", aliases=("单位", "度量单位", "指标单位"))
 IND_DEDUCT = Field("deduct", "扣分", kind="number", aliases=("扣分值",))
+# A satisfaction row's evidence (I122): how it was surveyed and how many answered.
+IND_SURVEY = Field("survey_method", "调查方式", hint="满意度指标：填写调查方式和时间，如“问卷调查，2020年11月”。",
+                   aliases=("满意度调查方式", "调查方法"))
+IND_SAMPLE = Field("sample_size", "样本量", hint="满意度指标：填写有效样本数，如“200份”。",
+                   aliases=("调查样本量", "样本数", "有效样本量"))
 INDICATOR_COLUMNS = (IND_LEVEL1, IND_LEVEL2, IND_LEVEL3, IND_TARGET, IND_ACTUAL,
                      IND_WEIGHT, IND_SCORE, IND_REASON)
-OPTIONAL_INDICATOR_COLUMNS = (IND_NATURE, IND_UNIT, IND_DEDUCT)
+OPTIONAL_INDICATOR_COLUMNS = (IND_NATURE, IND_UNIT, IND_DEDUCT, IND_SURVEY, IND_SAMPLE)
 
 TOTAL = Field("self_total", "总分", kind="number", aliases=("自评总分", "合计得分", "总得分", "合计", "总计"))
 GRADE = Field("self_grade", "自评等级", aliases=("等级", "评价等级"))

@@ -167,6 +167,7 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
     ind = Indicator(   # positional: this runs for every indicator of a province
         level1, level2, level3, target, parse_actual(actual_raw, year),
         weight, self_score, _value(get("reason")), {k: v[1] for k, v in line.items()}, declared,
+        _value(get("survey_method")), _value(get("sample_size")),
     )
     unit = _value(get("unit"))
     if unit and not ind.target.unit and ind.target.value is not None:

@@ -30,6 +30,8 @@ class Indicator:
     reason: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     declared_weight: Decimal | None = None   # a weight written in the 一级指标 label: 产出指标(50分)
+    survey_method: str = ""   # 调查方式 / 样本量: a satisfaction row's evidence (our template)
+    sample_size: str = ""
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .atomic import replacing
 from .batch import BatchResult
 from .claims import Claim, Report
 from .docx_style import heading, new_document, para, table, title
-from .findings import CATALOGUE, Finding, Severity
+from .findings import CATALOGUE, TOPICS, Finding, Severity, topic_of
 from .model import UnitInfo
 from .numbers import fmt, fmt_pct, round_half_up
 from .rows import ProjectStat, stat_from_row
@@ -314,9 +314,13 @@ def district_report(result: BatchResult, units: list[UnitData], name: str = "") 
     rep.heading("四、主要问题")
     codes = result.spool.code_counts()[:10]
     if codes:
-        rep.table(["代码", "问题", "数量"], [Claim("code_count", "", "", {"code": c, "n": n},
-                                                 cells=(c, CATALOGUE[c].title, str(n))) for c, n in codes],
-                  align_right={2})
+        # The ten commonest, grouped under plain headings (目标设定, 预算调整…), commonest first within each.
+        order = list(TOPICS)
+        codes = sorted(codes, key=lambda cn: order.index(topic_of(cn[0])) if topic_of(cn[0]) in order else len(order))
+        rep.table(["类别", "代码", "问题", "数量"], [Claim("code_count", "", "", {"code": c, "n": n},
+                                                         cells=(topic_of(c), c, CATALOGUE[c].title, str(n)))
+                                                   for c, n in codes],
+                  align_right={3})
     elif not figs:
         rep.para(Claim("no_review", "没有读取到可汇总的自评表，未进行审核。", "", {"units": 0}))
     else:

@@ -31,7 +31,8 @@ from .findings import (
 )
 from .model import UnitInfo
 from .numbers import CENTS, RATE_PLACES, WIDE, round_half_up
-from .scoring import Totals
+from .review_checks import fingerprint
+from .scoring import Totals, execution_rate
 from .sheetxml import (
     GATED,
     ROW_MARK,
@@ -147,6 +148,9 @@ class FileTables:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[Severity, int] = field(default_factory=dict)
     totals: Totals = field(default_factory=Totals)
+    # Each project's indicator rows as digests, for B105 (copied across units):
+    # (sheet, project, cell, review_checks.fingerprint).
+    row_keys: list[tuple[str, str, str, bytes]] = field(default_factory=list)
 
     def store(self, sink=None) -> FileRows:
         """Writes the rows to `sink` (a binary file opened unbuffered for appending:
@@ -181,7 +185,7 @@ class FileTables:
             segments = Segments(sink.name, *offsets)
         return FileRows(self.entry, self.unit, self.district, self.year, self.unit_info, self.projects,
                         [stored(f) for f in self.findings], dict(self.counts), len(self.indicator_rows),
-                        self.totals, segments, departments=self.departments)
+                        self.totals, segments, departments=self.departments, row_keys=self.row_keys)
 
 
     def gate_values(self) -> None:
@@ -222,6 +226,7 @@ class FileRows:
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
     departments: list = field(default_factory=list)   # schema.DepartmentRow of its 部门整体 forms
+    row_keys: list[tuple[str, str, str, bytes]] = field(default_factory=list)   # FileTables'
 
     def all_findings(self) -> list[Finding]:
         return [from_stored(s) for s, _ in self.findings]
@@ -242,10 +247,13 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
         out.projects.append(ProjectStat(p.sheet, p.name, p.initial, p.budget, p.executed, s.rate,
                                         s.rate_score, s.total, s.self_total, s.grade, p.exec_reason))
         out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark, name=p.name)
+        if keys := fingerprint(p, s):
+            out.row_keys.append((p.sheet, p.name, p.indicators[0].cells.get("level3", ""), keys))
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append(project_row(
-            unit=w.unit, project=p.name, code=p.code, initial=amt(p.initial), budget=amt(p.budget), executed=amt(p.executed),
-            rate=pct(s.rate), rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
+            unit=w.unit, project=p.name, code=p.code, initial=amt(p.initial), budget=amt(p.budget),
+            executed=amt(p.executed), rate=pct(s.rate), initial_rate=pct(execution_rate(p.initial, p.executed)),
+            rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
             benefit_score=amt(s.dimensions.get("效益指标")),
             satisfaction_score=amt(s.dimensions.get("满意度指标")), total=amt(s.total),
             self_total=amt(s.self_total), diff=amt(diff), grade=s.grade, self_grade=s.self_grade,

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from .errors import os_reason
 from .form import DIMENSIONS, RATE_DIMENSION
@@ -34,9 +35,9 @@ class Rules:
     rate_threshold: Decimal = Decimal("0.9")
     # Share of an indicator's weight a qualitative self-score may take, by achievement.
     qualitative_bands: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: {
-        "达成": (Decimal("0.8"), Decimal("1")),
+        "达成": (Decimal("0.8"), Decimal(1)),
         "部分达成": (Decimal("0.6"), Decimal("0.8")),
-        "未达成": (Decimal("0"), Decimal("0.6")),
+        "未达成": (Decimal(0), Decimal("0.6")),
     })
     # A total at least this high on a project executed below `suspicious_rate` is flagged.
     suspicious_score: Decimal = Decimal(90)
@@ -53,6 +54,47 @@ class Rules:
     saving_words: tuple[str, ...] = ("节约率", "节约额", "节约", "降低率", "下降率", "压减", "节省", "降低")
     # A unit's 部门整体 项目支出 and the sum of its project budgets may differ by this share.
     dept_tolerance: Decimal = Decimal("0.01")
+    # --- 抽查复核 checks (review_checks.py) ---
+    # A positive indicator done at least this many times its target, at full marks and
+    # unexplained, had its target set too low (the mirror for reverse indicators).
+    low_target_ratio: Decimal = Decimal("1.2")
+    # …and, for a percentage, at least this many points beyond it: ≥5% done as 8% is a
+    # rate of change that moved, ≥80% done as 100% is a target set low.
+    low_target_points: Decimal = Decimal(10)
+    # 全年预算数 this share or more below 年初预算数 while execution is at least
+    # `full_execution`: the budget was cut down to the spending.
+    budget_cut_share: Decimal = Decimal("0.2")
+    full_execution: Decimal = Decimal("0.99")
+    # A satisfaction at least this high should say how it was surveyed.
+    satisfaction_evidence: Decimal = Decimal("0.95")
+    # The indicators' score share exceeding the execution rate by more than this.
+    score_rate_gap: Decimal = Decimal("0.3")
+    # A reason shorter than this (characters) explains nothing.
+    min_reason_chars: Decimal = Decimal(6)
+    # Two projects sharing at least this many identical indicator rows (三级指标, 指标值,
+    # 完成值, 偏差原因), at least `copy_share` of the smaller one's rows, were copied.
+    copy_rows: Decimal = Decimal(3)
+    copy_share: Decimal = Decimal("0.8")
+    # Whether every project must have a 成本指标 (财预〔2021〕101号 requires one).
+    require_cost: bool = False
+    # Word lists: stock phrases in qualitative actuals, reasons that explain nothing,
+    # template instruction text, 数量指标 rightly written with ≤, words that show a survey.
+    stock_phrases: tuple[str, ...] = (
+        "达成预期指标", "达到预期目标", "达成预期目标", "达到预期", "效果明显", "效果显著", "成效显著",
+        "有效提升", "显著提升", "明显提升", "进一步提升", "大幅提升", "有所提升", "得到提升", "有效改善",
+        "明显改善", "显著改善", "稳步提升", "效益明显")
+    empty_reasons: tuple[str, ...] = (
+        "无", "没有", "无偏差", "按计划推进", "按计划完成", "已完成", "完成", "正常", "无问题", "/", "-", "—")
+    template_phrases: tuple[str, ...] = (
+        "填写年初设定的年度总体目标", "填写年度总体目标的实际完成情况", "请填写", "（填写", "(填写",
+        "XXX", "xxx", "××")
+    reverse_quantity_words: tuple[str, ...] = (
+        "投诉", "事故", "差错", "违规", "违法", "案件", "失误", "纠纷", "上访", "信访", "返工", "缺陷",
+        "不合格", "超标", "死亡", "伤亡", "发生", "控制", "不超过")
+    evidence_words: tuple[str, ...] = (
+        "问卷", "调查", "调研", "抽样", "样本", "回访", "座谈", "测评", "评议", "份", "人次", "户")
+    # Codes a district switches off ([关闭的审核]); their findings are never made.
+    disabled: frozenset[str] = frozenset()
 
     def __hash__(self) -> int:
         # Usable as a cache key; equal rules have equal names and weights, so equal hashes.
@@ -88,6 +130,10 @@ def _num(x: Decimal) -> str:
     return format(x.normalize(), "f")
 
 
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def dump_rules(rules: Rules) -> str:
     """The rules as an editable TOML file with Chinese comments."""
     lines = [
@@ -117,6 +163,36 @@ def dump_rules(rules: Rules) -> str:
         f'"元万元阈值" = {_num(rules.yuan_threshold)}',
         "# 部门整体自评表的“项目支出”与本单位各项目全年预算数之和相差超过此比例（小数）时提示核对。",
         f'"部门项目支出容差" = {_num(rules.dept_tolerance)}',
+        "# 抽查复核：完成值达到指标值的此倍数（反向指标为指标值达到完成值的此倍数）、满分且未说明原因时，提示指标值设定偏低。",
+        f'"目标偏低倍数" = {_num(rules.low_target_ratio)}',
+        "# 百分比指标还须超出指标值此百分点数以上（如 ≥80% 完成 100% 超出 20 个百分点）。",
+        f'"目标偏低百分点" = {_num(rules.low_target_points)}',
+        "# 全年预算数比年初预算数调减此比例以上、而执行率不低于“接近全额执行率”时，提示预算调整做高执行率。",
+        f'"预算调减比例" = {_num(rules.budget_cut_share)}',
+        f'"接近全额执行率" = {_num(rules.full_execution)}',
+        "# 满意度不低于此值时，应写明调查方式、样本量或调查时间。",
+        f'"满意度佐证线" = {_num(rules.satisfaction_evidence)}',
+        "# 各指标得分率不低于“偏高总分”对应的比例（如 90%）、且比执行率高出此比例（小数）以上时，提示得分与执行率不相称。",
+        f'"得分率执行率差距" = {_num(rules.score_rate_gap)}',
+        "# 偏差原因或执行率原因少于此字数，视为未说明。",
+        f'"原因最少字数" = {_num(rules.min_reason_chars)}',
+        "# 两个项目相同的指标行（三级指标、指标值、完成值、偏差原因都相同）不少于此行数、且占较小项目指标数的比例不低于“雷同比例”时，提示雷同。",
+        f'"雷同指标行数" = {_num(rules.copy_rows)}',
+        f'"雷同比例" = {_num(rules.copy_share)}',
+        "",
+        "# 每个项目是否必须设置成本指标（true / false）。",
+        '["指标体系"]',
+        f'"须设成本指标" = {"true" if rules.require_cost else "false"}',
+        "",
+        "# 抽查复核用语：定性完成值的套话、不成其为原因的说明、模板说明文字、",
+        "# 可写“≤”的数量指标名称关键词、表明做过满意度调查的词语。",
+        '["审核用语"]',
+        *(f'"{key}" = [' + ", ".join(_toml_str(w) for w in getattr(rules, attr)) + "]"
+          for key, attr in WORD_LISTS.items()),
+        "",
+        "# 关闭的审核：列出不需要的审核代码，如 [\"P126\", \"I122\"]；这些问题不再列出。",
+        '["关闭的审核"]',
+        '"代码" = [' + ", ".join(f'"{c}"' for c in sorted(rules.disabled)) + "]",
         "",
         "# 成本指标中名称含下列词语的是节约类指标（如成本节约率），写作“≥”是正确的。",
         '["成本指标"]',
@@ -140,8 +216,25 @@ THRESHOLDS: dict[str, tuple[str, str]] = {
     "偏高项目占比": ("bunching_share", "share"),
     "元万元阈值": ("yuan_threshold", "amount"),
     "部门项目支出容差": ("dept_tolerance", "share"),
+    "目标偏低倍数": ("low_target_ratio", "amount"),
+    "目标偏低百分点": ("low_target_points", "score"),
+    "预算调减比例": ("budget_cut_share", "share"),
+    "接近全额执行率": ("full_execution", "share"),
+    "满意度佐证线": ("satisfaction_evidence", "share"),
+    "得分率执行率差距": ("score_rate_gap", "share"),
+    "原因最少字数": ("min_reason_chars", "count"),
+    "雷同指标行数": ("copy_rows", "count"),
+    "雷同比例": ("copy_share", "share"),
 }
-SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间")
+# The [审核用语] word lists: key → Rules attribute.
+WORD_LISTS = {
+    "套话": "stock_phrases",
+    "空洞原因": "empty_reasons",
+    "模板说明文字": "template_phrases",
+    "反向数量关键词": "reverse_quantity_words",
+    "满意度调查用语": "evidence_words",
+}
+SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间", "指标体系", "审核用语", "关闭的审核")
 TOP_KEYS = ("名称", *SECTIONS)
 BAND_KEYS = ("达成", "部分达成", "未达成")
 _WHERE = {**{k: "权重" for k in WEIGHT_KEYS}, **{k: "阈值" for k in THRESHOLDS},
@@ -210,7 +303,14 @@ def _amount(value: object, where: str) -> Decimal:
     return d
 
 
-_KINDS = {"share": _share, "score": _score, "amount": _amount}
+def _count(value: object, where: str) -> Decimal:
+    d = _dec(value, where)
+    if d != d.to_integral_value():
+        raise RulesError(f"{where} 应为整数，现为 {_shown(value)}")
+    return d
+
+
+_KINDS = {"share": _share, "score": _score, "amount": _amount, "count": _count}
 
 
 def _section(data: dict, name: str, source: str) -> dict | None:
@@ -288,6 +388,43 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
                 raise RulesError(f"{source} 的 {where} 须满足 下限 ≤ 上限，现为 {v}")
             bands[k] = (lo, hi)
         rules = replace(rules, qualitative_bands=bands)
+    return _review_sections(data, rules, source)
+
+
+def _review_sections(data: dict, rules: Rules, source: str) -> Rules:
+    """[指标体系], [审核用语] and [关闭的审核]: the 抽查复核 checks' switches and words."""
+    tree = _section(data, "指标体系", source) or {}
+    for key, value in tree.items():
+        if key != "须设成本指标":
+            raise RulesError(f"{source} 的 [指标体系] " + str(_unknown(key, ("须设成本指标",), "")))
+        if not isinstance(value, bool):
+            raise RulesError(f"{source} 的 [指标体系] 须设成本指标 应为 true 或 false，现为 {_shown(value)}")
+        rules = replace(rules, require_cost=value)
+    words = _section(data, "审核用语", source) or {}
+    for key, value in words.items():
+        if key not in WORD_LISTS:
+            raise RulesError(f"{source} 的 [审核用语] " + str(_unknown(key, WORD_LISTS, "")))
+        if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+            raise RulesError(f"{source} 的 [审核用语] {key} 应为文字列表，如 [\"效果明显\", \"有效提升\"]")
+        words_of: dict[str, Any] = {WORD_LISTS[key]: tuple(w.strip() for w in value)}
+        rules = replace(rules, **words_of)
+    off = _section(data, "关闭的审核", source) or {}
+    for key, value in off.items():
+        if key != "代码":
+            raise RulesError(f"{source} 的 [关闭的审核] " + str(_unknown(key, ("代码",), "")))
+        from .findings import (
+            CATALOGUE,  # findings does not import rules; no cycle at load
+        )
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            raise RulesError(f"{source} 的 [关闭的审核] 代码 应为代码列表，如 [\"P126\", \"I122\"]")
+        unknown = [c for c in value if c.strip().upper() not in CATALOGUE]
+        if unknown:
+            raise RulesError(f"{source} 的 [关闭的审核] 有未知代码：{'、'.join(unknown)}（代码见 selfeval checks）")
+        # An 错误 means a figure cannot be trusted: hiding it would pass a wrong sum.
+        errors = [c for c in value if CATALOGUE[c.strip().upper()].severity.value == "错误"]
+        if errors:
+            raise RulesError(f"{source} 的 [关闭的审核] 不能关闭“错误”级的审核：{'、'.join(errors)}")
+        rules = replace(rules, disabled=frozenset(c.strip().upper() for c in value))
     return rules
 
 

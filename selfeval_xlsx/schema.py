@@ -147,6 +147,8 @@ PROJECTS = TableSchema("projects", "项目明细", (
     Column("unit", "单位名称", width=24), Column("project", "项目名称", width=24),
     Column("initial", "年初预算数", AMOUNT, 11), Column("budget", "全年预算数", AMOUNT, 11),
     Column("executed", "全年执行数", AMOUNT, 11), Column("rate", "执行率", RATE, 9),
+    # 执行数 ÷ 年初预算数: a budget cut down to the spending shows here (P125).
+    Column("initial_rate", "年初口径执行率", RATE, 11),
     Column("rate_score", "执行率得分", SCORE, 10), Column("output_score", "产出得分", SCORE, 9),
     Column("benefit_score", "效益得分", SCORE, 9), Column("satisfaction_score", "满意度得分", SCORE, 10),
     Column("total", "计算总分", SCORE, 9), Column("self_total", "自评总分", SCORE, 9),

@@ -20,6 +20,7 @@ from .grid import WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
 from .layout import Labels, classify, read_project, read_unit
 from .model import Project, UnitInfo
+from .review_checks import check_unit
 from .rules import Rules
 from .scoring import ProjectScore, score_project
 from .sheetkinds import Cycle
@@ -195,6 +196,7 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
         (result.dept if p.kind == "dept" else result.projects).append(ScoredProject(p, score))
     for d in depts:
         findings.extend(check_dept_projects(d, projects, rules))
+    findings.extend(check_unit([(sp.project, sp.score) for sp in result.projects], rules))
     seen: dict[str, str] = {}
     for p in projects:
         if p.name and p.name in seen:
@@ -203,7 +205,9 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
         seen.setdefault(p.name, p.sheet)
     entry.projects = len(projects)
     # Every finding of a file belongs to the file's unit, whatever a sheet called it.
-    result.findings = [f if f.unit == result.unit else replace(f, unit=result.unit) for f in findings]
+    # A district's rules file may switch checks off ([关闭的审核]).
+    result.findings = [f if f.unit == result.unit else replace(f, unit=result.unit) for f in findings
+                       if f.code not in rules.disabled]
     return result
 
 

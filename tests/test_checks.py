@@ -29,7 +29,7 @@ CLEAN = {
         ("产出指标", "成本指标", "项目支出成本", "≤25万元", "24万元", 10, 10, ""),
         ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 20, 18, ""),
         ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 20, 18, ""),
-        ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "95%", 10, 10, ""),
+        ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "93%", 10, 10, ""),
     ],
 }
 
@@ -245,7 +245,8 @@ NEAR_MISSES = {
 
 
 def test_every_check_has_a_trigger():
-    assert set(TRIGGERS) == set(CATALOGUE)
+    from tests.test_review_checks import TRIGGERS as REVIEW   # 抽查复核 checks: tested there
+    assert set(TRIGGERS) | set(REVIEW) == set(CATALOGUE)
 
 
 def test_clean_workbook_raises_nothing(tmp_path):
