@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from . import schema
-from . import batch
+from . import batch, schema
 from .batch import BatchResult
 from .container import LIMITS, Limits
 from .errors import BatchError

@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextvars
 import os
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Self
 
 from .errors import NO_SPACE, NoSpaceError, OutputError, os_reason
 
@@ -83,7 +84,7 @@ class OutputSet:
         self.claim(path)
         self._pending.append((tmp, path))
 
-    def __enter__(self) -> OutputSet:
+    def __enter__(self) -> Self:
         self._token = _ACTIVE.set(self)
         return self
 
@@ -142,10 +143,8 @@ def _keep_previous(path: Path) -> Path | None:
 
 
 def _remove(path) -> None:
-    try:
+    with suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__, figures
-from .container import LIMITS, Limits
 from .checks import dept_projects_mismatch
+from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
 from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
 from .numbers import fmt, fmt_pct

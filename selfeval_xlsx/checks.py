@@ -238,7 +238,7 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
         yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     if not t.text:
         yield emit("I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))
-    elif t.error and t.error.startswith("#") or t.error and t.error.startswith("Err:"):
+    elif (t.error and t.error.startswith("#")) or (t.error and t.error.startswith("Err:")):
         yield emit("I119", f"{_what(ind)}的指标值是错误值“{t.text}”：单元格中是一个出错的公式"
                            f"（以“=”开头的内容会被当作公式），计分时无法使用", cell("target", ""), t.text)
     elif t.error:

@@ -28,8 +28,17 @@ from pathlib import Path
 import click
 
 from . import __version__, click_zh
-from .errors import (BatchError, NoSpaceError, OutputError, PoolError, RosterError, Terminated,
-                     find_os_error, is_no_space, os_reason)
+from .errors import (
+    BatchError,
+    NoSpaceError,
+    OutputError,
+    PoolError,
+    RosterError,
+    Terminated,
+    find_os_error,
+    is_no_space,
+    os_reason,
+)
 from .findings import Severity, catalogue_markdown
 from .numbers import fmt, fmt_pct
 from .procs import warm_up

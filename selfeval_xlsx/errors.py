@@ -6,6 +6,7 @@ catch them without loading that code first.
 from __future__ import annotations
 
 import errno as _errno
+from typing import ClassVar
 
 
 class BatchError(Exception):
@@ -95,7 +96,7 @@ def is_no_space(e: BaseException) -> bool:
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised like Ctrl-C so that every clean-up runs."""
 
-    NAMES = {15: "终止（SIGTERM）", 1: "挂断（SIGHUP）"}
+    NAMES: ClassVar[dict[int, str]] = {15: "终止（SIGTERM）", 1: "挂断（SIGHUP）"}
 
     def __init__(self, signum: int):
         super().__init__(signum)

@@ -76,7 +76,7 @@ class Rollup:
     left_out: tuple[tuple[str, str], ...] = ()   # (project, reason), in file order
 
     def left_out_counts(self) -> dict[str, int]:
-        counts = {r: 0 for r in PROJECT_REASONS}
+        counts = dict.fromkeys(PROJECT_REASONS, 0)
         for _, reason in self.left_out:
             counts[reason] += 1
         return {r: n for r, n in counts.items() if n}

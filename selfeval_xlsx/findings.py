@@ -50,7 +50,7 @@ class Finding:
         return cls(code, BY_RANK[rank], message, file, sheet, cell, unit, project, value)
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - short names for the catalogue below
 BY_RANK = {s.rank: s for s in Severity}   # how the spool stores a severity, back to it
 _CHECKS = (
     # --- file ---------------------------------------------------------------------
@@ -222,7 +222,7 @@ def _show(value: object) -> str:
 
 
 def count_by_severity(findings) -> dict[Severity, int]:
-    counts = {s: 0 for s in Severity}
+    counts = dict.fromkeys(Severity, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

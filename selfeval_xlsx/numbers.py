@@ -48,7 +48,7 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def to_decimal(x: float | int) -> Decimal:
+def to_decimal(x: float) -> Decimal:
     # repr of a float is the shortest text that reads back to it: 8.94, not 8.9399999…
     return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
 

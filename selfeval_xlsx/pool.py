@@ -8,6 +8,7 @@ Each worker sends back one record (`rows.FileRows`) as its file finishes.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -107,10 +108,9 @@ class _Slot:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
-        try:
+        # If the worker is gone, its sentinel reports it and the file gets a finding.
+        with contextlib.suppress(OSError):
             self.conn.send(task)
-        except OSError:
-            pass  # the worker is gone; its sentinel reports it and the file gets a finding
 
     def finished(self) -> None:
         self.tasks.popleft()
@@ -120,10 +120,8 @@ class _Slot:
         if kill:
             self.proc.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.proc.join(timeout=5)
         if self.proc.is_alive():
             self.proc.kill()

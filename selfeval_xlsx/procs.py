@@ -18,7 +18,7 @@ _CONTEXT = None
 def context():
     """forkserver: workers fork from a small clean process, not from a parent that has
     grown with the results, so their memory cap measures only their own work."""
-    global _CONTEXT
+    global _CONTEXT  # noqa: PLW0603 - made once, on first use, so that importing costs nothing
     if _CONTEXT is None:
         _CONTEXT = mp.get_context("forkserver")
         _CONTEXT.set_forkserver_preload(["selfeval_xlsx.pool"])   # the reader and the worker loop

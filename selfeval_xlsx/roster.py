@@ -61,7 +61,7 @@ def _worker(conn, data: bytes, limits: Limits, debug: bool) -> None:
         conn.send(("error", str(e)))
     except MemoryError:
         conn.send(("error", "读取时内存超限"))
-    except Exception:  # noqa: BLE001 — whatever the file does, the parent gets a message
+    except Exception:
         conn.send(("error", "文件内容无法解析（已损坏，或不是本工具能读取的格式）"))
 
 

@@ -34,9 +34,9 @@ class Rules:
     rate_threshold: Decimal = Decimal("0.9")
     # Share of an indicator's weight a qualitative self-score may take, by achievement.
     qualitative_bands: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: {
-        "达成": (Decimal("0.8"), Decimal("1")),
+        "达成": (Decimal("0.8"), Decimal(1)),
         "部分达成": (Decimal("0.6"), Decimal("0.8")),
-        "未达成": (Decimal("0"), Decimal("0.6")),
+        "未达成": (Decimal(0), Decimal("0.6")),
     })
     # A total at least this high on a project executed below `suspicious_rate` is flagged.
     suspicious_score: Decimal = Decimal(90)
@@ -144,8 +144,8 @@ THRESHOLDS: dict[str, tuple[str, str]] = {
 SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间")
 TOP_KEYS = ("名称", *SECTIONS)
 BAND_KEYS = ("达成", "部分达成", "未达成")
-_WHERE = {**{k: "权重" for k in WEIGHT_KEYS}, **{k: "阈值" for k in THRESHOLDS},
-          **{k: "定性指标得分区间" for k in BAND_KEYS}}
+_WHERE = {**dict.fromkeys(WEIGHT_KEYS, "权重"), **dict.fromkeys(THRESHOLDS, "阈值"),
+          **dict.fromkeys(BAND_KEYS, "定性指标得分区间")}
 
 
 def _unknown(key: str, valid, where: str) -> RulesError:

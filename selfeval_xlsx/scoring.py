@@ -4,6 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+# Which projects enter a unit's or the district's figures is one rule, stated and kept
+# in figures.py; these names stay importable from here.
+from .figures import Rollup as Rollup
+from .figures import Totals as Totals
+from .figures import rollup as rollup
+from .figures import total_of as total_of
 from .form import DIMENSIONS, dimension_of
 from .model import Indicator, Project
 from .rules import Rules
@@ -174,8 +180,8 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     r_score = rate_score(rate, rules.rate_weight)
     bands = rules.qualitative_bands
     scores = tuple(score_indicator(ind, bands) for ind in project.indicators)
-    dims = {d: ZERO for d in DIMENSIONS}
-    weights = {d: ZERO for d in DIMENSIONS}
+    dims = dict.fromkeys(DIMENSIONS, ZERO)
+    weights = dict.fromkeys(DIMENSIONS, ZERO)
     for ind, s in zip(project.indicators, scores):
         dim = dimension_of(ind.level1)
         if dim in dims:
@@ -199,7 +205,3 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     return ProjectScore(rate, r_score, dims, scores, total, rules.grade(total),
                         self_total, derived, weights, self_grade, why)
 
-
-# Which projects enter a unit's or the district's figures is one rule, stated and kept
-# in figures.py; these names stay importable from here.
-from .figures import Rollup, Totals, rollup, total_of  # noqa: F401

@@ -172,8 +172,8 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
               ("偏高总分", rules.suspicious_score), ("偏高执行率", fmt_pct(rules.suspicious_rate)),
               ("偏高项目占比", fmt_pct(rules.bunching_share)), ("元万元阈值", rules.yuan_threshold),
               ("重复报送规则", "同一单位同一年度有多个文件时，以文件路径排序在后的为准"),
-              ("计入规则", "项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
-                       "评价年度与本批次不同的文件和重复报送的文件不计入")]
+              ("计入规则", ("项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
+                       "评价年度与本批次不同的文件和重复报送的文件不计入"))]
     facts += [("未计入", text) for text in figures.notes(result)]
     return facts
 

@@ -224,6 +224,6 @@ def process_file(path, display: str, rules: Rules, limits: Limits = LIMITS) -> W
     except MemoryError:
         entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
         return _failed(entry, "F113", "读取时内存超限")
-    except Exception as e:  # noqa: BLE001 — one file's surprise must not end the run
+    except Exception as e:
         entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
         return _failed(entry, "F106", f"读取时发生意外错误（{type(e).__name__}）")

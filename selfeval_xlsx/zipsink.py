@@ -36,7 +36,7 @@ class _Sink:
             if self._error is None:
                 try:
                     self._raw.write(chunk)
-                except BaseException as e:  # noqa: BLE001 — handed to the writing thread
+                except BaseException as e:
                     self._error = e
 
     def write(self, data: str | bytes) -> None:

@@ -11,7 +11,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_quick_start_output_is_what_run_prints(tmp_path, monkeypatch):
-    shown = re.search(r"实际输出：\n\n```\n(.*?)```", README, re.S).group(1)
+    shown = re.search(r"实际输出：\n\n```\n(.*?)```", README, re.DOTALL).group(1)
     monkeypatch.chdir(tmp_path)
     res = CliRunner().invoke(main, ["run", str(ROOT / "input_templates" / "examples" / "长安区")])
     assert res.exit_code == 0
