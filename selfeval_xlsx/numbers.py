@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Any
 
 # Error values a spreadsheet shows for a broken formula (Excel/WPS, and LibreOffice's Err:nnn).
 _ERRORS = frozenset({"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#N/A", "#NUM!", "#NULL!",
@@ -94,7 +95,7 @@ def parse_number(raw: object) -> Parsed:
     return p
 
 
-def _parse_number(raw: object) -> Parsed:
+def _parse_number(raw: Any) -> Parsed:   # Any: it dispatches on the exact type, which mypy does not follow
     t = type(raw)
     # Number cells repeat (weights, scores), so their parses are cached by exact type;
     # a zero is not, as 0.0 and -0.0 are equal keys but not the same text.
