@@ -145,13 +145,13 @@ def rollup(projects) -> Rollup:
     return t.rollup()
 
 
-def note(left_out, by_unit: bool = False) -> str:
+def note(left_out) -> str:
     """"另有1个项目因缺少全年执行数未计入（专项经费）", one clause per reason; "" if none.
-    `left_out`: (project, reason) pairs, or (unit, project, reason) with `by_unit`."""
+    `left_out`: (project, reason) pairs, or (unit, project, reason) for a district."""
     groups: dict[str, list[str]] = {}
-    for item in left_out:
-        name = f"{item[0]}·{item[1]}" if by_unit else item[0]
-        groups.setdefault(item[-1], []).append(name or "（未填项目名称）")
+    for *who, reason in left_out:
+        name = "·".join(who) if all(who) else who[-1]
+        groups.setdefault(reason, []).append(name or "（未填项目名称）")
     return "；".join(f"另有{len(names)}个项目因{reason}未计入（{'、'.join(names)}）"
                      for reason in PROJECT_REASONS if (names := groups.get(reason)))
 
@@ -221,7 +221,7 @@ def district_totals(units: list[UnitFigures]) -> Totals:
 
 
 def district_note(units: list[UnitFigures]) -> str:
-    return note([(u.unit, p, r) for u in units for p, r in u.totals.left_out], by_unit=True)
+    return note([(u.unit, p, r) for u in units for p, r in u.totals.left_out], )
 
 
 def notes(result) -> list[str]:

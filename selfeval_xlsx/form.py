@@ -31,6 +31,8 @@ TITLE = "项目支出绩效自评表"
 INSTRUCTIONS_SHEET = "填报说明"
 UNIT_SHEET = "单位信息"
 LISTS_SHEET = "选项"
+# The template's 自查 sheet: formulas listing problems, nothing a clerk fills in.
+SELF_CHECK_SHEET = "自查"
 
 # --- header -------------------------------------------------------------------------
 PROJECT_NAME = Field("name", "项目名称", required=True, hint="填写预算批复中的项目全称，每个项目一张表。")
@@ -104,7 +106,7 @@ IND_LEVEL2 = Field("level2", "二级指标", required=True, hint="从下拉列�
 IND_LEVEL3 = Field("level3", "三级指标", required=True, hint="填写具体的绩效指标名称。",
                    aliases=("三级指标名称", "指标名称", "具体指标"))
 IND_TARGET = Field("target", "年度指标值", required=True,
-                   hint="如：≥95%、≤24.65万元、=6个、≥11528户、2020年12月31日前、有效提升。",
+                   hint="如：≥95%、≤24.65万元、＝6个、≥11528户、2020年12月31日前、有效提升。",
                    aliases=("指标值", "年度目标值", "全年指标值", "目标值", "预期指标值", "年度指标值（A）",
                             "全年目标值", "预期目标值"))
 IND_ACTUAL = Field("actual", "实际完成值", required=True,

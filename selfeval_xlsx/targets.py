@@ -1,6 +1,6 @@
 """Indicator targets and actuals as clerks write them.
 
-`≥95%`, `≤24.65万元`, `=6个`, `100%`, `≥11528户`, `2020年12月31日前`, `9月前`,
+`≥95%`, `≤24.65万元`, `＝6个` (or `=6个` where a tool kept it as text), `100%`, `≥11528户`, `2020年12月31日前`, `9月前`,
 `较上年提高5%`, `零投诉`, `有效提升` … become a `Target` with the rule it is scored by.
 The same few texts recur on every form, so parses are cached (the results are
 immutable) — keyed by the value's type too, so a TRUE cell never answers for a 1.

@@ -22,7 +22,6 @@ from .grid import a1, col_letters
 from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
 from .template_checks import (
-    SELF_CHECK_SHEET,
     num,
     pct,
     write_live_marks,
@@ -427,7 +426,7 @@ def write_template(path: str | Path, unit: str = "", year: int | None = None, pr
         st = _Styles(wb)
         _instructions(wb, st, rules)
         # 自查 stands before 单位信息: its 3-D total runs over 单位信息 … 选项.
-        self_check = wb.add_worksheet(SELF_CHECK_SHEET)
+        self_check = wb.add_worksheet(form.SELF_CHECK_SHEET)
         _unit_sheet(wb, st, unit, year)
         names = [f"项目{i}" for i in range(1, projects + 1)]
         checks = [_project_sheet(wb, st, name, unit, year, rules) for name in names]

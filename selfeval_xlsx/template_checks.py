@@ -34,7 +34,6 @@ HELPER_LAST = AGG_COL               # P..AO hidden
 COUNT_CELL, IN_USE_CELL, NAME_CELL = (f"${col_letters(AGG_COL)}${r}" for r in (1, 2, 3))
 SPARE_COLS = (8, MSG_COL - 1)          # I..N stay empty and hidden
 
-SELF_CHECK_SHEET = "自查"
 LIST_ROWS = 100       # problems the 自查 sheet lists one by one
 EXTRA_SHEETS = 10     # names of copied project sheets a clerk may add there
 MAX_CHOICES = 254     # CHOOSE's limit in Excel

@@ -73,9 +73,10 @@ def _failed(entry: FileEntry, code: str, reason: str) -> WorkbookResult:
 
 
 def _template_only(name: str, visible: bool) -> bool:
-    """Our template's own 填报说明 and hidden 选项 sheets: nothing a clerk fills in."""
+    """Our template's own 填报说明, 自查 and hidden 选项 sheets: nothing a clerk fills in
+    (known by name, so a file never pays for reading them)."""
     folded = form.norm_label(name)
-    return folded == form.INSTRUCTIONS_SHEET or (folded == form.LISTS_SHEET and not visible)
+    return folded in (form.INSTRUCTIONS_SHEET, form.SELF_CHECK_SHEET) or (folded == form.LISTS_SHEET and not visible)
 
 
 def _is_instructions(sheet) -> bool:

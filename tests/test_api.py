@@ -121,10 +121,9 @@ def test_a_column_added_in_the_schema_reaches_sheet_json_and_dataframe(tmp_path,
     assert list(frame.columns) == list(got.columns) and set(frame["审核人"]) == {"待定"}
 
 
-# Modules that handle our tables' rows. report.py still reads `row[0]` of a 项目明细
-# row (its owner changes it to `row.unit`); it joins this list then.
+# Modules that handle our tables' rows.
 ROW_MODULES = ("rows", "tables", "sheetxml", "summary_xlsx", "spool", "pool", "json_out", "api", "batch",
-               "terminal", "printing")
+               "terminal", "printing", "report", "claims", "figures")
 
 
 def test_no_module_reads_a_table_row_by_position():

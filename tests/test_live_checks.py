@@ -14,9 +14,9 @@ from selfeval_xlsx.template_checks import (
     BLOCK_COL,
     LIST_ROWS,
     MSG_COL,
-    SELF_CHECK_SHEET,
     live_checks,
 )
+from selfeval_xlsx.form import SELF_CHECK_SHEET
 from selfeval_xlsx.workbook import process_file
 from tests.forms import convert, filled_template, need_soffice
 from tests.test_checks import CLEAN
