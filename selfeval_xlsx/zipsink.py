@@ -11,14 +11,14 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 CHUNK = 1 << 18       # bytes gathered before a chunk goes to the compressing thread
 DEPTH = 4             # chunks waiting at most: memory stays at a few megabytes
 
 
 class _Sink:
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
         self._parts: list[bytes] = []
         self._size = 0
@@ -69,7 +69,7 @@ class _Sink:
 
 
 @contextlib.contextmanager
-def background(raw: BinaryIO) -> Iterator[_Sink]:
+def background(raw: IO[bytes]) -> Iterator[_Sink]:
     """A writer of text or bytes into the binary stream `raw` (a zip entry opened for
     writing), which it writes from a second thread. Everything written has reached
     `raw` when the block ends; an error writing it is raised here."""
