@@ -15,6 +15,9 @@ from .model import Indicator, Project
 from .rules import Rules
 from .targets import DATE, POSITIVE, QUALITATIVE, RELATIVE, REVERSE, RULE_NAMES
 
+# The rules' qualitative bands: achievement → (low, high) share of the weight.
+Bands = dict[str, tuple[Decimal, Decimal]]
+
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 MONEY_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
@@ -99,7 +102,8 @@ def _achievement(ind: Indicator) -> str | None:
     return act.achievement
 
 
-def _banded(ind: Indicator, achievement: str | None, bands) -> tuple[Decimal | None, Decimal | None]:
+def _banded(ind: Indicator, achievement: str | None,
+            bands: Bands | None) -> tuple[Decimal | None, Decimal | None]:
     """The qualitative score: the self score, moved to the nearest value of the band its
     achievement allows (DOMAIN: 达成 80–100 %, …). Returns (score, the self score if moved)."""
     score = _self(ind)
@@ -110,7 +114,7 @@ def _banded(ind: Indicator, achievement: str | None, bands) -> tuple[Decimal | N
     return (inside, ind.self_score) if inside != score else (score, None)
 
 
-def score_indicator(ind: Indicator, bands: dict | None = None) -> IndicatorScore:
+def score_indicator(ind: Indicator, bands: Bands | None = None) -> IndicatorScore:
     """`bands`: the rules' qualitative bands; without them a qualitative score is the
     self score as typed (capped at the weight)."""
     t, act, w = ind.target, ind.actual, ind.weight
