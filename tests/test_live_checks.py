@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from selfeval_xlsx.form import SELF_CHECK_SHEET
 from selfeval_xlsx.rules import NATIONAL, SEED
 from selfeval_xlsx.template import LAYOUT, write_template
 from selfeval_xlsx.template_checks import (
@@ -16,7 +17,6 @@ from selfeval_xlsx.template_checks import (
     MSG_COL,
     live_checks,
 )
-from selfeval_xlsx.form import SELF_CHECK_SHEET
 from selfeval_xlsx.workbook import process_file
 from tests.forms import convert, filled_template, need_soffice
 from tests.test_checks import CLEAN
