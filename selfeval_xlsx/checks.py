@@ -197,8 +197,8 @@ def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Ite
             and abs(p.self_rate_score - s.rate_score) > rules.tolerance:
         yield emit("P118", f"表中执行率得分 {fmt(p.self_rate_score)}，按执行率 {fmt_pct(s.rate)} 计算应为 "
                            f"{fmt(s.rate_score)}", p.total_line.cells.get("score", ""), fmt(p.self_rate_score))
-    weights = [i.weight for i in p.indicators]
-    if all(w is not None for w in weights):
+    weights = [i.weight for i in p.indicators if i.weight is not None]
+    if len(weights) == len(p.indicators):   # every indicator has its weight
         form_total = (p.rate_weight if p.rate_weight is not None else rules.rate_weight) + sum(weights)
         if form_total != 100:
             yield emit("P119", f"预算执行率与各指标分值合计为 {fmt(form_total)} 分", header, fmt(form_total))

@@ -10,9 +10,11 @@ import hashlib
 import os
 import stat
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from .errors import os_reason
 from .form import DIMENSIONS, RATE_DIMENSION
@@ -148,7 +150,7 @@ _WHERE = {**dict.fromkeys(WEIGHT_KEYS, "权重"), **dict.fromkeys(THRESHOLDS, "�
           **dict.fromkeys(BAND_KEYS, "定性指标得分区间")}
 
 
-def _unknown(key: str, valid, where: str) -> RulesError:
+def _unknown(key: str, valid: Iterable[str], where: str) -> RulesError:
     """An unknown key, with the valid key it most likely meant to be."""
     hint = ""
     if where == "顶层" and key in _WHERE:
@@ -213,7 +215,7 @@ def _amount(value: object, where: str) -> Decimal:
 _KINDS = {"share": _share, "score": _score, "amount": _amount}
 
 
-def _section(data: dict, name: str, source: str) -> dict | None:
+def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any] | None:
     value = data.get(name)
     if value is not None and not isinstance(value, dict):
         raise RulesError(f"{source} 的 [{name}] 应是一节（[{name}] 下逐行写 \"键\" = 值），现为 {value!r}")
@@ -245,8 +247,9 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
     if missing:
         raise RulesError(f"{source} 的 [权重] 缺少：{'、'.join(missing)}")
     weights = {k: _score(weights_in[k], f"{source} 的 [权重] {k}") for k in WEIGHT_KEYS}
-    if sum(weights.values()) != 100:
-        raise RulesError(f"{source} 的 [权重] 合计为 {_num(sum(weights.values()))}，必须为 100")
+    weight_sum = sum(weights.values(), Decimal(0))
+    if weight_sum != 100:
+        raise RulesError(f"{source} 的 [权重] 合计为 {_num(weight_sum)}，必须为 100")
     rules = replace(PRESETS[DEFAULT_PRESET], name=name.strip(), weights=weights)
 
     grades_in = _section(data, "等级", source)
@@ -262,7 +265,8 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
         if key not in THRESHOLDS:
             raise RulesError(f"{source} 的 [阈值] " + str(_unknown(key, THRESHOLDS, "")))
         attr, kind = THRESHOLDS[key]
-        rules = replace(rules, **{attr: _KINDS[kind](value, f"{source} 的 [阈值] {key}")})
+        changed: dict[str, Any] = {attr: _KINDS[kind](value, f"{source} 的 [阈值] {key}")}   # one field, by name
+        rules = replace(rules, **changed)
 
     cost = _section(data, "成本指标", source) or {}
     for key, words in cost.items():
