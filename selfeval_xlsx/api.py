@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
 from . import batch, schema
-from .batch import BatchResult
+from .batch import BatchResult, Progress
 from .container import LIMITS, Limits
 from .errors import BatchError
 from .rules import DEFAULT_PRESET, Rules, resolve_rules
 from .textgate import file_part
 
 Source = str | os.PathLike[str] | tuple[str, bytes]
-# progress(done, total), called as files finish.
-Progress = Callable[[int, int], object]
+
 
 
 class Results(BatchResult):

@@ -51,7 +51,8 @@ from .textgate import file_part, terminal
 if TYPE_CHECKING:   # loaded inside the commands that use them (see below)
     from click._termui_impl import ProgressBar
 
-    from .api import Progress, Results
+    from .api import Results
+    from .batch import Progress
     from .inputs import Listing
     from .rows import FileRows
     from .rules import Rules

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from .sheetxml import AMOUNT, INT, RATE, SCORE, STYLE_INDEX, TEXT, WRAP, cells_for
+from .sheetxml import AMOUNT, INT, RATE, SCORE, STYLE_INDEX, TEXT, WRAP, CellFormat, cells_for
 
 __all__ = [
     "AMOUNT",
@@ -120,7 +120,7 @@ class TableSchema(Generic[R]):
                 for c in self.columns]
 
     @functools.cached_property
-    def cells(self) -> tuple:
+    def cells(self) -> tuple[CellFormat, ...]:
         """The rendered cells of a row (sheetxml.cells_for)."""
         return tuple(cells_for(self.styles()))
 
