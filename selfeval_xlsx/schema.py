@@ -2,11 +2,13 @@
 widths, and the record type of its rows.
 
 Workers build rows by column name, the spool stores them, the workbook, JSON, charts,
-reports and DataFrames read them by name. Adding a column is one line here (and, for a
-real figure, the line in rows.py that computes it); nothing reads a row by position.
+reports and DataFrames read them by name. Adding a column is a change here only: its
+Column and the matching field of the table's record (and, for a real figure, the line
+in rows.py that computes it); nothing reads a row by position.
 Records are named tuples: they pickle small and render as fast as plain tuples. Each
-table's record is also declared below as a typing.NamedTuple, so that the type checker
-knows its fields; TableSchema refuses a declaration that differs from its columns.
+table's record is declared below as a typing.NamedTuple, so that the type checker knows
+its fields; TableSchema refuses a declaration that differs from its columns (names,
+order, defaults), so the two cannot drift apart.
 """
 from __future__ import annotations
 

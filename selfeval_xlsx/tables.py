@@ -59,7 +59,7 @@ def jsonable(v: object) -> object:
     which no UTF-8 file can hold, is marked)."""
     if isinstance(v, Decimal):
         return float(v)
-    if isinstance(v, str):   # only exact str reaches here: records hold str, Decimal, int or None
+    if type(v) is str:
         return textgate.cell(v) if v else None
     return v
 

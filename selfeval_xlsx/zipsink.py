@@ -41,7 +41,7 @@ class _Sink:
                     self._error = e
 
     def write(self, data: str | bytes) -> None:
-        if isinstance(data, str):
+        if isinstance(data, str):   # (a str subclass would have failed in b"".join before)
             # Lone surrogates (from file names that were not UTF-8) cannot be encoded.
             data = data.encode("utf-8", "replace")
         self._parts.append(data)
