@@ -34,6 +34,7 @@ to minutes rather than an hour.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -158,10 +159,8 @@ def measure(cmd: list[str]) -> tuple[float, int, float]:
     cpu_seen: dict[int, float] = {}
     while proc.poll() is None:
         if time.perf_counter() >= relist:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 tree = [ps, *ps.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                pass
             relist = time.perf_counter() + 0.25
         total = 0
         for p in tree:

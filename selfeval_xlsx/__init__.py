@@ -5,6 +5,16 @@ rows, `.to_pandas()`), then `write_summary` / `write_json` them (see api.py).
 The names load on first use: the command line and the reading workers import this
 package and should not pay for the writers."""
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:   # for the type checker; at run time __getattr__ imports on first use
+    from . import schema
+    from .api import Results, evaluate
+    from .json_out import write_json
+    from .rules import PRESETS, Rules
+    from .summary_xlsx import write_summary
+
+
 __version__ = "0.1.0"
 
 __all__ = ["PRESETS", "Results", "Rules", "evaluate", "schema", "write_json", "write_summary"]
@@ -13,7 +23,7 @@ _WHERE = {"evaluate": "api", "Results": "api", "write_summary": "summary_xlsx", 
           "Rules": "rules", "PRESETS": "rules"}
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     if name in _WHERE:
         import importlib
         return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

@@ -16,15 +16,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from . import schema
-from . import batch
-from .batch import BatchResult
+from . import batch, schema
+from .batch import BatchResult, Progress
 from .container import LIMITS, Limits
 from .errors import BatchError
 from .rules import DEFAULT_PRESET, Rules, resolve_rules
 from .textgate import file_part
 
-Source = str | os.PathLike | tuple[str, bytes]
+Source = str | os.PathLike[str] | tuple[str, bytes]
+
 
 
 class Results(BatchResult):
@@ -39,49 +39,49 @@ class Results(BatchResult):
     """
 
     @property
-    def units(self) -> list:
+    def units(self) -> list[schema.UnitRow]:
         from .tables import unit_rows
         return unit_rows(self)
 
     @property
-    def total(self):
+    def total(self) -> tuple[Any, ...] | None:
         from .tables import summary_table
         return summary_table(self).total_row
 
     @property
-    def departments(self) -> list:
+    def departments(self) -> list[schema.DepartmentRow]:
         """部门整体支出绩效自评表, one row each (schema.DepartmentRow)."""
         from .tables import department_table
         return list(department_table(self).rows)
 
     @property
-    def projects(self) -> list:
+    def projects(self) -> list[schema.ProjectRow]:
         from .tables import project_table
         return list(project_table(self).rows)
 
     @property
-    def indicators(self) -> list:
+    def indicators(self) -> list[schema.IndicatorRow]:
         from .tables import indicator_table
         return list(indicator_table(self).rows)
 
     @property
-    def findings(self) -> list:
+    def findings(self) -> list[schema.FindingRow]:
         from .tables import finding_table
         return list(finding_table(self).rows)
 
     @property
-    def file_list(self) -> list:
+    def file_list(self) -> list[schema.FileRow]:
         from .tables import file_rows
         return file_rows(self)
 
-    def tables(self) -> dict[str, tuple[schema.TableSchema, list]]:
+    def tables(self) -> dict[str, tuple[schema.TableSchema[Any], list[Any]]]:
         """Each table's schema and rows, by its English key."""
         return {"units": (schema.UNITS, self.units), "departments": (schema.DEPARTMENTS, self.departments),
                 "projects": (schema.PROJECTS, self.projects),
                 "indicators": (schema.INDICATORS, self.indicators),
                 "findings": (schema.FINDINGS, self.findings), "files": (schema.FILES, self.file_list)}
 
-    def to_pandas(self, names: bool = False) -> dict:
+    def to_pandas(self, names: bool = False) -> dict[str, Any]:   # Any: pandas.DataFrame, an optional import
         """{"units", "departments", "projects", "indicators", "findings", "files"} → pandas DataFrame
         with the summary sheets' columns (Chinese headers; `names=True`: the schema's
         English names). Amounts, scores and rates are floats as the workbook stores
@@ -99,7 +99,7 @@ class Results(BatchResult):
         return out
 
 
-def _rules(rules: Rules | str | os.PathLike | None, preset: str | None) -> Rules:
+def _rules(rules: Rules | str | os.PathLike[str] | None, preset: str | None) -> Rules:
     if isinstance(rules, Rules):
         return rules
     return resolve_rules(preset or DEFAULT_PRESET, None if rules is None else Path(rules))
@@ -140,10 +140,10 @@ def _shown(task: tuple[Path, str]) -> str:
     return shown
 
 
-def evaluate(sources: str | os.PathLike | Iterable[Source], *, rules: Rules | str | os.PathLike | None = None,
+def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules | str | os.PathLike[str] | None = None,
              preset: str | None = None, jobs: int | None = None, isolate: bool = True,
              year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
-             progress=None, debug: bool = False) -> Results:
+             progress: Progress | None = None, debug: bool = False) -> Results:
     """Reads, scores and checks workbooks: what `selfeval run` does, as data.
 
     sources: a folder (every workbook in it, as `selfeval run` reads it), a list of

@@ -14,8 +14,11 @@ from __future__ import annotations
 import contextvars
 import os
 import tempfile
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from .errors import NO_SPACE, NoSpaceError, OutputError, os_reason
 
@@ -71,7 +74,7 @@ class OutputSet:
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []   # (temporary file, target)
-        self._token = None
+        self._token: contextvars.Token[OutputSet | None] | None = None
 
     def claim(self, path: Path) -> None:
         """One path per output: two writers aiming at one file would lose the first."""
@@ -83,12 +86,14 @@ class OutputSet:
         self.claim(path)
         self._pending.append((tmp, path))
 
-    def __enter__(self) -> OutputSet:
+    def __enter__(self) -> Self:
         self._token = _ACTIVE.set(self)
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        _ACTIVE.reset(self._token)
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._token is not None:
+            _ACTIVE.reset(self._token)
         if exc_type is None:
             self.commit()
         else:
@@ -141,15 +146,13 @@ def _keep_previous(path: Path) -> Path | None:
         return None   # a file system without hard links: this one file cannot be put back
 
 
-def _remove(path) -> None:
-    try:
+def _remove(path: str | Path) -> None:
+    with suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 @contextmanager
-def replacing(path: str | Path):
+def replacing(path: str | Path) -> Iterator[Path]:
     """Yields a temporary path beside `path`; the caller writes the whole file there.
 
     On success it is renamed into place (inside an OutputSet: when the whole set is

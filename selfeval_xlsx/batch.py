@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Self
 
 from . import __version__, figures
 from .checks import dept_projects_mismatch
@@ -22,6 +24,9 @@ from .rules import Rules
 from .scoring import Totals, total_of
 from .spool import Spool
 from .workbook import FileEntry
+
+# progress(done, total), called as files finish.
+Progress = Callable[[int, int], object]
 
 
 @dataclass
@@ -63,14 +68,14 @@ class BatchResult:
     def close(self) -> None:
         self.spool.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def file_counts(files) -> dict[Severity, int]:
+def file_counts(files: Iterable[FileRows]) -> dict[Severity, int]:
     """Findings by severity over some files."""
     return {s: sum(f.counts.get(s, 0) for f in files) for s in Severity}
 
@@ -126,7 +131,7 @@ def _bunching(result: BatchResult) -> None:
     for w in result.counted:
         by_unit[w.unit] += w.totals
         first.setdefault(w.unit, w)
-    groups = [(unit, t, first[unit]) for unit, t in by_unit.items()]
+    groups: list[tuple[str, Totals, FileRows | None]] = [(unit, t, first[unit]) for unit, t in by_unit.items()]
     if len(by_unit) > 1:  # and the district as a whole
         groups.append(("", total_of(by_unit.values()), None))
     for unit, t, file in groups:
@@ -169,7 +174,7 @@ def _department_checks(result: BatchResult) -> None:
                 if d.project_spend is None:
                     continue
                 found = dept_projects_mismatch(d.project_spend, sum(listed, Decimal(0)), len(listed),
-                                               result.rules, file=w.entry.path, sheet=d.sheet, cell="",
+                                               result.rules, file=w.entry.path, sheet=d.sheet or "", cell="",
                                                unit=w.unit)
                 if found:
                     _add(result, w, found)
@@ -193,7 +198,7 @@ def _roster_checks(result: BatchResult, roster: list[str]) -> None:
 
 def run_batch(root: str | Path, rules: Rules, year: int | None = None,
               roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
-              progress=None, debug: bool = False,
+              progress: Progress | None = None, debug: bool = False,
               inputs: tuple[list[tuple[Path, str]], list[FileEntry]] | None = None,
               isolate: bool = True, result_type: type[BatchResult] | None = None) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all.

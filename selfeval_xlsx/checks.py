@@ -199,8 +199,8 @@ def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Ite
             and abs(p.self_rate_score - s.rate_score) > rules.tolerance:
         yield emit("P118", f"表中执行率得分 {fmt(p.self_rate_score)}，按执行率 {fmt_pct(s.rate)} 计算应为 "
                            f"{fmt(s.rate_score)}", p.total_line.cells.get("score", ""), fmt(p.self_rate_score))
-    weights = [i.weight for i in p.indicators]
-    if all(w is not None for w in weights):
+    weights = [i.weight for i in p.indicators if i.weight is not None]
+    if len(weights) == len(p.indicators):   # every indicator has its weight
         form_total = (p.rate_weight if p.rate_weight is not None else rules.rate_weight) + sum(weights)
         if form_total != 100:
             yield emit("P119", f"预算执行率与各指标分值合计为 {fmt(form_total)} 分", header, fmt(form_total))
@@ -241,7 +241,7 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
         yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     if not t.text:
         yield emit("I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))
-    elif t.error and t.error.startswith("#") or t.error and t.error.startswith("Err:"):
+    elif (t.error and t.error.startswith("#")) or (t.error and t.error.startswith("Err:")):
         yield emit("I119", f"{_what(ind)}的指标值是错误值“{t.text}”：单元格中是一个出错的公式"
                            f"（以“=”开头的内容会被当作公式），计分时无法使用", cell("target", ""), t.text)
     elif t.error:

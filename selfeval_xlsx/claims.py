@@ -10,6 +10,7 @@ own words from its 单位信息, quoted), "commitment" (what the unit undertakes
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .findings import Finding
@@ -22,7 +23,7 @@ class Claim:
     kind: str
     text: str
     unit: str = ""                                   # whose figures; "" for the district
-    facts: dict = field(default_factory=dict)        # what the text states, as values
+    facts: dict[str, object] = field(default_factory=dict)   # what the text states, as values
     findings: tuple[Finding, ...] = ()               # the findings it rests on
     cells: tuple[str, ...] = ()                      # a table row: the cells shown
 
@@ -59,10 +60,10 @@ class Report:
         if made:
             self.blocks.append(Block("para", made))
 
-    def table(self, headers, rows: list[Claim], align_right=()) -> None:
+    def table(self, headers: Iterable[str], rows: list[Claim], align_right: Iterable[int] = ()) -> None:
         self.blocks.append(Block("table", rows, headers=tuple(headers), align_right=frozenset(align_right)))
 
-    def claims(self):
+    def claims(self) -> Iterator[Claim]:
         for b in self.blocks:
             yield from b.claims
 

@@ -23,18 +23,43 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
 from . import __version__, click_zh
-from .errors import (BatchError, NoSpaceError, OutputError, PoolError, RosterError, Terminated,
-                     find_os_error, is_no_space, os_reason)
+from .errors import (
+    BatchError,
+    NoSpaceError,
+    OutputError,
+    PoolError,
+    RosterError,
+    Terminated,
+    find_os_error,
+    is_no_space,
+    os_reason,
+)
 from .findings import Severity, catalogue_markdown
 from .numbers import fmt, fmt_pct
 from .procs import warm_up
 from .rules import DEFAULT_PRESET, PRESETS, RulesError, dump_rules, resolve_rules
 from .textgate import file_part, terminal
+
+if TYPE_CHECKING:   # loaded inside the commands that use them (see below)
+    from click._termui_impl import ProgressBar
+
+    from .api import Results
+    from .batch import Progress
+    from .inputs import Listing
+    from .rows import FileRows
+    from .rules import Rules
+
+P = ParamSpec("P")
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 # The reading, writing and report libraries load inside the commands that use them:
 # `run` starts its reading workers first, so they boot while those libraries load.
@@ -48,7 +73,7 @@ DEFAULT_OUTPUT_DIR = Path("output")
 class UsageError(click.ClickException):
     exit_code = USAGE
 
-    def show(self, file=None):
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"错误：{terminal(self.format_message())}", err=True)
 
 
@@ -57,14 +82,14 @@ def _debug() -> bool:
 
 
 @contextlib.contextmanager
-def _stop_signals():
+def _stop_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP stop a command the way Ctrl-C does: the exception unwinds
     through every `finally`, so the spool and half-written outputs are removed."""
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> NoReturn:
         for s in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_IGN)   # once is enough: let the clean-up finish
         raise Terminated(signum)
-    previous = {}
+    previous: dict[signal.Signals, Callable[[int, FrameType | None], Any] | int | None] = {}
     try:
         for s in (signal.SIGTERM, signal.SIGHUP):
             previous[s] = signal.signal(s, stop)
@@ -78,7 +103,7 @@ def _stop_signals():
 
 
 @contextlib.contextmanager
-def _private_temp():
+def _private_temp() -> Iterator[None]:
     """Everything a command puts in the temporary folder goes into one folder of its own,
     removed at the end whatever happened (xlsxwriter, for one, leaves its files behind
     when the disk fills up)."""
@@ -97,17 +122,17 @@ def _private_temp():
         shutil.rmtree(private, ignore_errors=True)
 
 
-def _quit(message: str, code: int):
+def _quit(message: str, code: int) -> NoReturn:
     with contextlib.suppress(OSError):   # stderr may be a closed pipe too
         click.echo(terminal(message), err=True)
     sys.exit(code)
 
 
-def _guard(fn):
+def _guard(fn: Callable[P, T]) -> Callable[P, T]:
     """Library errors become a one-line Chinese message and an exit code; a traceback
     only with --debug."""
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         debug = _debug()
         try:
             with _stop_signals(), _private_temp():
@@ -144,7 +169,7 @@ def _guard(fn):
     return wrapper
 
 
-def rules_options(fn):
+def rules_options(fn: F) -> F:
     fn = click.option("--rules", "rules_file", type=click.Path(dir_okay=False), metavar="规则文件",
                       help="自定义评分规则文件（TOML），见 `selfeval rules`。")(fn)
     fn = click.option("--preset", type=click.Choice(sorted(PRESETS)), default=DEFAULT_PRESET,
@@ -157,7 +182,7 @@ def rules_options(fn):
              subcommand_metavar="命令 [参数]...")
 @click.version_option(__version__, prog_name="selfeval")
 @click.option("--debug", is_flag=True, help="出错时显示完整的 Python 调用栈。")
-def main(debug):
+def main(debug: bool) -> None:
     """项目支出绩效自评：生成模板、审核自评表、汇总全区结果。"""
 
 
@@ -170,7 +195,7 @@ def main(debug):
               help="项目表张数。")
 @rules_options
 @_guard
-def template(output, unit, year, projects, preset, rules_file):
+def template(output: str, unit: str, year: int | None, projects: int, preset: str, rules_file: str | None) -> None:
     """生成空白填报模板（分值按所选评分规则填写）。
 
     例：selfeval template -o 模板.xlsx --unit 中山东路街道办事处 --year 2020
@@ -185,7 +210,7 @@ def template(output, unit, year, projects, preset, rules_file):
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default=DEFAULT_PRESET, show_default=True,
               help="要打印的评分规则预设。")
 @_guard
-def rules_cmd(preset):
+def rules_cmd(preset: str) -> None:
     """打印评分规则文件，可另存后修改，再用 --rules 使用。
 
     例：selfeval rules > 我区规则.toml
@@ -193,7 +218,7 @@ def rules_cmd(preset):
     click.echo(dump_rules(PRESETS[preset]), nl=False)
 
 
-def _default_output(district: str, year) -> Path:
+def _default_output(district: str, year: int | None) -> Path:
     """output/<区县>_<年度>_绩效自评汇总.xlsx, from cleaned text only: a 所属区县 of
     `../../x`, `/abs` or one with NUL stays a plain name inside output/."""
     part = re.sub(r"\.{2,}", "_", file_part(district, fallback="汇总"))   # no `..` left to look like a way up
@@ -202,7 +227,7 @@ def _default_output(district: str, year) -> Path:
 
 @main.command(options_metavar="[选项]")
 @_guard
-def checks():
+def checks() -> None:
     """打印全部审核规则（代码、级别、问题、如何修改）。
 
     例：selfeval checks > docs/checks.md
@@ -210,7 +235,7 @@ def checks():
     click.echo(catalogue_markdown(), nl=False)
 
 
-def batch_options(fn):
+def batch_options(fn: F) -> F:
     """The options of every command that reads a whole folder."""
     fn = rules_options(fn)
     fn = click.option("--follow-links", is_flag=True,
@@ -226,7 +251,7 @@ def batch_options(fn):
     return click.argument("folder", type=click.Path(), metavar="目录")(fn)
 
 
-def _listing(folder, follow_links: bool):
+def _listing(folder: str, follow_links: bool) -> Listing:
     """The inputs, looked at before anything is read or written."""
     from .inputs import scan
     listing = scan(folder, follow_links=follow_links, exclude=(DEFAULT_OUTPUT_DIR,))
@@ -235,7 +260,8 @@ def _listing(folder, follow_links: bool):
 
 
 @contextlib.contextmanager
-def _batch(listing, rules, year, roster, jobs, quiet, **_):
+def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None, jobs: int, quiet: bool,
+           **_: object) -> Iterator[Results]:
     """The library's evaluate() on the folder as listed (the listing reaches it through
     inputs.planned), with a progress bar."""
     from .api import evaluate
@@ -259,7 +285,7 @@ def _batch(listing, rules, year, roster, jobs, quiet, **_):
               help="汇总工作簿路径；默认 output/<区县>_<年度>_绩效自评汇总.xlsx。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="文件", help="另存一份 JSON 结果。")
 @_guard
-def run(folder, output, json_path, **batch):
+def run(folder: str, output: str | None, json_path: str | None, **batch: Any) -> None:
     """读取目录中所有自评表，计算、审核并写出汇总工作簿。
 
     例：selfeval run input_templates/examples/长安区
@@ -288,7 +314,7 @@ def run(folder, output, json_path, **batch):
 @click.option("-o", "--outdir", type=click.Path(), default="output/报告", show_default=True, metavar="目录",
               help="报告的保存目录。")
 @_guard
-def report(folder, outdir, **batch):
+def report(folder: str, outdir: str, **batch: Any) -> None:
     """按汇总结果起草每个单位的绩效自评工作报告（.docx）和全区汇总报告。
 
     例：selfeval report input_templates/examples/长安区
@@ -307,14 +333,15 @@ def report(folder, outdir, **batch):
 
 
 @contextlib.contextmanager
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> Iterator[Progress | None]:
     """A progress bar on stderr, only for a person watching a terminal."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    bar, open_ = None, False
+    bar: ProgressBar[int] | None = None
+    open_ = False
 
-    def advance(done: int, total: int):
+    def advance(done: int, total: int) -> None:
         nonlocal bar, open_
         if bar is None:
             bar = click.progressbar(length=total, label="读取", file=sys.stderr, show_pos=True,
@@ -327,7 +354,7 @@ def _progress(quiet: bool):
     try:
         yield advance
     finally:
-        if open_:
+        if open_ and bar is not None:   # open_ only once bar is made
             bar.__exit__(None, None, None)
 
 
@@ -335,7 +362,7 @@ def _progress(quiet: bool):
 @click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="文件...")
 @rules_options
 @_guard
-def check(files, preset, rules_file):
+def check(files: tuple[str, ...], preset: str, rules_file: str | None) -> None:
     """报送前自查：逐条列出问题。有“错误”时退出码为 1。
 
     例：selfeval check 中山东路街道办事处.xlsx
@@ -357,7 +384,7 @@ def check(files, preset, rules_file):
         sys.exit(1)
 
 
-def _print_check(rows) -> int:
+def _print_check(rows: FileRows) -> int:
     """Prints one checked file; returns how many 错误 it has."""
     counts = rows.counts
 

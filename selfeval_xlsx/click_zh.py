@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import click
 
@@ -71,8 +72,9 @@ MESSAGES = {
     "Takes {nargs} values but {len} were given.": "需要 {nargs} 个值，给了 {len} 个。",
 }
 # Words click builds messages from without gettext: number type names.
-NUMBER_TYPES = {click.types.IntParamType: "整数", click.types.FloatParamType: "数值",
-                click.types.IntRange: "整数", click.types.FloatRange: "数值"}
+NUMBER_TYPES: dict[type[click.ParamType[Any]], str] = {
+    click.types.IntParamType: "整数", click.types.FloatParamType: "数值",
+    click.types.IntRange: "整数", click.types.FloatRange: "数值"}
 
 
 def term_len(text: str) -> int:
@@ -93,9 +95,9 @@ def install() -> None:
     """Rebinds click's gettext functions to the table above (idempotent)."""
     from click import core, decorators, exceptions, formatting, parser, termui, types
     for module in (core, decorators, exceptions, formatting, parser, termui, types):
-        module._ = gettext
+        module._ = gettext  # type: ignore[attr-defined]  # patching click's own gettext hook
         if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
-    formatting.term_len = term_len
+            module.ngettext = ngettext  # type: ignore[attr-defined]  # likewise
+    formatting.term_len = term_len  # type: ignore[attr-defined,assignment]  # click's private width measure
     for cls, name in NUMBER_TYPES.items():
         cls.name = name

@@ -7,13 +7,18 @@ government templates ask for; Word falls back to 仿宋/宋体 where they are mi
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.section import Section
+from docx.shared import Cm, Length, Pt
+from docx.text.run import Run
 
 from .textgate import xml_text
 
@@ -26,7 +31,7 @@ BODY_SIZE = Pt(16)     # 三号
 TABLE_SIZE = Pt(10.5)  # 五号
 
 
-def _font(run, name: str, size, bold: bool = False) -> None:
+def _font(run: Run, name: str, size: Length, bold: bool = False) -> None:
     run.font.name = name
     run.font.size = size
     run.font.bold = bold
@@ -39,7 +44,7 @@ def _font(run, name: str, size, bold: bool = False) -> None:
         fonts.set(qn(attr), name)
 
 
-def new_document() -> Document:
+def new_document() -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -54,7 +59,7 @@ def new_document() -> Document:
     return doc
 
 
-def _page_numbers(section) -> None:
+def _page_numbers(section: Section) -> None:
     """— 1 — centred in the footer, as official documents number their pages."""
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -73,7 +78,7 @@ def _page_numbers(section) -> None:
     _font(p.add_run(" —"), TABLE_FONT, Pt(14))
 
 
-def title(doc, *lines: str) -> None:
+def title(doc: DocxDocument, *lines: str) -> None:
     for line in lines:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -82,21 +87,22 @@ def title(doc, *lines: str) -> None:
     doc.add_paragraph()
 
 
-def heading(doc, text: str, level: int = 1) -> None:
+def heading(doc: DocxDocument, text: str, level: int = 1) -> None:
     """一、… in 黑体, （一）… in 楷体, both at body size, as GB/T 9704 lays them out."""
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(32)
     _font(p.add_run(xml_text(text)), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_SIZE, bold=level == 2)
 
 
-def para(doc, text: str) -> None:
+def para(doc: DocxDocument, text: str) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(32)  # two characters
     p.paragraph_format.line_spacing = Pt(28)
     _font(p.add_run(xml_text(text)), BODY_FONT, BODY_SIZE)
 
 
-def table(doc, headers: list[str], rows: list[list[str]], align_right: set[int] = frozenset()) -> None:
+def table(doc: DocxDocument, headers: list[str], rows: list[list[str]],
+          align_right: AbstractSet[int] = frozenset()) -> None:
     t = doc.add_table(rows=1, cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -6,6 +6,7 @@ catch them without loading that code first.
 from __future__ import annotations
 
 import errno as _errno
+from typing import ClassVar
 
 
 class BatchError(Exception):
@@ -62,10 +63,12 @@ _REASONS = {
 
 def os_reason(e: OSError) -> str:
     """An OSError as a short Chinese reason (no English strerror)."""
+    if e.errno is None:
+        return "系统错误"
     return _REASONS.get(e.errno, f"系统错误（错误号 {e.errno}）" if e.errno else "系统错误")
 
 
-def find_os_error(e: BaseException) -> OSError | None:
+def find_os_error(e: BaseException | None) -> OSError | None:
     """The OSError behind an exception, following the chain a library wrapped it in
     (xlsxwriter's FileCreateError, for one, carries the OSError as its argument)."""
     seen = set()
@@ -78,12 +81,13 @@ def find_os_error(e: BaseException) -> OSError | None:
     return None
 
 
-def is_no_space(e: BaseException) -> bool:
+def is_no_space(error: BaseException) -> bool:
     """Whether a failure was a full disk: an OSError saying so, or SQLite's own words."""
-    found = find_os_error(e)
+    found = find_os_error(error)
     if found is not None and found.errno in NO_SPACE:
         return True
     seen = set()
+    e: BaseException | None = error
     while e is not None and id(e) not in seen:
         seen.add(id(e))
         if "database or disk is full" in str(e):
@@ -95,7 +99,7 @@ def is_no_space(e: BaseException) -> bool:
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised like Ctrl-C so that every clean-up runs."""
 
-    NAMES = {15: "终止（SIGTERM）", 1: "挂断（SIGHUP）"}
+    NAMES: ClassVar[dict[int, str]] = {15: "终止（SIGTERM）", 1: "挂断（SIGHUP）"}
 
     def __init__(self, signum: int):
         super().__init__(signum)

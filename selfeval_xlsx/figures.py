@@ -33,10 +33,26 @@ The rule
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Protocol
 
 from .numbers import CENTS
+
+if TYPE_CHECKING:   # batch.py imports this module
+    from .batch import BatchResult
+    from .rows import FileRows
+
+
+class Figures(Protocol):
+    """What rollup() reads of a project (rows.ProjectStat, schema.ProjectRow)."""
+    @property
+    def budget(self) -> Decimal | None: ...
+    @property
+    def executed(self) -> Decimal | None: ...
+    @property
+    def total(self) -> Decimal | None: ...
 
 ZERO = Decimal(0)
 
@@ -76,7 +92,7 @@ class Rollup:
     left_out: tuple[tuple[str, str], ...] = ()   # (project, reason), in file order
 
     def left_out_counts(self) -> dict[str, int]:
-        counts = {r: 0 for r in PROJECT_REASONS}
+        counts = dict.fromkeys(PROJECT_REASONS, 0)
         for _, reason in self.left_out:
             counts[reason] += 1
         return {r: n for r, n in counts.items() if n}
@@ -101,11 +117,13 @@ class Totals:
     self_high: int = 0             # self totals at or above the rules' suspicious score
     left_out: tuple[tuple[str, str], ...] = ()
 
-    def add(self, budget, executed, total, self_total=None, high_mark: Decimal | None = None,
-            name: str = "") -> None:
+    def add(self, budget: Decimal | None, executed: Decimal | None, total: Decimal | None,
+            self_total: Decimal | None = None, high_mark: Decimal | None = None, name: str = "") -> None:
         self.projects += 1
         reason = left_out_because(budget, executed, total)
         if reason is None:
+            # left_out_because lets in only projects with all three figures
+            assert budget is not None and executed is not None and total is not None
             self.entered += 1
             self.budget += budget
             self.executed += executed
@@ -133,11 +151,11 @@ class Totals:
                       self.left_out)
 
 
-def total_of(items) -> Totals:
+def total_of(items: Iterable[Totals]) -> Totals:
     return sum(items, Totals())
 
 
-def rollup(projects) -> Rollup:
+def rollup(projects: Iterable[Figures]) -> Rollup:
     """Figures over projects: anything with `budget`, `executed`, `total` and `name`."""
     t = Totals()
     for p in projects:
@@ -145,7 +163,7 @@ def rollup(projects) -> Rollup:
     return t.rollup()
 
 
-def note(left_out) -> str:
+def note(left_out: Iterable[tuple[str, ...]]) -> str:
     """"另有1个项目因缺少全年执行数未计入（专项经费）", one clause per reason; "" if none.
     `left_out`: (project, reason) pairs, or (unit, project, reason) for a district."""
     groups: dict[str, list[str]] = {}
@@ -163,7 +181,7 @@ class UnitFigures:
     unit: str
     district: str
     year: int | None
-    files: list = field(default_factory=list)      # the unit's counted FileRows
+    files: list[FileRows] = field(default_factory=list)      # the unit's counted files
     totals: Totals = field(default_factory=Totals)
 
     @property
@@ -186,7 +204,7 @@ class LeftOutFile:
 UNNAMED_UNIT = "（未填单位名称）"
 
 
-def unit_figures(result) -> list[UnitFigures]:
+def unit_figures(result: BatchResult) -> list[UnitFigures]:
     """Each unit of the batch (its counted files), in file order."""
     by_unit: dict[str, UnitFigures] = {}
     for w in result.counted:
@@ -198,7 +216,7 @@ def unit_figures(result) -> list[UnitFigures]:
     return list(by_unit.values())
 
 
-def left_out_files(result) -> list[LeftOutFile]:
+def left_out_files(result: BatchResult) -> list[LeftOutFile]:
     """Files read whose projects are not in any figure, and why (rule 1)."""
     return [LeftOutFile(w.entry.path, w.unit, w.year, w.totals.projects, reason)
             for w in result.files if (reason := result.left_out.get(w.no)) and w.totals.projects]
@@ -224,7 +242,7 @@ def district_note(units: list[UnitFigures]) -> str:
     return note([(u.unit, p, r) for u in units for p, r in u.totals.left_out], )
 
 
-def notes(result) -> list[str]:
+def notes(result: BatchResult) -> list[str]:
     """What every place showing the district's totals must say beside them (the terminal,
     the summary sheet): projects and files left out, with reasons and names."""
     units = unit_figures(result)

@@ -1,9 +1,11 @@
 """Findings are data: a stable code, a severity, where, what is wrong, what to do."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 from types import SimpleNamespace
+from typing import Any
 
 
 class Severity(str, Enum):
@@ -37,20 +39,20 @@ class Finding:
     project: str = ""
     value: str = ""
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
         return (self.severity.rank, self.unit, self.file, self.sheet, self.code, self.cell)
 
-    def as_row(self) -> tuple:
+    def as_row(self) -> tuple[int, str, str, str, str, str, str, str, str]:
         """The sort key first, then the rest: how the spool stores a finding."""
         return (*self.sort_key(), self.message, self.project, self.value)
 
     @classmethod
-    def from_row(cls, row) -> Finding:
+    def from_row(cls, row: Iterable[Any]) -> Finding:
         rank, unit, file, sheet, code, cell, message, project, value = row
         return cls(code, BY_RANK[rank], message, file, sheet, cell, unit, project, value)
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - short names for the catalogue below
 BY_RANK = {s.rank: s for s in Severity}   # how the spool stores a severity, back to it
 _CHECKS = (
     # --- file ---------------------------------------------------------------------
@@ -286,8 +288,8 @@ def _show(value: object) -> str:
     return text if len(text) <= 200 else text[:197] + "…"
 
 
-def count_by_severity(findings) -> dict[Severity, int]:
-    counts = {s: 0 for s in Severity}
+def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = dict.fromkeys(Severity, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -203,7 +204,7 @@ def strip_parens(label: str) -> str:
     return _PAREN.sub("", label)
 
 
-def label_index(fields) -> dict[str, str]:
+def label_index(fields: Iterable[Field]) -> dict[str, str]:
     """Maps every folded spelling of the fields' labels to the field key."""
     index: dict[str, str] = {}
     for f in fields:

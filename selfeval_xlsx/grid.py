@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import python_calamine as pc
 
@@ -57,7 +59,7 @@ def sniff(data: bytes, z: zipfile.ZipFile | None = None) -> str:
         z = z or open_zip(data)   # in memory: nothing to close
         try:
             names = set(z.namelist()) if z else set()
-            if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
+            if z and "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
                 return "ods"
             if "xl/workbook.bin" in names:
                 return "xlsb"
@@ -74,15 +76,29 @@ def sniff(data: bytes, z: zipfile.ZipFile | None = None) -> str:
     return ""
 
 
+# A cell's value as python-calamine gives it (str, float, int, bool, date, datetime,
+# time, timedelta; "" when empty). Any: the readers dispatch on the exact type
+# (type(v) is float) for speed, which mypy does not follow.
+Cell = Any
+
+
 @dataclass
 class Sheet:
     name: str
-    rows: list[list]
+    rows: list[list[Cell]]
     top: int = 0
     left: int = 0
     visible: bool = True
     # Merged ranges as ((row1, col1), (row2, col2)); .ods files do not report them.
-    merged: list = field(default_factory=list)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Built on first use: (row, first column) → last column; ranges too tall to
+        # index row by row are searched instead.
+        self._merge_ends: dict[tuple[int, int], int] | None = None
+        self._tall: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.bottom = self.top + len(self.rows)
+        self.right = self.left + max((len(r) for r in self.rows), default=0)
 
     def merge_end(self, row: int, col: int) -> int:
         """The last column of the merged range that starts at (row, col), else col."""
@@ -103,7 +119,7 @@ class Sheet:
                 return c2
         return col
 
-    def get(self, row: int, col: int):
+    def get(self, row: int, col: int) -> Cell:
         r, c = row - self.top, col - self.left
         if 0 <= r < len(self.rows):
             line = self.rows[r]
@@ -111,15 +127,7 @@ class Sheet:
                 return line[c]
         return ""
 
-    def __post_init__(self):
-        # Built on first use: (row, first column) → last column; ranges too tall to
-        # index row by row are searched instead.
-        self._merge_ends: dict[tuple[int, int], int] | None = None
-        self._tall: list = []
-        self.bottom = self.top + len(self.rows)
-        self.right = self.left + max((len(r) for r in self.rows), default=0)
-
-    def nonempty(self):
+    def nonempty(self) -> Iterator[tuple[int, int, Cell]]:
         """(row, col, value) of every non-empty cell, row by row."""
         for r, line in enumerate(self.rows, start=self.top):
             for c, v in enumerate(line, start=self.left):
@@ -127,7 +135,11 @@ class Sheet:
                     yield r, c, v
 
 
-def load_sheets(data: bytes, skip=lambda name, visible: False) -> list[Sheet]:
+def _keep_all(name: str, visible: bool) -> bool:
+    return False
+
+
+def load_sheets(data: bytes, skip: Callable[[str, bool], bool] = _keep_all) -> list[Sheet]:
     """The worksheets of a workbook, in order, but those `skip(name, visible)` names
     (which are never parsed). Raises WorkbookError."""
     try:

@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ def display_name(path: Path, root: Path) -> str:
     return _printable(path.relative_to(root).as_posix())
 
 
-def shown(path) -> str:
+def shown(path: str | bytes | os.PathLike[str]) -> str:
     """Any path as printable text (a folder's own name may not be UTF-8 either)."""
     return os.fsdecode(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
@@ -88,7 +89,7 @@ class Listing:
         raise BatchError(f"目录 {shown(self.root)} 中没有可读取的电子表格（.xlsx .xlsm .xls .xlsb .ods .et），"
                          f"未写出任何文件" + (f"。跳过的文件：{why}" if why else "（目录为空）"))
 
-    def refuse_overwriting(self, outputs: dict[str, str | os.PathLike | None]) -> None:
+    def refuse_overwriting(self, outputs: dict[str, str | os.PathLike[str] | None]) -> None:
         """One path per output ({what it is: path}), and no output on top of a file to be
         read (also through a hard link); raises OutputError."""
         given = [(what, p) for what, p in outputs.items() if p]
@@ -109,7 +110,7 @@ class Listing:
                                       f"请换一个输出位置")
 
 
-def _same_file(a, b) -> bool:
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
@@ -168,7 +169,7 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _identity(path) -> tuple[int, int] | None:
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
         return st.st_dev, st.st_ino
@@ -180,8 +181,8 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def _one(entry: os.DirEntry, display: str, listing: Listing, real_root: str, follow_links: bool,
-         limits: Limits, excluded: set[str], visited: set) -> bool:
+def _one(entry: os.DirEntry[str], display: str, listing: Listing, real_root: str, follow_links: bool,
+         limits: Limits, excluded: set[str], visited: set[tuple[int, int] | None]) -> bool:
     """Sorts one directory entry; True when it is a folder to walk into."""
     if len(entry.path) * 4 >= PATH_LIMIT and len(os.fsencode(entry.path)) >= PATH_LIMIT:
         listing.skip(display, f"路径长度超过系统上限（{PATH_LIMIT} 字节），无法读取；请把文件移到层级较浅的目录")
@@ -350,7 +351,7 @@ _PLANNED: contextvars.ContextVar[Listing | None] = contextvars.ContextVar("plann
 
 
 @contextmanager
-def planned(listing: Listing):
+def planned(listing: Listing) -> Iterator[Listing]:
     """Makes `list_inputs(listing.root)` return this listing instead of walking again."""
     token = _PLANNED.set(listing)
     try:

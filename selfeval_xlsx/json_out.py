@@ -10,7 +10,7 @@ from .schema import FILES
 from .tables import build_tables, jsonable, run_facts
 
 
-def _dump(value) -> str:
+def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from . import form
-from .grid import Sheet, a1
+from .grid import Cell, Sheet, a1
 
 Raw = tuple[object, str]  # (value as the cell holds it, A1 reference)
 
@@ -114,11 +115,12 @@ class Labels:
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         # (row, col) → (folded, without brackets, labels), in reading order
-        self.text: dict[tuple[int, int], tuple[str, str, tuple]] = {}
-        self._rows: dict[tuple, int | None] = {}
-        self._columns: dict[tuple, dict[str, int]] = {}
+        self.text: dict[tuple[int, int], tuple[str, str, tuple[tuple[int, str], ...]]] = {}
+        self._rows: dict[tuple[int, frozenset[str], int], int | None] = {}
+        self._columns: dict[tuple[int, int], dict[str, int]] = {}
         self._positions: list[dict[str, list[tuple[int, int]]]] = [{} for _ in _INDEXES]
-        self.indicator_columns: tuple | None = None   # (header row, columns, first data row)
+        # (header row, columns, first data row)
+        self.indicator_columns: tuple[int, dict[str, int], int] | None = None
         # One pass over the cells finds every label of every index (this runs for
         # each sheet of a province, so the per-text work is cached in _fold).
         text, positions = self.text, self._positions
@@ -195,7 +197,7 @@ class Labels:
         found = self._first_value((r, col) for r in range(row + 1, min(self.sheet.bottom, row + 1 + limit)))
         return found or ("", a1(row + 1, col))
 
-    def _first_value(self, cells) -> Raw | None:
+    def _first_value(self, cells: Iterable[tuple[int, int]]) -> Raw | None:
         """The first non-empty of `cells`, unless a label comes first."""
         for r, c in cells:
             v = self.sheet.get(r, c)
@@ -234,7 +236,7 @@ def _field_right(labels: Labels, index: dict[str, str], key: str) -> Raw | None:
     return None
 
 
-def _title_rows(labels: Labels):
+def _title_rows(labels: Labels) -> Iterator[str]:
     """The texts of the sheet's first rows, where a title stands (titles may be longer
     than the labels the sheet's index keeps)."""
     for line in labels.sheet.rows[:5]:
@@ -477,11 +479,11 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
 _SUBTOTALS = frozenset({"小计", "小计:", "小计：", "小 计", "分项小计", "一级指标小计", "小计得分"})
 
 
-def _subtotal(values, level_at) -> bool:
+def _subtotal(values: Sequence[Cell], level_at: Iterable[int]) -> bool:
     return any(values[j] in _SUBTOTALS for j in level_at)
 
 
-def _blank_or_placeholder(v: object, placeholder) -> bool:
+def _blank_or_placeholder(v: object, placeholder: Callable[[str], bool]) -> bool:
     return v in _EMPTY or (type(v) is str and placeholder(v))
 
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Any, overload
 
 # Error values a spreadsheet shows for a broken formula (Excel/WPS, and LibreOffice's Err:nnn).
 _ERRORS = frozenset({"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#N/A", "#NUM!", "#NULL!",
@@ -48,7 +49,7 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def to_decimal(x: float | int) -> Decimal:
+def to_decimal(x: float) -> Decimal:
     # repr of a float is the shortest text that reads back to it: 8.94, not 8.9399999…
     return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
 
@@ -94,7 +95,7 @@ def parse_number(raw: object) -> Parsed:
     return p
 
 
-def _parse_number(raw: object) -> Parsed:
+def _parse_number(raw: Any) -> Parsed:   # Any: it dispatches on the exact type, which mypy does not follow
     t = type(raw)
     # Number cells repeat (weights, scores), so their parses are cached by exact type;
     # a zero is not, as 0.0 and -0.0 are equal keys but not the same text.
@@ -121,6 +122,12 @@ WIDE = Context(prec=120, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
 RATE_PLACES = Decimal("0.0001")   # rates are shown to 0.01%
 
 
+@overload
+def round_half_up(x: Decimal, places: Decimal = ...) -> Decimal: ...
+@overload
+def round_half_up(x: None, places: Decimal = ...) -> None: ...
+@overload
+def round_half_up(x: Decimal | None, places: Decimal = ...) -> Decimal | None: ...
 def round_half_up(x: Decimal | None, places: Decimal = CENTS) -> Decimal | None:
     if x is None:
         return None

@@ -8,6 +8,7 @@ Each worker sends back one record (`rows.FileRows`) as its file finishes.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -15,8 +16,9 @@ import resource
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from multiprocessing.connection import wait
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+from typing import BinaryIO
 
 from .container import LIMITS, Limits
 from .errors import PoolError
@@ -34,8 +36,11 @@ DEPTH = 2  # files in flight per worker
 # otherwise spend 30 ms building it for its first finding's row height).
 display_width("")
 
+# A file to read: (its path, its name as shown).
+Task = tuple[str | os.PathLike[str], str]
 
-def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str) -> None:
+
+def _worker(conn: Connection, rules: Rules, limits: Limits, debug: bool, spool_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:
@@ -59,12 +64,13 @@ def _worker(conn, rules: Rules, limits: Limits, debug: bool, spool_dir: str) -> 
             conn.send(read_one(path, display, rules, limits, sink))
 
 
-def read_one(path, display: str, rules: Rules, limits: Limits, sink) -> FileRows:
+def read_one(path: str | os.PathLike[str], display: str, rules: Rules, limits: Limits,
+             sink: BinaryIO) -> FileRows:
     """Reads one file and stores its rows in `sink`: the same in a worker and in process."""
     return to_rows(process_file(path, display, rules, limits), rules.suspicious_score).store(sink)
 
 
-def read_in_process(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool_dir: str | os.PathLike,
+def read_in_process(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.PathLike[str],
                     limits: Limits = LIMITS) -> Iterator[FileRows]:
     """read_contained without the containment: every file read in this process, in
     order. For notebooks and tests (evaluate(isolate=False)): a file that crashes the
@@ -74,7 +80,7 @@ def read_in_process(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spoo
             yield read_one(path, display, rules, limits, sink)
 
 
-def _lost(path, display: str, code: str, reason: str) -> FileRows:
+def _lost(path: str | os.PathLike[str], display: str, code: str, reason: str) -> FileRows:
     entry = FileEntry(display, status=FAILED, reason=reason)
     try:
         with open(path, "rb") as fh:
@@ -92,7 +98,7 @@ class _Slot:
         with main_hidden():
             self.proc.start()
         child.close()
-        self.tasks: deque = deque()   # sent and not yet answered; the first is being read
+        self.tasks: deque[Task] = deque()   # sent and not yet answered; the first is being read
         self.started = 0.0
         # A worker that cannot even start is our environment's fault, not a file's.
         try:
@@ -103,14 +109,13 @@ class _Slot:
             self.stop(kill=True)
             raise PoolError("无法启动读取文件的工作进程；请加 --debug 重新运行查看原因")
 
-    def give(self, task) -> None:
+    def give(self, task: Task) -> None:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
-        try:
+        # If the worker is gone, its sentinel reports it and the file gets a finding.
+        with contextlib.suppress(OSError):
             self.conn.send(task)
-        except OSError:
-            pass  # the worker is gone; its sentinel reports it and the file gets a finding
 
     def finished(self) -> None:
         self.tasks.popleft()
@@ -120,10 +125,8 @@ class _Slot:
         if kill:
             self.proc.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.proc.join(timeout=5)
         if self.proc.is_alive():
             self.proc.kill()
@@ -141,7 +144,7 @@ def _death_reason(exitcode: int | None) -> str:
     return f"读取进程意外退出（退出码 {exitcode}）"
 
 
-def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool_dir: str | os.PathLike,
+def read_contained(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.PathLike[str],
                    jobs: int = 0, limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish.
 
@@ -188,16 +191,17 @@ def read_contained(tasks: Iterable[tuple[os.PathLike, str]], rules: Rules, spool
             slot.stop(kill=bool(slot.tasks))
 
 
-def _give_up(slot: _Slot, slots: list[_Slot], pending: deque, new, code: str, reason: str,
+def _give_up(slot: _Slot, slots: list[_Slot], pending: deque[Task], new: Callable[[], _Slot], code: str, reason: str,
              kill: bool = False) -> FileRows:
     """The file the worker was reading becomes a finding; the worker is replaced."""
     head = slot.tasks.popleft()
     pending.extendleft(reversed(slot.tasks))
     slot.tasks.clear()
     slots[slots.index(slot)] = _replace(slot, new, kill=kill)
-    return _lost(*head, code, reason)
+    path, display = head
+    return _lost(path, display, code, reason)
 
 
-def _replace(slot: _Slot, new, kill: bool = False) -> _Slot:
+def _replace(slot: _Slot, new: Callable[[], _Slot], kill: bool = False) -> _Slot:
     slot.stop(kill=kill)
     return new()

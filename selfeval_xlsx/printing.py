@@ -10,6 +10,10 @@ Every page's header names the district, the year and the sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
 
 from . import textgate
 
@@ -50,7 +54,7 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def page_setup(ws, sheet_name: str, widths: list[float], title: Title, header_row: int = 0,
+def page_setup(ws: Worksheet, sheet_name: str, widths: list[float], title: Title, header_row: int = 0,
                key_columns: int = 2) -> None:
     """Paper, scale, repeated header row (and key columns when split), header and footer."""
     paper, scale, split = fit(widths)

@@ -10,15 +10,17 @@ import contextlib
 import multiprocessing as mp
 import sys
 import types
+from collections.abc import Iterator
 from multiprocessing import forkserver
+from multiprocessing.context import ForkServerContext
 
-_CONTEXT = None
+_CONTEXT: ForkServerContext | None = None
 
 
-def context():
+def context() -> ForkServerContext:
     """forkserver: workers fork from a small clean process, not from a parent that has
     grown with the results, so their memory cap measures only their own work."""
-    global _CONTEXT
+    global _CONTEXT  # noqa: PLW0603 - made once, on first use, so that importing costs nothing
     if _CONTEXT is None:
         _CONTEXT = mp.get_context("forkserver")
         _CONTEXT.set_forkserver_preload(["selfeval_xlsx.pool"])   # the reader and the worker loop
@@ -26,7 +28,7 @@ def context():
 
 
 @contextlib.contextmanager
-def main_hidden():
+def main_hidden() -> Iterator[None]:
     """While the fork server and the workers start, the calling program's main module
     is not named to them: multiprocessing would otherwise run the caller's script
     again in each (as `__mp_main__`), and a plain script that calls evaluate() without

@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+from docx.document import Document as DocxDocument
 
 from . import figures
 from .atomic import replacing
@@ -82,7 +84,7 @@ def _year(year: int | None) -> str:
     return f"{year}年度" if year else "（评价年度未知）"
 
 
-def _names(items) -> str:
+def _names(items: Iterable[str]) -> str:
     return "、".join(items)
 
 
@@ -94,7 +96,7 @@ def unit_data(result: BatchResult) -> list[UnitData]:
             p = stat_from_row(row)
             d.projects.append(p)
             if figures.left_out_because(p.budget, p.executed, p.total) is None:
-                d.entered_at.add((row.file, p.sheet))
+                d.entered_at.add((row.file or "", p.sheet))   # to_rows fills every row's file
     for d in out:
         paths = {w.entry.path for w in d.fig.files}
         for raw in dict.fromkeys(w.unit for w in d.fig.files):
@@ -102,7 +104,7 @@ def unit_data(result: BatchResult) -> list[UnitData]:
     return out
 
 
-def _by_code(findings, codes=None) -> dict[str, list[Finding]]:
+def _by_code(findings: Iterable[Finding], codes: Container[str] | None = None) -> dict[str, list[Finding]]:
     out: dict[str, list[Finding]] = {}
     for f in findings:
         if codes is None or f.code in codes:
@@ -110,7 +112,7 @@ def _by_code(findings, codes=None) -> dict[str, list[Finding]]:
     return out
 
 
-def _projects_of(findings) -> str:
+def _projects_of(findings: Iterable[Finding]) -> str:
     names = list(dict.fromkeys(f.project for f in findings if f.project))
     return _names(names) if names else "相关项目"
 
@@ -364,7 +366,7 @@ def draft_reports(result: BatchResult) -> list[Report]:
     return reports
 
 
-def render(rep: Report):
+def render(rep: Report) -> DocxDocument:
     doc = new_document()
     lines: list[str] = []   # consecutive title lines go out together
     for block in rep.blocks:

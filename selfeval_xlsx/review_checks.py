@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from decimal import Decimal
 
 from .findings import Finding, make
@@ -37,7 +37,7 @@ def _norm(text: str) -> str:
     return _NOISE.sub("", text or "")
 
 
-def _emit(p: Project):
+def _emit(p: Project) -> Callable[..., Finding]:
     def emit(code: str, problem: str, cell: str = "", value: object = "") -> Finding:
         return make(code, problem, value=value, file=p.file, sheet=p.sheet, cell=cell,
                     unit=p.unit, project=p.name)
@@ -185,8 +185,8 @@ def _indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> I
         k = rules.low_target_ratio
         # A cost cap is the budget: spending less is the execution rate's business, not a low target.
         points = abs(a - t.value) >= rules.low_target_points if t.percent else True
-        if points and (t.kind in (POSITIVE, EXACT) and a >= k * t.value or
-                       t.kind == REVERSE and not is_cost(ind.level1, ind.level2) and t.value >= k * a):
+        if points and ((t.kind in (POSITIVE, EXACT) and a >= k * t.value) or
+                       (t.kind == REVERSE and not is_cost(ind.level1, ind.level2) and t.value >= k * a)):
             times = a / t.value if t.kind != REVERSE else t.value / a
             yield emit("I121", f"{_what(ind)}指标值 {t.text}，完成值 {ind.actual.text}，"
                                f"{'完成值为指标值' if t.kind != REVERSE else '指标值为完成值'}的 {fmt(times)} 倍"

@@ -11,6 +11,7 @@ import os
 import resource
 import signal
 import unicodedata
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .container import LIMITS, Limits, inspect_zip
@@ -48,7 +49,7 @@ def first_column(data: bytes) -> list[str]:
     return [str(first.get(r, column)).strip() for r in range(first.top, first.bottom)]
 
 
-def _worker(conn, data: bytes, limits: Limits, debug: bool) -> None:
+def _worker(conn: Connection, data: bytes, limits: Limits, debug: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:   # a native library dying prints its own backtrace; our message says it
@@ -61,7 +62,7 @@ def _worker(conn, data: bytes, limits: Limits, debug: bool) -> None:
         conn.send(("error", str(e)))
     except MemoryError:
         conn.send(("error", "读取时内存超限"))
-    except Exception:  # noqa: BLE001 — whatever the file does, the parent gets a message
+    except Exception:
         conn.send(("error", "文件内容无法解析（已损坏，或不是本工具能读取的格式）"))
 
 
@@ -88,7 +89,8 @@ def _from_workbook(data: bytes, limits: Limits, debug: bool) -> list[str]:
         receive.close()
     if status != "ok":
         raise RosterError(f"名单工作簿无法读取：{value}")
-    return value
+    names: list[str] = value   # _worker sends ("ok", first_column(...))
+    return names
 
 
 def load_roster(path: str | Path, limits: Limits = LIMITS, debug: bool = False) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, BinaryIO, TypeVar
 
 from . import schema, textgate
 from .findings import (
@@ -44,6 +45,11 @@ from .sheetxml import (
 )
 from .workbook import FileEntry, WorkbookResult
 
+# Where a 问题清单 row links: (its column, file, sheet, cell).
+Link = tuple[int, str, str, str]
+# A finding as the spool stores it, with its rendered 问题清单 row.
+StoredPair = tuple[schema.StoredFinding, bytes]
+R = TypeVar("R", schema.ProjectRow, schema.IndicatorRow)
 
 
 def amt(x: Decimal | None) -> Decimal | None:
@@ -76,15 +82,16 @@ class ProjectStat:
     exec_reason: str
 
 
-def stat_from_row(row) -> ProjectStat:
-    """A 项目明细 row (schema.ProjectRow) read back from the spool, figures as shown."""
-    return ProjectStat(row.sheet, row.project, row.initial, row.budget, row.executed, row.rate,
-                       row.rate_score, row.total, row.self_total, row.grade, row.exec_reason)
+def stat_from_row(row: schema.ProjectRow) -> ProjectStat:
+    """A 项目明细 row (schema.ProjectRow) read back from the spool, figures as shown.
+    (`or ""`: to_rows always fills these texts; the record's fields may be None.)"""
+    return ProjectStat(row.sheet or "", row.project or "", row.initial, row.budget, row.executed, row.rate,
+                       row.rate_score, row.total, row.self_total, row.grade, row.exec_reason or "")
 
 
 # --- 问题清单 rows ------------------------------------------------------------------
 
-def finding_row(stored) -> tuple:
+def finding_row(stored: schema.StoredFinding) -> schema.FindingRow:
     """A 问题清单 row (schema.FindingRow) from a finding as the spool stores it."""
     return schema.FINDINGS.record(
         severity=BY_RANK[stored.rank].value, code=stored.code, title=CATALOGUE[stored.code].title,
@@ -92,25 +99,25 @@ def finding_row(stored) -> tuple:
         message=stored.message, value=stored.value)
 
 
-def finding_link(file: str, sheet: str, cell: str) -> tuple[int, str, str, str] | None:
+def finding_link(file: str, sheet: str, cell: str) -> Link | None:
     """Where a 问题清单 row links from and to: its 单元格 column to the cell, or for a
     finding on a whole file its 文件 column to the file; None for one on no file."""
     table = schema.FINDINGS
     return (table.index("cell") if cell else table.index("file"), file, sheet, cell) if file else None
 
 
-def finding_source(row) -> tuple[int, str, str, str] | None:
+def finding_source(row: schema.FindingRow) -> Link | None:
     """finding_link of a 问题清单 row (schema.FindingRow)."""
-    return finding_link(row.file, row.sheet, row.cell)
+    return finding_link(row.file or "", row.sheet or "", row.cell or "")   # finding_row fills all three
 
 
-def finding_xml(row) -> bytes:
+def finding_xml(row: schema.FindingRow) -> bytes:
     """A 问题清单 row rendered (sheetxml.row_xml, ROW_MARK for the row number), its link
     cell in the link style (the writer takes it off rows past Excel's hyperlink limit)."""
     table = schema.FINDINGS
     source = finding_source(row)
-    wrap = getattr(row, table.wrap)
-    height = wrapped_height(str(wrap or ""), table.column(table.wrap).width) if wrap else None
+    wrap = getattr(row, table.wrap) if table.wrap else None
+    height = wrapped_height(str(wrap), table.column(table.wrap).width) if wrap and table.wrap else None
     cells = link_cells(table.cells, source[0]) if source else table.cells
     return row_xml(ROW_MARK, cells, row, height).encode("utf-8", "replace")
 
@@ -120,13 +127,13 @@ def plain_link(xml: bytes, col: int) -> bytes:
     return unlink(xml, col, schema.FINDINGS.styles()[col])
 
 
-def stored(finding: Finding):
+def stored(finding: Finding) -> StoredPair:
     """A finding as the spool stores it, with its rendered 问题清单 row."""
     s = schema.StoredFinding._make(finding.as_row())
     return s, finding_xml(finding_row(s))
 
 
-def from_stored(s) -> Finding:
+def from_stored(s: schema.StoredFinding) -> Finding:
     return Finding(s.code, BY_RANK[s.rank], s.message, file=s.file, sheet=s.sheet, cell=s.cell,
                    unit=s.unit, project=s.project, value=s.value)
 
@@ -142,9 +149,9 @@ class FileTables:
     year: int | None = None
     unit_info: UnitInfo | None = None
     projects: list[ProjectStat] = field(default_factory=list)
-    project_rows: list = field(default_factory=list)      # schema.ProjectRow
-    departments: list = field(default_factory=list)       # schema.DepartmentRow (few: kept in memory)
-    indicator_rows: list = field(default_factory=list)    # schema.IndicatorRow
+    project_rows: list[schema.ProjectRow] = field(default_factory=list)
+    departments: list[schema.DepartmentRow] = field(default_factory=list)   # few: kept in memory
+    indicator_rows: list[schema.IndicatorRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     counts: dict[Severity, int] = field(default_factory=dict)
     totals: Totals = field(default_factory=Totals)
@@ -152,7 +159,7 @@ class FileTables:
     # (sheet, project, cell, review_checks.fingerprint).
     row_keys: list[tuple[str, str, str, bytes]] = field(default_factory=list)
 
-    def store(self, sink=None) -> FileRows:
+    def store(self, sink: BinaryIO | None = None) -> FileRows:
         """Writes the rows to `sink` (a binary file opened unbuffered for appending:
         the worker's own spool file) and returns the record that says where.
         A file with no rows (one that failed) needs no sink."""
@@ -190,7 +197,7 @@ class FileTables:
 
     def gate_values(self) -> None:
         """Every text of the rows and project stats as the text gate lets it into a cell."""
-        def gated(row):
+        def gated(row: R) -> R:
             return type(row)._make(textgate.cell(v) if type(v) is str else v for v in row)
         self.project_rows = [gated(r) for r in self.project_rows]
         self.indicator_rows = [gated(r) for r in self.indicator_rows]
@@ -218,14 +225,14 @@ class FileRows:
     unit_info: UnitInfo | None = None
     projects: list[ProjectStat] = field(default_factory=list)
     # (schema.StoredFinding, rendered 问题清单 row) of each finding
-    findings: list[tuple] = field(default_factory=list)
+    findings: list[StoredPair] = field(default_factory=list)
     counts: dict[Severity, int] = field(default_factory=dict)
     indicator_count: int = 0
     totals: Totals = field(default_factory=Totals)
     segments: Segments | None = None
     counted: bool = True   # False when a duplicate submission outranks this one
     no: int = 0            # position in path order, so output order never depends on timing
-    departments: list = field(default_factory=list)   # schema.DepartmentRow of its 部门整体 forms
+    departments: list[schema.DepartmentRow] = field(default_factory=list)   # of its 部门整体 forms
     row_keys: list[tuple[str, str, str, bytes]] = field(default_factory=list)   # FileTables'
 
     def all_findings(self) -> list[Finding]:
@@ -279,7 +286,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
     return out
 
 
-def text_changes(*tables) -> tuple[int, str, str, str, str] | None:
+def text_changes(*tables: Any) -> tuple[int, str, str, str, str] | None:
     """Where the text gate (textgate.cell_text) will change a table text: how many
     texts, and the first one's sheet, project, column and note; None if none will.
     `tables`: rows, columns, rows, columns… (rows with `sheet` and `project` fields).

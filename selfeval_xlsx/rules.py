@@ -10,6 +10,7 @@ import hashlib
 import os
 import stat
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -237,11 +238,11 @@ WORD_LISTS = {
 SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间", "指标体系", "审核用语", "关闭的审核")
 TOP_KEYS = ("名称", *SECTIONS)
 BAND_KEYS = ("达成", "部分达成", "未达成")
-_WHERE = {**{k: "权重" for k in WEIGHT_KEYS}, **{k: "阈值" for k in THRESHOLDS},
-          **{k: "定性指标得分区间" for k in BAND_KEYS}}
+_WHERE = {**dict.fromkeys(WEIGHT_KEYS, "权重"), **dict.fromkeys(THRESHOLDS, "阈值"),
+          **dict.fromkeys(BAND_KEYS, "定性指标得分区间")}
 
 
-def _unknown(key: str, valid, where: str) -> RulesError:
+def _unknown(key: str, valid: Iterable[str], where: str) -> RulesError:
     """An unknown key, with the valid key it most likely meant to be."""
     hint = ""
     if where == "顶层" and key in _WHERE:
@@ -313,7 +314,7 @@ def _count(value: object, where: str) -> Decimal:
 _KINDS = {"share": _share, "score": _score, "amount": _amount, "count": _count}
 
 
-def _section(data: dict, name: str, source: str) -> dict | None:
+def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any] | None:
     value = data.get(name)
     if value is not None and not isinstance(value, dict):
         raise RulesError(f"{source} 的 [{name}] 应是一节（[{name}] 下逐行写 \"键\" = 值），现为 {value!r}")
@@ -345,8 +346,9 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
     if missing:
         raise RulesError(f"{source} 的 [权重] 缺少：{'、'.join(missing)}")
     weights = {k: _score(weights_in[k], f"{source} 的 [权重] {k}") for k in WEIGHT_KEYS}
-    if sum(weights.values()) != 100:
-        raise RulesError(f"{source} 的 [权重] 合计为 {_num(sum(weights.values()))}，必须为 100")
+    weight_sum = sum(weights.values(), Decimal(0))
+    if weight_sum != 100:
+        raise RulesError(f"{source} 的 [权重] 合计为 {_num(weight_sum)}，必须为 100")
     rules = replace(PRESETS[DEFAULT_PRESET], name=name.strip(), weights=weights)
 
     grades_in = _section(data, "等级", source)
@@ -362,7 +364,8 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
         if key not in THRESHOLDS:
             raise RulesError(f"{source} 的 [阈值] " + str(_unknown(key, THRESHOLDS, "")))
         attr, kind = THRESHOLDS[key]
-        rules = replace(rules, **{attr: _KINDS[kind](value, f"{source} 的 [阈值] {key}")})
+        changed: dict[str, Any] = {attr: _KINDS[kind](value, f"{source} 的 [阈值] {key}")}   # one field, by name
+        rules = replace(rules, **changed)
 
     cost = _section(data, "成本指标", source) or {}
     for key, words in cost.items():
@@ -391,7 +394,7 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
     return _review_sections(data, rules, source)
 
 
-def _review_sections(data: dict, rules: Rules, source: str) -> Rules:
+def _review_sections(data: dict[str, Any], rules: Rules, source: str) -> Rules:
     """[指标体系], [审核用语] and [关闭的审核]: the 抽查复核 checks' switches and words."""
     tree = _section(data, "指标体系", source) or {}
     for key, value in tree.items():

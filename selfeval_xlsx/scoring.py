@@ -4,10 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+# Which projects enter a unit's or the district's figures is one rule, stated and kept
+# in figures.py; these names stay importable from here.
+from .figures import Rollup as Rollup
+from .figures import Totals as Totals
+from .figures import rollup as rollup
+from .figures import total_of as total_of
 from .form import DIMENSIONS, dimension_of
 from .model import Indicator, Project
 from .rules import Rules
 from .targets import DATE, POSITIVE, QUALITATIVE, RELATIVE, REVERSE, RULE_NAMES
+
+# The rules' qualitative bands: achievement → (low, high) share of the weight.
+Bands = dict[str, tuple[Decimal, Decimal]]
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 MONEY_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
@@ -93,7 +102,8 @@ def _achievement(ind: Indicator) -> str | None:
     return act.achievement
 
 
-def _banded(ind: Indicator, achievement: str | None, bands) -> tuple[Decimal | None, Decimal | None]:
+def _banded(ind: Indicator, achievement: str | None,
+            bands: Bands | None) -> tuple[Decimal | None, Decimal | None]:
     """The qualitative score: the self score, moved to the nearest value of the band its
     achievement allows (DOMAIN: 达成 80–100 %, …). Returns (score, the self score if moved)."""
     score = _self(ind)
@@ -104,7 +114,7 @@ def _banded(ind: Indicator, achievement: str | None, bands) -> tuple[Decimal | N
     return (inside, ind.self_score) if inside != score else (score, None)
 
 
-def score_indicator(ind: Indicator, bands: dict | None = None) -> IndicatorScore:
+def score_indicator(ind: Indicator, bands: Bands | None = None) -> IndicatorScore:
     """`bands`: the rules' qualitative bands; without them a qualitative score is the
     self score as typed (capped at the weight)."""
     t, act, w = ind.target, ind.actual, ind.weight
@@ -175,8 +185,8 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     r_score = rate_score(rate, rules.rate_weight)
     bands = rules.qualitative_bands
     scores = tuple(score_indicator(ind, bands) for ind in project.indicators)
-    dims = {d: ZERO for d in DIMENSIONS}
-    weights = {d: ZERO for d in DIMENSIONS}
+    dims = dict.fromkeys(DIMENSIONS, ZERO)
+    weights = dict.fromkeys(DIMENSIONS, ZERO)
     for ind, s in zip(project.indicators, scores):
         dim = dimension_of(ind.level1)
         if dim in dims:
@@ -200,7 +210,3 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     return ProjectScore(rate, r_score, dims, scores, total, rules.grade(total),
                         self_total, derived, weights, self_grade, why)
 
-
-# Which projects enter a unit's or the district's figures is one rule, stated and kept
-# in figures.py; these names stay importable from here.
-from .figures import Rollup, Totals, rollup, total_of  # noqa: F401

@@ -108,7 +108,7 @@ def labelled(labels: Labels, index: dict[str, str], key: str, last_row: int | No
 class Cycle:
     """What one workbook holds besides its self-evaluations."""
     path: str
-    kinds: Counter = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
     approved: list[Approved] = field(default_factory=list)
     codes: dict[str, str] = field(default_factory=dict)      # sheet → 项目编码 of a self-evaluation
     infos: list[tuple[str, str]] = field(default_factory=list)   # (项目名称, 项目编码) of other sheets

@@ -21,8 +21,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from . import textgate
 from .grid import col_letters
@@ -123,7 +125,7 @@ def number_rows(rows: list[bytes], first: int) -> bytes:
 _TEXT_END, _NUMBER_END, _BLANKS = "</t></is></c>", "</v></c>", " \t\n"
 
 
-def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None) -> str:
+def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: float | None = None) -> str:
     """One <row>. It runs once per row of a province's tables, so it dispatches on
     the exact type and joins pre-built tags. Text is always an inline string: nothing
     a clerk typed can become a formula. `height` (points) is for wrapped text:
@@ -156,7 +158,7 @@ def row_xml(n: str, cells: list[CellFormat], values, height: float | None = None
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
 
 
-def join_rows(rows) -> bytes:
+def join_rows(rows: Iterable[str]) -> bytes:
     """Rendered rows (row_xml) as one block for the spool: one a line. A rendered row
     never holds a raw line break (escape writes a typed one as &#10;), so the line
     breaks are the row boundaries."""
@@ -169,7 +171,7 @@ def split_rows(block: bytes) -> list[bytes]:
 
 
 @functools.lru_cache(maxsize=1)
-def _wide() -> re.Pattern:
+def _wide() -> re.Pattern[str]:
     """A character class of the Basic Multilingual Plane's wide and full-width
     characters (Chinese among them), built once from the Unicode tables: measuring a
     province's texts one character at a time in Python would dominate writing them."""

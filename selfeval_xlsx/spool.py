@@ -13,10 +13,11 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from . import schema
 from .findings import Finding
-from .rows import FileRows, finding_link, from_stored, stored
+from .rows import FileRows, Link, Segments, StoredPair, finding_link, from_stored, stored
 from .sheetxml import split_rows
 
 _FINDING_COLUMNS = ", ".join(schema.STORED_FINDING)
@@ -35,8 +36,8 @@ class Spool:
         # Rows are always stored both as values and as worksheet XML.
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self.dir = Path(self._dir.name)
-        self._segments: dict[int, object] = {}
-        self._open: dict[str, object] = {}
+        self._segments: dict[int, Segments] = {}
+        self._open: dict[str, BinaryIO] = {}
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
         # Sorting a province's findings spills to temporary files rather than memory.
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
@@ -57,7 +58,7 @@ class Spool:
         """Stores findings, rendering their 问题清单 rows."""
         self._store([stored(f) for f in findings])
 
-    def _store(self, items: list[tuple]) -> None:
+    def _store(self, items: list[StoredPair]) -> None:
         """(schema.StoredFinding, rendered 问题清单 row) pairs."""
         rows = []
         for s, xml in items:
@@ -91,17 +92,17 @@ class Spool:
         for blob in self._segment(files, f"{table[:-1]}_xml"):
             yield from split_rows(blob)
 
-    def projects(self, files: set[int] | None = None) -> Iterator:
+    def projects(self, files: set[int] | None = None) -> Iterator[schema.ProjectRow]:
         """schema.ProjectRow records, in file order."""
         for blob in self._segment(files, "project_values"):
             yield from schema.PROJECTS.unpack(blob)
 
-    def indicators(self, files: set[int] | None = None) -> Iterator:
+    def indicators(self, files: set[int] | None = None) -> Iterator[schema.IndicatorRow]:
         """schema.IndicatorRow records, in file order."""
         for blob in self._segment(files, "indicator_values"):
             yield from schema.INDICATORS.unpack(blob)
 
-    def finding_rows(self, unit: str | None = None) -> Iterator:
+    def finding_rows(self, unit: str | None = None) -> Iterator[schema.StoredFinding]:
         """All findings as schema.StoredFinding records, most severe first, then by
         unit, file, sheet, code and cell."""
         self._db.commit()
@@ -112,7 +113,7 @@ class Spool:
         query = (f"SELECT {_FINDING_COLUMNS} FROM findings {where} {_FINDING_ORDER}")
         return map(schema.StoredFinding._make, self._db.execute(query, args))
 
-    def finding_xml(self) -> Iterator[tuple[bytes, tuple | None]]:
+    def finding_xml(self) -> Iterator[tuple[bytes, Link | None]]:
         """All findings as 问题清单 rows rendered (rows.finding_xml), in finding_rows order,
         each with its link (rows.finding_link)."""
         self._db.commit()

@@ -19,10 +19,11 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import xlsxwriter
 
@@ -33,7 +34,7 @@ from .findings import CATALOGUE
 from .grid import col_letters
 from .printing import Title, page_setup
 from .printing import header_text as title_text
-from .rows import plain_link
+from .rows import Link, plain_link
 from .sheetxml import (
     AMOUNT,
     INT,
@@ -51,7 +52,11 @@ from .sheetxml import (
     wrapped_height,
 )
 from .tables import LEFT_OUT, Table, build_tables, run_facts
-from .zipsink import background
+from .zipsink import _Sink, background
+
+if TYPE_CHECKING:   # xlsxwriter has no type information: these are Any to mypy
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                 "strings_to_numbers": False, "nan_inf_to_errors": True}
@@ -63,8 +68,13 @@ SUMMARY, RUN_INFO = schema.UNITS.sheet, schema.FILES.sheet
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
+# A hyperlink target for a source file (link_target); what may add sheets after a table's.
+Links = Callable[[str], str]
+After = Callable[["Workbook", "_Formats", Table], None]
+
+
 class _Formats:
-    def __init__(self, wb):
+    def __init__(self, wb: Workbook) -> None:
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         # The row styles first, in sheetxml.STYLES order: rows rendered by the reading
         # workers refer to them by index.
@@ -127,7 +137,7 @@ class _Part:
     index: int            # xlsxwriter's sheet index: xl/worksheets/sheet{index+1}.xml
     header_row: int       # 0-based
     rows: int             # data rows, the total row included
-    links: list = field(default_factory=list)
+    links: list[tuple[str, str, str, str]] = field(default_factory=list)   # (ref, target, sheet, cell)
 
     @property
     def path(self) -> str:
@@ -142,10 +152,11 @@ class Options:
     max_rows: int | None = None    # rows on one worksheet (MAX_ROWS); smaller for tests
 
 
-def _plan(wb, table: Table, fmts: _Formats, opts: Options, ws=None, header_row: int = 0) -> list[_Part]:
+def _plan(wb: Workbook, table: Table, fmts: _Formats, opts: Options, ws: Worksheet | None = None,
+          header_row: int = 0) -> list[_Part]:
     """Lays out the table's sheets in the skeleton and says what rows go where."""
     remaining = table.count + (1 if table.total_row else 0)
-    parts = []
+    parts: list[_Part] = []
     while True:
         if ws is None:
             ws = wb.add_worksheet(table.name if not parts else f"{table.name}（续{len(parts)}）")
@@ -161,7 +172,8 @@ def _plan(wb, table: Table, fmts: _Formats, opts: Options, ws=None, header_row: 
         ws, header_row = None, 0
 
 
-def _sheet_setup(ws, table: Table, fmts: _Formats, opts: Options, header_row: int, rows: int, has_total: bool):
+def _sheet_setup(ws: Worksheet, table: Table, fmts: _Formats, opts: Options, header_row: int, rows: int,
+                 has_total: bool) -> None:
     ncols = len(table.columns)
     for c, col in enumerate(table.columns):
         ws.set_column(c, c, col.width, fmts.wrap if c == table.wrap_column else None)
@@ -174,7 +186,7 @@ def _sheet_setup(ws, table: Table, fmts: _Formats, opts: Options, header_row: in
         _highlight(ws, table, fmts, header_row + 1, last, opts.low_rate)
 
 
-def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int, low_rate: float):
+def _highlight(ws: Worksheet, table: Table, fmts: _Formats, first: int, last: int, low_rate: float) -> None:
     names = table.schema.names
     if "rate" in names:
         c = names.index("rate")
@@ -195,14 +207,14 @@ def _highlight(ws, table: Table, fmts: _Formats, first: int, last: int, low_rate
                                                       "value": f'"{word}"', "format": f})
 
 
-def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], total_styles: list[int],
-                 links) -> None:
+def _stream_rows(out: _Sink, table: Table, part: _Part, rows: Iterator[Any], row_styles: list[int],
+                 total_styles: list[int], links: Links | None) -> None:
     """Writes this part's share of the table: `rows` yields values, or pre-rendered XML
     (which a table that links to its sources must be: the link styles are in it)."""
     if table.source is not None and table.xml is None:
         raise ValueError(f"{table.name}: rows that link to their sources come pre-rendered")
     plain = cells_for(row_styles)
-    wrap = table.wrap_column
+    wrap, wrap_name = table.wrap_column, table.schema.wrap
     r = part.header_row + 1  # 1-based number of the header row
     left = part.rows
     if table.xml is not None:
@@ -219,16 +231,17 @@ def _stream_rows(out, table: Table, part: _Part, rows, row_styles: list[int], to
     for _ in range(left):
         item = next(rows, None)
         r += 1
-        if item is None:  # the total row closes the table
+        if item is None:  # the total row closes the table (part.rows counts it only if there is one)
+            assert table.total_row is not None
             out.write(row_xml(str(r), cells_for(total_styles), table.total_row))
         else:
             height = None
-            if wrap is not None:
-                height = wrapped_height(str(getattr(item, table.schema.wrap) or ""), table.columns[wrap].width)
+            if wrap is not None and wrap_name is not None:
+                height = wrapped_height(str(getattr(item, wrap_name) or ""), table.columns[wrap].width)
             out.write(row_xml(str(r), plain, item, height))
 
 
-def _linked(xml: bytes, link, r: int, part: _Part, links) -> bytes:
+def _linked(xml: bytes, link: Link | None, r: int, part: _Part, links: Links | None) -> bytes:
     """A pre-rendered row that links to its source: the link is noted for the sheet's
     <hyperlinks>, or, past Excel's limit, the row loses its link style."""
     if link is None:
@@ -244,7 +257,7 @@ _RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
 
 
-def _write_hyperlinks(out, rels, part: _Part, rels_xml: str | None) -> None:
+def _write_hyperlinks(out: _Sink, rels: TextIO, part: _Part, rels_xml: str | None) -> None:
     """Streams a sheet's <hyperlinks> element to `out` and its relationships to `rels`
     (up to 65,000 of each: held as strings they would cost a province run 100 MB)."""
     existing = [int(n) for n in re.findall(r'Id="rId(\d+)"', rels_xml or "")]
@@ -261,14 +274,15 @@ def _write_hyperlinks(out, rels, part: _Part, rels_xml: str | None) -> None:
     rels.write("</Relationships>")
 
 
-def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
+def _splice(skeleton: Path, final: Path, plans: list[tuple[Table, list[_Part]]], fmts: _Formats,
+            links: Links | None) -> None:
     spliced = {part.path: (table, part) for table, parts in plans for part in parts}
     with zipfile.ZipFile(skeleton) as zin, \
             zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
         names = zin.namelist()
         pending_rels: dict[str, Path] = {}   # a zip takes one open entry at a time
         for table, parts in plans:
-            rows = iter(table.xml if table.xml is not None else table.rows)
+            rows: Iterator[Any] = iter(table.xml if table.xml is not None else table.rows)
             row_styles = fmts.styles(table, total=False)
             total_styles = fmts.styles(table, total=True)
             for part in parts:
@@ -287,8 +301,9 @@ def _splice(skeleton: Path, final: Path, plans, fmts: _Formats, links) -> None:
                         rels_name = part.path.replace("worksheets/", "worksheets/_rels/") + ".rels"
                         old = zin.read(rels_name).decode() if rels_name in names else None
                         # <hyperlinks> goes after the conditional formats, before the page setup.
-                        at = re.search(r"<printOptions|<pageMargins|<pageSetup|<headerFooter|</worksheet>",
-                                       tail).start()
+                        end = re.search(r"<printOptions|<pageMargins|<pageSetup|<headerFooter|</worksheet>", tail)
+                        assert end is not None   # xlsxwriter always closes the sheet with </worksheet>
+                        at = end.start()
                         out.write(tail[:at])
                         pending_rels[rels_name] = skeleton.with_name(f"links{len(pending_rels)}.rels")
                         with open(pending_rels[rels_name], "w", encoding="utf-8") as rels:
@@ -312,7 +327,7 @@ def chart_label(text: str) -> str:
     return text if len(text) <= CHART_LABEL else text[:CHART_LABEL - 1] + "…"
 
 
-def _charts(wb, fmts: _Formats, summary: Table, codes: list[tuple[str, int]], page: Title) -> None:
+def _charts(wb: Workbook, fmts: _Formats, summary: Table, codes: list[tuple[str, int]], page: Title) -> None:
     """图表: score and execution rate of the units needing attention, findings by code.
 
     The charts draw on a small table on the same sheet, written here, so they carry
@@ -382,12 +397,12 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
     @functools.cache
-    def links(file):
+    def links(file: str) -> str:
         return link_target(root, out_dir, file)
 
     title = Title(result.district, result.year)
 
-    def charts(wb, fmts, table):
+    def charts(wb: Workbook, fmts: _Formats, table: Table) -> None:
         if table.name == SUMMARY:
             _charts(wb, fmts, table, result.spool.code_counts(), title)
 
@@ -397,7 +412,7 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
 
 
 def write_tables(path: str | Path, tables: list[Table], *, facts: Sequence[tuple[str, object]] = (),
-                 links=None, after=None, options: Options | None = None) -> Path:
+                 links: Links | None = None, after: After | None = None, options: Options | None = None) -> Path:
     """Writes `tables` as sheets: rows spliced in (sheetxml), xlsxwriter for the rest.
     The RUN_INFO table goes below `facts`; `after(wb, fmts, table)` may add sheets
     after a table's; `links(file)` is the hyperlink target of a source file.
@@ -410,7 +425,7 @@ def write_tables(path: str | Path, tables: list[Table], *, facts: Sequence[tuple
         wb = xlsxwriter.Workbook(str(skeleton), SAFE_OPTIONS)
         wb.set_custom_property(*MARKER)
         fmts = _Formats(wb)
-        plans = []
+        plans: list[tuple[Table, list[_Part]]] = []
         for table in tables:
             if table.name == RUN_INFO:
                 ws = wb.add_worksheet(RUN_INFO)

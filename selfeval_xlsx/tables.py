@@ -5,30 +5,31 @@ big tables are iterators over the spool: they are written, never held.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from . import figures, schema, textgate
 from .batch import BatchResult, file_counts
 from .findings import Severity
 from .numbers import fmt_pct
-from .rows import amt, finding_row, finding_source, pct
+from .rows import Link, amt, finding_row, finding_source, pct
 from .schema import Column, TableSchema
 
 
 @dataclass
 class Table:
     """A table's rows for the writers: records of `schema`, or an iterator over the spool."""
-    schema: TableSchema
-    rows: Iterable[tuple]
+    schema: TableSchema[Any]
+    rows: Iterable[Any]             # records of `schema` (its record type)
     count: int                      # how many rows `rows` yields
-    total_row: tuple | None = None
+    total_row: tuple[Any, ...] | None = None
     # Where a row points in the inputs: (column, file, sheet, cell), or None.
-    source: Callable[[tuple], tuple[int, str, str, str] | None] | None = None
+    source: Callable[[Any], Link | None] | None = None
     # The same rows already rendered as UTF-8 XML (sheetxml.ROW_MARK for the row number);
     # for a table with a `source`, (xml, source) pairs.
-    xml: Iterable[bytes] | Iterable[tuple[bytes, tuple | None]] | None = None
+    xml: Iterable[bytes] | Iterable[tuple[bytes, Link | None]] | None = None
 
     @property
     def name(self) -> str:
@@ -43,7 +44,7 @@ class Table:
         """The column whose text wraps: its rows are made tall enough to show it."""
         return self.schema.index(self.schema.wrap) if self.schema.wrap else None
 
-    def records(self) -> Iterable[dict]:
+    def records(self) -> Iterable[dict[str, object]]:
         """Each row (and the total row) as {Chinese header: JSON value}."""
         for row in self.rows:
             yield {c.header: jsonable(v) for c, v in zip(self.columns, row)}
@@ -51,7 +52,7 @@ class Table:
             yield {c.header: jsonable(v) for c, v in zip(self.columns, self.total_row)}
 
 
-def jsonable(v):
+def jsonable(v: object) -> object:
     """As the workbook stores it: numbers as numbers, an empty cell as null, text as
     the text gate lets it into a cell (textgate.cell; F115 says where it changed), so
     the workbook, the JSON and the DataFrames say the same (and a lone surrogate,
@@ -63,16 +64,16 @@ def jsonable(v):
     return v
 
 
-def _attention(r) -> tuple:
+def _attention(r: schema.UnitRow) -> tuple[int, int, Decimal, str]:
     """Units that need attention first: most errors, then warnings, then lowest score."""
     score = r.weighted_score if r.weighted_score is not None else Decimal(-1)
-    return (-r.errors, -r.warnings, score, r.unit)
+    return (-(r.errors or 0), -(r.warnings or 0), score, r.unit or "")   # unit_rows fills all three
 
 
 LEFT_OUT = "未计入"   # the 等级 of a 汇总 row for a file left out of every figure
 
 
-def unit_rows(result: BatchResult) -> list:
+def unit_rows(result: BatchResult) -> list[schema.UnitRow]:
     """汇总's rows (schema.UnitRow) without the total: units on the roster that sent
     nothing first, then the units that reported, those needing attention first, then
     files read but left out of every figure (figures.py, rule 1), each saying why."""
@@ -134,7 +135,7 @@ def indicator_table(result: BatchResult) -> Table:
                  result.spool.count("indicators", counted), xml=result.spool.xml("indicators", counted))
 
 
-def _finding_rows(result: BatchResult):
+def _finding_rows(result: BatchResult) -> Iterator[schema.FindingRow]:
     # A generator, so the spool sorts its findings only if someone reads them.
     yield from map(finding_row, result.spool.finding_rows())
 
@@ -144,7 +145,7 @@ def finding_table(result: BatchResult) -> Table:
                  source=finding_source, xml=result.spool.finding_xml())
 
 
-def file_rows(result: BatchResult) -> list:
+def file_rows(result: BatchResult) -> list[schema.FileRow]:
     """运行信息's file list (schema.FileRow): every file read or skipped, by path."""
     entries = sorted([w.entry for w in result.files] + result.skipped, key=lambda e: e.path)
     return [schema.FILES.record(file=e.path, status=e.status, reason=e.reason, format=e.format,
@@ -159,7 +160,7 @@ def file_table(result: BatchResult) -> Table:
 
 def run_facts(result: BatchResult) -> list[tuple[str, object]]:
     rules = result.rules
-    facts = [
+    facts: list[tuple[str, object]] = [
         ("程序", f"selfeval-xlsx {result.version}"),
         ("开始时间", result.started), ("结束时间", result.finished),
         ("输入目录", result.root), ("区县", result.district), ("评价年度", result.year),
@@ -175,8 +176,8 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
               ("偏高总分", rules.suspicious_score), ("偏高执行率", fmt_pct(rules.suspicious_rate)),
               ("偏高项目占比", fmt_pct(rules.bunching_share)), ("元万元阈值", rules.yuan_threshold),
               ("重复报送规则", "同一单位同一年度有多个文件时，以文件路径排序在后的为准"),
-              ("计入规则", "项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
-                       "评价年度与本批次不同的文件和重复报送的文件不计入")]
+              ("计入规则", ("项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
+                       "评价年度与本批次不同的文件和重复报送的文件不计入"))]
     facts += [("未计入", text) for text in figures.notes(result)]
     return facts
 
@@ -189,11 +190,11 @@ def build_tables(result: BatchResult) -> list[Table]:
             indicator_table(result), finding_table(result), file_table(result)]
 
 
-def as_json(result: BatchResult) -> dict:
+def as_json(result: BatchResult) -> dict[str, object]:
     """The whole result as one JSON-ready dict (for small runs and tests; the CLI streams)."""
     tables = build_tables(result)
     *data, files = tables
-    out = {t.name: list(t.records()) for t in data}
+    out: dict[str, object] = {t.name: list(t.records()) for t in data}
     out[schema.FILES.sheet] = {"概况": {k: jsonable(v) for k, v in run_facts(result)},
                                "文件": list(files.records())}
     return out

@@ -232,7 +232,7 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
     date = None if _MEASURE.search(s) else _date_target(s, year) or _bare_date(s)
     if date is not None:
         return Target(DATE, s, date=date, deadline=True)
-    if (_DEADLINE_LIKE.search(s) and re.search(r"前|完成|之内|以内", s) or _BEFORE.search(s)) \
+    if ((_DEADLINE_LIKE.search(s) and re.search(r"前|完成|之内|以内", s)) or _BEFORE.search(s)) \
             and "%" not in s:
         # 汛期前, 开学前, 13月底前: a deadline we cannot date. Never read it as a number.
         return Target(DATE, s, deadline=True)
@@ -260,7 +260,7 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
     kind = forced or kind or POSITIVE
     unit = _unit(num.suffix)
     # 0起, =0起, ≤0起 say nothing may happen; only "≥0" (or 不低于0) says nothing at all.
-    zero = num.value == 0 and kind != POSITIVE or (num.value == 0 and not comparator and not forced)
+    zero = (num.value == 0 and kind != POSITIVE) or (num.value == 0 and not comparator and not forced)
     if zero and kind == POSITIVE:
         kind = EXACT
     return Target(kind, s, value=num.value, unit=unit, comparator=comparator, zero=zero)

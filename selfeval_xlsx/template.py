@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import xlsxwriter
 
@@ -22,12 +22,18 @@ from .grid import a1, col_letters
 from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
 from .template_checks import (
+    Live,
     num,
     pct,
     write_live_marks,
     write_texts,
 )
 from .template_selfcheck import write_self_check
+
+if TYPE_CHECKING:   # xlsxwriter has no type information: these are Any to mypy
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 INDICATOR_ROWS = 15
 LAST_COL = 7  # H
@@ -138,7 +144,7 @@ _INDICATOR_HINTS = {
 
 
 class _Styles:
-    def __init__(self, wb):
+    def __init__(self, wb: Workbook) -> None:
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1, "text_wrap": True}
         self.title = wb.add_format({"font_name": "黑体", "font_size": 16, "bold": True, "align": "center",
                                     "valign": "vcenter"})
@@ -180,14 +186,15 @@ class _Styles:
         }
 
 
-def _hint(ws, cell: str, title: str, message: str, **validation):
-    opts = {"validate": "any"} if not validation else dict(validation)
+def _hint(ws: Worksheet, cell: str, title: str, message: str, **validation: object) -> None:
+    opts: dict[str, object] = {"validate": "any"} if not validation else dict(validation)
     opts["input_title"] = title[:32]
     opts["input_message"] = message[:255]
     ws.data_validation(cell, opts)
 
 
-def _input(ws, first: tuple[int, int], last: tuple[int, int], fmt, value=""):
+def _input(ws: Worksheet, first: tuple[int, int], last: tuple[int, int], fmt: Format,
+           value: str | float = "") -> None:
     if first == last:
         ws.write_blank(*first, None, fmt) if value == "" else ws.write(*first, value, fmt)
     else:
@@ -202,7 +209,7 @@ def _height(text: str, width: float) -> float:
     return max(18, 14 * lines + 6)
 
 
-def _instructions(wb, st: _Styles, rules: Rules):
+def _instructions(wb: Workbook, st: _Styles, rules: Rules) -> None:
     ws = wb.add_worksheet(form.INSTRUCTIONS_SHEET)
     widths = (14, 16, 16, 16, 16, 30)
     for c, w in enumerate(widths):
@@ -245,7 +252,7 @@ def _instructions(wb, st: _Styles, rules: Rules):
     ws.activate()
 
 
-def _lists(wb):
+def _lists(wb: Workbook) -> Worksheet:
     """The hidden 选项 sheet: dropdown lists in A:D (the live checks' texts follow)."""
     ws = wb.add_worksheet(form.LISTS_SHEET)
     columns = (("一级指标", tuple(form.DIMENSIONS)),
@@ -261,7 +268,7 @@ def _lists(wb):
     return ws
 
 
-def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
+def _unit_sheet(wb: Workbook, st: _Styles, unit: str, year: int | None) -> None:
     ws = wb.add_worksheet(form.UNIT_SHEET)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 70)
@@ -284,7 +291,7 @@ def _unit_sheet(wb, st: _Styles, unit: str, year: int | None):
     ws.fit_to_pages(1, 0)
 
 
-def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None, rules: Rules):
+def _project_sheet(wb: Workbook, st: _Styles, name: str, unit: str, year: int | None, rules: Rules) -> list[Live]:
     L = LAYOUT
     ws = wb.add_worksheet(name)
     ws.set_default_row(20)
@@ -294,7 +301,7 @@ def _project_sheet(wb, st: _Styles, name: str, unit: str, year: int | None, rule
     ws.set_row(L.title, 30)
     ws.merge_range(L.year_line, 0, L.year_line, LAST_COL, f"（{year or '        '}年度）", st.subtitle)
 
-    def label(r, c, text, r2=None, c2=None):
+    def label(r: int, c: int, text: str, r2: int | None = None, c2: int | None = None) -> None:
         if r2 is None and c2 is None:
             ws.write_string(r, c, text, st.label)
         else:

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import form
 from .grid import a1, col_letters
 from .rules import Rules
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format  # xlsxwriter has no type information: Any to mypy
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+    from .template import Layout  # template.py imports this module
 
 MSG_COL = 14          # O: the row's 自查提示, visible, not printed
 BLOCK_COL = 20        # U..AB: one slot per check (its running number, or "")
@@ -123,7 +131,7 @@ def message_names(checks: list[Live]) -> dict[str, str]:
     return names
 
 
-def write_texts(wb, ws, checks: list[Live], first_col: int) -> None:
+def write_texts(wb: Workbook, ws: Worksheet, checks: list[Live], first_col: int) -> None:
     """The texts the helper formulas name, on the hidden 选项 sheet from `first_col` on."""
     letters = [col_letters(first_col + k) for k in range(3)]
     pairs = [f"{d}|{s}" for d, subs in form.DIMENSIONS.items() for s in subs]
@@ -142,7 +150,7 @@ def write_texts(wb, ws, checks: list[Live], first_col: int) -> None:
         wb.define_name(name, f"={sheet}!${letters[2]}${r}")
 
 
-def live_checks(L, rules: Rules) -> list[Live]:
+def live_checks(L: Layout, rules: Rules) -> list[Live]:
     """Every live check of one project sheet laid out by `L` (the template's Layout)."""
     fc, ic = L.fund_cols, L.indicator_cols
 
@@ -179,7 +187,8 @@ def live_checks(L, rules: Rules) -> list[Live]:
     ]
     # One P108 for the block, named at the first column that does not add up (the batch's
     # rule: a slip in one row usually shows in every column); each such column is marked.
-    off, at = [], ""
+    off: list[str] = []
+    at = ""
     for key in reversed(("initial", "budget", "executed")):
         c = fc[key]
         whole, parts = cell(total_row, c), col(c, total_row + 1, total_row + len(form.FUND_ROWS) - 1)
@@ -228,13 +237,13 @@ def live_checks(L, rules: Rules) -> list[Live]:
              "资金执行率较低而自评得分很高，请核实各指标得分并说明理由。"),
     ]
     for r in range(first, last + 1):
-        at = {key: a1(r, c) for key, c in ic.items()}
+        ref = {key: a1(r, c) for key, c in ic.items()}
         used = f"{a1(r, CONTENT_COL)}=1"
         l1, l2 = a1(r, LEVEL1_COL), a1(r, LEVEL2_COL)
         # Exact comparisons (COUNTIF and MATCH would read * and ? in a typed value as wildcards).
         l1_ok = f"SUMPRODUCT(--({LEVEL1_NAME}={l1}))>0"
         pair_ok = f'SUMPRODUCT(--({PAIRS_NAME}={l1}&"|"&{l2}))>0'
-        actual, target = at["actual"], at["target"]
+        actual, target = ref["actual"], ref["target"]
         value = f'VALUE(SUBSTITUTE(SUBSTITUTE({actual},"％",""),"%",""))'
         out += [
             Live("I117", r, 0, f"AND({used},NOT({pair_ok}))", f"IF({l1_ok},{_addr(a1(r, 1))},{_addr(a1(r, 0))})",
@@ -243,14 +252,14 @@ def live_checks(L, rules: Rules) -> list[Live]:
                  "年度指标值未填写", "填写年度指标值，如 ≥95%、≤24.65万元、2020年12月31日前。"),
             Live("I102", r, 2, f"AND({used},{_blank(actual)})", _addr(actual), (actual,),
                  "实际完成值未填写", "填写实际完成值。"),
-            Live("I105", r, 3, f"AND({used},{_blank(at['weight'])})", _addr(at["weight"]), (at["weight"],),
+            Live("I105", r, 3, f"AND({used},{_blank(ref['weight'])})", _addr(ref["weight"]), (ref["weight"],),
                  "分值未填写", "填写该指标的分值。"),
-            Live("I106", r, 4, f"AND({used},{_blank(at['self_score'])})", _addr(at["self_score"]),
-                 (at["self_score"],), "得分未填写", "填写该指标的自评得分。"),
-            Live("I107", r, 5, f"IF(AND(ISNUMBER({at['weight']}),ISNUMBER({at['self_score']})),"
-                               f"{at['self_score']}>{at['weight']},FALSE)", _addr(at["self_score"]),
-                 (at["self_score"],), "得分高于分值", "得分不能超过该指标的分值。"),
-            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("{SATISFACTION}",{l1}&{at["level3"]})),'
+            Live("I106", r, 4, f"AND({used},{_blank(ref['self_score'])})", _addr(ref["self_score"]),
+                 (ref["self_score"],), "得分未填写", "填写该指标的自评得分。"),
+            Live("I107", r, 5, f"IF(AND(ISNUMBER({ref['weight']}),ISNUMBER({ref['self_score']})),"
+                               f"{ref['self_score']}>{ref['weight']},FALSE)", _addr(ref["self_score"]),
+                 (ref["self_score"],), "得分高于分值", "得分不能超过该指标的分值。"),
+            Live("I113", r, 6, f'AND({used},ISNUMBER(SEARCH("{SATISFACTION}",{l1}&{ref["level3"]})),'
                                f'ISNUMBER(FIND("%",SUBSTITUTE({actual}&{target},"％","%"))),'
                                f"IFERROR({value}>100,FALSE))", _addr(actual), (actual,),
                  "满意度超过100%", "满意度等比率不能超过100%，请核对完成值。"),
@@ -258,7 +267,7 @@ def live_checks(L, rules: Rules) -> list[Live]:
     return out
 
 
-def write_live_marks(ws, L, rules: Rules, mark_format, message_format) -> list[Live]:
+def write_live_marks(ws: Worksheet, L: Layout, rules: Rules, mark_format: Format, message_format: Format) -> list[Live]:
     """Writes the helper cells, the marks and the row messages onto one project sheet."""
     checks = live_checks(L, rules)
     first, last = L.indicator_first, L.indicator_first + L.rows - 1

@@ -2,6 +2,8 @@
 every project sheet, read from the slots `template_checks` writes on each of them."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import form
 from .grid import col_letters
 from .template_checks import (
@@ -18,12 +20,17 @@ from .template_checks import (
     xl_text,
 )
 
+if TYPE_CHECKING:   # xlsxwriter has no type information: these are Any to mypy
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
 
 def _sheet_ref(name: str) -> str:
     return "'" + name.replace("'", "''") + "'!"
 
 
-def write_self_check(wb, ws, styles: dict, sheets: list[str], checks: list[Live], rules_line: str,
+def write_self_check(wb: Workbook, ws: Worksheet, styles: dict[str, Format], sheets: list[str], checks: list[Live], rules_line: str,
                      block_rows: int) -> None:
     """The 自查 sheet: a plain status line, then every open problem of every project sheet.
 

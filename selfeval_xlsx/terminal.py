@@ -1,6 +1,8 @@
 """What `selfeval run` prints when it is done: a few lines and one small table."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import figures
 from .batch import BatchResult
 from .findings import CATALOGUE, Severity
@@ -11,12 +13,12 @@ from .sheetxml import display_width
 def table(headers: list[str], rows: list[list[str]]) -> list[str]:
     cols = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
-    def line(cells):
+    def line(cells: list[str]) -> str:
         return "  ".join(" " * (w - display_width(c)) + c for c, w in zip(cells, cols))
     return [line(headers), *(line(r) for r in rows)]
 
 
-def run_report(result: BatchResult, path, json_path=None) -> list[str]:
+def run_report(result: BatchResult, path: str | Path, json_path: str | Path | None = None) -> list[str]:
     unit_figures = figures.unit_figures(result)
     total = figures.district_totals(unit_figures).rollup()
     units = len(unit_figures)

@@ -10,13 +10,14 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
+from typing import BinaryIO
 
 from . import form
 from .checks import check_dept_projects, check_project
 from .container import LIMITS, Limits, inspect_zip
 from .errcells import ErrorCells, blank_cells, restore
 from .findings import Finding, make
-from .grid import WorkbookError, load_sheets, open_zip, sniff
+from .grid import Sheet, WorkbookError, load_sheets, open_zip, sniff
 from .interpret import interpret_project, interpret_unit
 from .layout import Labels, classify, read_project, read_unit
 from .model import Project, UnitInfo
@@ -82,7 +83,7 @@ def _template_only(name: str, visible: bool) -> bool:
     return folded in (form.INSTRUCTIONS_SHEET, form.SELF_CHECK_SHEET) or (folded == form.LISTS_SHEET and not visible)
 
 
-def _is_instructions(sheet) -> bool:
+def _is_instructions(sheet: Sheet) -> bool:
     if form.norm_label(sheet.name) == form.INSTRUCTIONS_SHEET:
         return True
     first = next(iter(sheet.nonempty()), None)
@@ -120,8 +121,8 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     return _assemble(entry, sheets, findings, rules, errors_for)
 
 
-def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
-                 errors_for=None, cycle: Cycle | None = None) -> tuple[UnitInfo | None, list[Project]]:
+def _read_sheets(path: str, sheets: list[Sheet], findings: list[Finding], rules: Rules,
+                 errors_for: ErrorCells | None = None, cycle: Cycle | None = None) -> tuple[UnitInfo | None, list[Project]]:
     """The unit's 单位信息 and its forms (projects and 部门整体), whatever the sheets are called.
     `errors_for(sheet name)`: the sheet's error cells (#NAME?…), which calamine reads as
     empty; asked only for a form with an empty required cell."""
@@ -159,8 +160,8 @@ def _read_sheets(path: str, sheets, findings: list[Finding], rules: Rules,
     return info, projects
 
 
-def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
-              errors_for=None) -> WorkbookResult:
+def _assemble(entry: FileEntry, sheets: list[Sheet], findings: list[Finding], rules: Rules,
+              errors_for: ErrorCells | None = None) -> WorkbookResult:
     path = entry.path
     cycle = Cycle(path)
     info, forms = _read_sheets(path, sheets, findings, rules, errors_for, cycle)
@@ -211,7 +212,7 @@ def _assemble(entry: FileEntry, sheets, findings: list[Finding], rules: Rules,
     return result
 
 
-def digest(fh) -> tuple[int, str]:
+def digest(fh: BinaryIO) -> tuple[int, str]:
     """Size and SHA-256 of an open file, read in chunks (the file may be huge)."""
     h, size = hashlib.sha256(), 0
     for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -220,7 +221,7 @@ def digest(fh) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
-def process_file(path, display: str, rules: Rules, limits: Limits = LIMITS) -> WorkbookResult:
+def process_file(path: str | os.PathLike[str], display: str, rules: Rules, limits: Limits = LIMITS) -> WorkbookResult:
     """Reads a file from disk (opened read-only, never written) and processes it."""
     try:
         with open(path, "rb") as fh:
@@ -237,6 +238,6 @@ def process_file(path, display: str, rules: Rules, limits: Limits = LIMITS) -> W
     except MemoryError:
         entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
         return _failed(entry, "F113", "读取时内存超限")
-    except Exception as e:  # noqa: BLE001 — one file's surprise must not end the run
+    except Exception as e:
         entry = FileEntry(display, size=len(data), sha256=hashlib.sha256(data).hexdigest())
         return _failed(entry, "F106", f"读取时发生意外错误（{type(e).__name__}）")

@@ -11,17 +11,18 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterator
+from typing import IO
 
 CHUNK = 1 << 18       # bytes gathered before a chunk goes to the compressing thread
 DEPTH = 4             # chunks waiting at most: memory stays at a few megabytes
 
 
 class _Sink:
-    def __init__(self, raw):
+    def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
         self._parts: list[bytes] = []
         self._size = 0
-        self._queue: queue.Queue = queue.Queue(maxsize=DEPTH)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=DEPTH)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._drain, name="selfeval-deflate", daemon=True)
         self._thread.start()
@@ -36,11 +37,11 @@ class _Sink:
             if self._error is None:
                 try:
                     self._raw.write(chunk)
-                except BaseException as e:  # noqa: BLE001 — handed to the writing thread
+                except BaseException as e:
                     self._error = e
 
     def write(self, data: str | bytes) -> None:
-        if type(data) is str:
+        if isinstance(data, str):   # (a str subclass would have failed in b"".join before)
             # Lone surrogates (from file names that were not UTF-8) cannot be encoded.
             data = data.encode("utf-8", "replace")
         self._parts.append(data)
@@ -68,7 +69,7 @@ class _Sink:
 
 
 @contextlib.contextmanager
-def background(raw) -> Iterator[_Sink]:
+def background(raw: IO[bytes]) -> Iterator[_Sink]:
     """A writer of text or bytes into the binary stream `raw` (a zip entry opened for
     writing), which it writes from a second thread. Everything written has reached
     `raw` when the block ends; an error writing it is raised here."""

@@ -106,7 +106,7 @@ def check_claim(c, res: Results) -> str | None:
             info = res.infos.get(u)
             return None if info and getattr(info, f["field"]) == c.text else "不是本单位填写的原文"
         return None
-    if k in ("title_unit",):
+    if k == "title_unit":
         return None if f["unit"] == u and u in res.units() else "单位不在结果中"
     if k in ("title_year", "organisation", "unit_listed", "unit_projects") and f["year"] != res.result.year:
         return "年度与本批次不同"

@@ -157,7 +157,7 @@ def build_corpus(folder: Path, good: dict[str, list[dict]]) -> dict[str, str]:
         expect[name] = code
 
     add("空文件.xlsx", "F101", b"")
-    add("不是表格.xlsx", "F101", "这是一段文字，不是表格。".encode("utf-8"))
+    add("不是表格.xlsx", "F101", "这是一段文字，不是表格。".encode())
     add("PDF改名.xlsx", "F101", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n")
     add("截断.xlsx", "F101", template[: len(template) // 2])
     add("Word改名.xlsx", "F101", docx_renamed(scratch / "w.docx").read_bytes())

@@ -10,8 +10,8 @@ import textwrap
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 import openpyxl
+import pandas as pd
 import pytest
 
 import selfeval_xlsx as se

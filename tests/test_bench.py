@@ -9,7 +9,7 @@ import python_calamine as pc
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import diverse  # benchmarks/ is not a package
+import diverse  # noqa: E402 - benchmarks/ is not a package: importable only after the path insert
 
 
 def _summary_units(path: Path) -> list[str]:

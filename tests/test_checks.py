@@ -245,7 +245,7 @@ NEAR_MISSES = {
 
 
 def test_every_check_has_a_trigger():
-    from tests.test_review_checks import TRIGGERS as REVIEW   # 抽查复核 checks: tested there
+    from tests.test_review_checks import TRIGGERS as REVIEW  # 抽查复核 checks: tested there
     assert set(TRIGGERS) | set(REVIEW) == set(CATALOGUE)
 
 

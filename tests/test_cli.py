@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from selfeval_xlsx import summary_xlsx
 from selfeval_xlsx.batch import run_batch
 from selfeval_xlsx.cli import main
-from selfeval_xlsx.rules import NATIONAL, SEED
+from selfeval_xlsx.rules import NATIONAL
 from selfeval_xlsx.summary_xlsx import write_summary
 from selfeval_xlsx.tables import as_json
 from tests.forms import SPECIAL, filled_template

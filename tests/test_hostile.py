@@ -1,6 +1,7 @@
 """One bad file never stops a district's run, and nothing the user gave us is changed."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -58,10 +59,8 @@ def run_measured(args: list[str]) -> tuple[subprocess.CompletedProcess, int]:
             tree = [ps, *ps.children(recursive=True)]
             total = 0
             for p in tree:
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess):
                     total += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
             peak = max(peak, total)
         except psutil.NoSuchProcess:
             pass
@@ -79,7 +78,7 @@ def hostile_run(tmp_path_factory):
     res, peak = run_measured(["run", str(folder), "-o", str(base / "out" / "汇总.xlsx"),
                               "--json", str(base / "out" / "汇总.json")])
     data = json.loads((base / "out" / "汇总.json").read_text(encoding="utf-8"))
-    return dict(folder=folder, expect=expect, before=before, res=res, peak=peak, data=data, base=base)
+    return {"folder": folder, "expect": expect, "before": before, "res": res, "peak": peak, "data": data, "base": base}
 
 
 def test_run_finishes_normally_and_quietly(hostile_run):

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from selfeval_xlsx.form import SELF_CHECK_SHEET
 from selfeval_xlsx.rules import NATIONAL, SEED
 from selfeval_xlsx.template import LAYOUT, write_template
 from selfeval_xlsx.template_checks import (
@@ -16,7 +17,6 @@ from selfeval_xlsx.template_checks import (
     MSG_COL,
     live_checks,
 )
-from selfeval_xlsx.form import SELF_CHECK_SHEET
 from selfeval_xlsx.workbook import process_file
 from tests.forms import convert, filled_template, need_soffice
 from tests.test_checks import CLEAN
@@ -124,7 +124,8 @@ def test_row_messages_name_each_open_problem(recalculated):
     _, saved = recalculated
     wb = openpyxl.load_workbook(saved, data_only=True)
     L = LAYOUT
-    msg = lambda sheet, r: wb[sheet].cell(row=r + 1, column=MSG_COL + 1).value or ""
+    def msg(sheet, r):
+        return wb[sheet].cell(row=r + 1, column=MSG_COL + 1).value or ""
     assert msg("项目7", L.exec_reason) == "执行率低于90%，未说明原因，请在本行说明原因及改进措施；"
     assert "执行率低于80%而总分不低于90分" in msg("项目7", L.total)
     assert msg("项目5", L.funds_first) == "资金来源各行之和不等于年度资金总额，请核对三项资金来源；"

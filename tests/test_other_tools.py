@@ -60,8 +60,9 @@ def test_deadline_actuals():
     assert parse_actual("2022年11月", 2022).date == dt.date(2022, 11, 30)
     assert parse_actual("12月20日", 2022).date == dt.date(2022, 12, 20)
     assert parse_actual("按时", 2022).on_time
-    w = lambda t, a: score_indicator(Indicator("产出指标", "时效指标", "完成时间", parse_target(t, year=2022),
-                                               parse_actual(a, 2022), D(10), D(6)))
+    def w(t, a):
+        return score_indicator(Indicator("产出指标", "时效指标", "完成时间", parse_target(t, year=2022),
+                                                   parse_actual(a, 2022), D(10), D(6)))
     assert w("9月前", "7月").score == D(10)
     assert w("11月底前", "2022年11月").score == D(10)
     assert w("2022年12月前", "按时").score == D(10)

@@ -33,7 +33,7 @@ def invoke(*args, **kw):
 
 
 def selfeval(*args, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *map(str, args)], check=False, capture_output=True,
                           text=True, timeout=300, **kw)
 
 
@@ -187,7 +187,7 @@ def tiny_disk(tmp_path):
     where = tmp_path / "tiny"
     where.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(where)],
-                                           capture_output=True).returncode:
+                                           check=False, capture_output=True).returncode:
         pytest.skip("cannot mount a small file system here")
     yield where
     subprocess.run(["umount", str(where)], check=True)
@@ -228,7 +228,7 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, sig, code, name):
         time.sleep(0.01)
     time.sleep(0.3)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert err == f"已收到{name}信号，已停止，未写出新的结果。\n"
     assert list(scratch.iterdir()) == []
@@ -238,7 +238,7 @@ def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path, sig, code, name):
 def test_a_closed_pipe_is_not_an_internal_error(district, tmp_path):
     shell = (f"{sys.executable} -m selfeval_xlsx run '{district}' -o '{tmp_path / 's.xlsx'}' | true; "
              f"exit ${{PIPESTATUS[0]}}")
-    res = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=300)
+    res = subprocess.run(["bash", "-c", shell], check=False, capture_output=True, text=True, timeout=300)
     assert res.returncode == 141
     assert res.stderr == "提示：输出管道已关闭（如 | head），其余内容未显示；已写出的文件不受影响。\n"
     assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[0] == "汇总"
@@ -273,7 +273,7 @@ def test_a_folder_whose_own_name_is_not_utf8_is_summarised(tmp_path):
     os.mkdir(folder)
     filled_template(Path(os.fsdecode(folder)) / "a.xlsx", [CLEAN])
     res = subprocess.run([sys.executable, "-m", "selfeval_xlsx", "run", folder, "-o", str(tmp_path / "s.xlsx")],
-                         capture_output=True, timeout=300)
+                         check=False, capture_output=True, timeout=300)
     assert res.returncode == 0, res.stderr.decode()
 
 

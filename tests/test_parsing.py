@@ -16,7 +16,7 @@ from selfeval_xlsx.targets import parse_actual, parse_target
     ("1,234.5", D("1234.5"), "", True),
     ("１，２３４.５", D("1234.5"), "", True),     # full-width comma
     (" 72.59 ", D("72.59"), "", True),
-    ("95%", D("95"), "%", True),
+    ("95%", D(95), "%", True),
 ])
 def test_numbers_clerks_type(raw, value, suffix, normalised):
     p = parse_number(raw)
@@ -37,7 +37,7 @@ def test_blank_is_no_number_and_no_error():
 def test_round_half_up_when_displaying():
     assert round_half_up(D("94.685")) == D("94.69")     # bankers' rounding would give 94.68
     assert round_half_up(D("0.125")) == D("0.13")
-    assert fmt(D("6")) == "6.00"
+    assert fmt(D(6)) == "6.00"
     assert fmt_pct(D("62.59") / D("72.59")) == "86.22%"
 
 

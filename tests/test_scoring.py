@@ -5,8 +5,7 @@ import pytest
 
 from selfeval_xlsx.model import FundLine, Indicator, Project
 from selfeval_xlsx.rules import NATIONAL, SEED, parse_rules
-from selfeval_xlsx.scoring import (execution_rate, rate_score, rollup, score_indicator,
-                                   score_project)
+from selfeval_xlsx.scoring import execution_rate, rate_score, rollup, score_indicator, score_project
 from selfeval_xlsx.targets import parse_actual, parse_target
 
 
@@ -17,12 +16,12 @@ def ind(target, actual, weight=10, score=None, level1="产出指标", level2="�
 
 def test_execution_rate_and_its_score():
     # 专项经费: 15 of 25 → 60% → 6 of 10 points.
-    rate = execution_rate(D("25"), D("15"))
+    rate = execution_rate(D(25), D(15))
     assert rate == D("0.6")
     assert rate_score(rate, D(10)) == D(6)
     # 社区党建经费 fully spent; over-spending is capped at full marks.
     assert rate_score(execution_rate(D("8.94"), D("8.94")), D(10)) == D(10)
-    assert rate_score(execution_rate(D("10"), D("12")), D(10)) == D(10)
+    assert rate_score(execution_rate(D(10), D(12)), D(10)) == D(10)
     # No rate without a positive budget.
     assert execution_rate(D(0), D(5)) is None
     assert execution_rate(None, D(5)) is None

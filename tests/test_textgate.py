@@ -1,6 +1,15 @@
 """The text gate: what every writer does to text a person typed."""
-from selfeval_xlsx.textgate import (CELL_LIMIT, MARK, cell_text, file_part, link_target, row_height,
-                                    sheet_location, terminal, xml_text)
+from selfeval_xlsx.textgate import (
+    CELL_LIMIT,
+    MARK,
+    cell_text,
+    file_part,
+    link_target,
+    row_height,
+    sheet_location,
+    terminal,
+    xml_text,
+)
 
 
 def test_xml_illegal_characters_become_a_visible_mark_and_line_breaks_stay():
