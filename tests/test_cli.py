@@ -55,7 +55,7 @@ def test_run_on_the_example_district(example_run):
     lines = res.output.splitlines()
     assert lines[3:5] == [
         "单位  项目  全年预算数（万元）  全年执行数（万元）  执行率  错误  警告  提示",
-        "   8    27          236,532.18          230,510.83  97.45%     4    27    12",
+        "   8    27          236,532.18          230,510.83  97.45%     4    31    13",
     ]
     # 27 projects listed, 26 in the figures: the one left out is named beside them
     assert lines[5] == "另有1个项目因缺少全年执行数未计入（跃进街道办事处·信访维稳经费）"
