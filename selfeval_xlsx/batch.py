@@ -23,7 +23,7 @@ from .rows import FileRows
 from .rules import Rules
 from .scoring import Totals, total_of
 from .spool import Spool
-from .workbook import FileEntry
+from .workbook import WORKBOOK_SUFFIXES, FileEntry
 
 # progress(done, total), called as files finish.
 Progress = Callable[[int, int], object]
@@ -111,8 +111,9 @@ def _batch_checks(result: BatchResult, count_other_years: bool = False) -> None:
         if len(ws) < 2:
             continue
         # The rule: the file whose path sorts last counts (a resend is usually named
-        # …（修改）, …_v2 or dated later); the others are listed but not summed.
-        ws = sorted(ws, key=lambda w: w.entry.path)
+        # …（修改）, …_v2 or dated later); the others are listed but not summed. A copy
+        # read by its content (X.xlsx.bak, X.xlsx(1)) never outranks a workbook named as one.
+        ws = sorted(ws, key=lambda w: (Path(w.entry.path).suffix.lower() in WORKBOOK_SUFFIXES, w.entry.path))
         keep = ws[-1]
         for w in ws[:-1]:
             w.counted = False

@@ -42,3 +42,4 @@ def test_a_unit_that_sent_only_its_department_form_has_reported(tmp_path):
     res = evaluate(tmp_path, preset="national", isolate=False, roster=["长征街道办事处"])
     with res:
         assert not [f for f in res.findings if f.code == "B102"]
+
