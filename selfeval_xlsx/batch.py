@@ -13,7 +13,7 @@ from . import __version__, figures
 from .checks import dept_projects_mismatch
 from .container import LIMITS, Limits
 from .findings import Finding, Severity, make
-from .inputs import JUNK_NAMES, _skip_reason, display_name, list_inputs  # noqa: F401
+from .inputs import list_inputs
 from .numbers import fmt, fmt_pct
 from .pool import read_contained, read_in_process
 from .procs import warm_up

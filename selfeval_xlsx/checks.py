@@ -16,7 +16,7 @@ from .form import (
     is_cost,
 )
 from .model import Indicator, Project
-from .numbers import RATE_PLACES, fmt, fmt_pct, round_half_up
+from .numbers import RATE_PLACES, fmt, fmt_pct, plain, round_half_up
 from .review_checks import check_exec_reason, check_review, p115_fires
 from .rules import PRESETS, Rules
 from .scoring import (
@@ -113,9 +113,7 @@ def _scheme(weights: dict[str, Decimal | None] | dict[str, Decimal]) -> str:
 
 
 def fmt_weight(x: Decimal | None) -> str:
-    if x is None:
-        return "（无）"
-    return format(x.normalize(), "f")
+    return "（无）" if x is None else plain(x)
 
 
 def _preset_named(weights: dict[str, Decimal | None]) -> str:

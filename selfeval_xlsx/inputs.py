@@ -28,13 +28,13 @@ from pathlib import Path
 
 from .container import LIMITS, Limits
 from .errors import BatchError, OutputError, os_reason
+from .schema import MARKER
 from .workbook import FAILED, SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
-MARKER_NAME = "selfeval-xlsx"       # custom document property every summary we write carries
-MARKER_VALUE = "summary"
 SUMMARY_REASON = "本工具生成的汇总工作簿，不是自评表，未读取"
-_MARKER = re.compile(rb'name="selfeval-xlsx"\s*>\s*<vt:lpwstr>\s*summary\s*</vt:lpwstr>')
+_MARKER = re.compile(rb'name="%s"\s*>\s*<vt:lpwstr>\s*%s\s*</vt:lpwstr>'
+                     % tuple(re.escape(x.encode()) for x in MARKER))
 _CUSTOM_PART = "docProps/custom.xml"
 _TAIL = 16384                       # a small workbook's whole central directory
 _ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

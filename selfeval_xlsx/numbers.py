@@ -119,6 +119,11 @@ def _parse_number(raw: Any) -> Parsed:   # Any: it dispatches on the exact type,
 WIDE = Context(prec=120, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
+def plain(x: Decimal) -> str:
+    """A rule's number as people write it, in a formula, a rules file or a sentence: 10, 12.5."""
+    return format(x.normalize(), "f")
+
+
 RATE_PLACES = Decimal("0.0001")   # rates are shown to 0.01%
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import os_reason
 from .form import DIMENSIONS, RATE_DIMENSION
+from .numbers import plain
 
 
 class RulesError(Exception):
@@ -127,9 +128,6 @@ DEFAULT_PRESET = "national"
 WEIGHT_KEYS = (RATE_DIMENSION, *DIMENSIONS)
 
 
-def _num(x: Decimal) -> str:
-    return format(x.normalize(), "f")
-
 
 def _toml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -144,42 +142,42 @@ def dump_rules(rules: Rules) -> str:
         "",
         "# 各一级指标分值，合计必须为 100。",
         '["权重"]',
-        *(f'"{k}" = {_num(rules.weights[k])}' for k in WEIGHT_KEYS),
+        *(f'"{k}" = {plain(rules.weights[k])}' for k in WEIGHT_KEYS),
         "",
         "# 各等级的最低总分（含）；低于最后一档为“差”。",
         '["等级"]',
-        *(f'"{g}" = {_num(v)}' for g, v in rules.grades),
+        *(f'"{g}" = {plain(v)}' for g, v in rules.grades),
         "",
         '["阈值"]',
         "# 自评得分与按规则计算的得分相差超过此分值即提示核对。",
-        f'"分差容差" = {_num(rules.tolerance)}',
+        f'"分差容差" = {plain(rules.tolerance)}',
         "# 执行率低于此值须说明原因。比例可写小数或百分数：0.9、90、\"90%\" 都表示 90%。",
-        f'"执行率下限" = {_num(rules.rate_threshold)}',
+        f'"执行率下限" = {plain(rules.rate_threshold)}',
         "# 执行率低于“偏高执行率”而总分不低于“偏高总分”时提示自评偏高。",
-        f'"偏高总分" = {_num(rules.suspicious_score)}',
-        f'"偏高执行率" = {_num(rules.suspicious_rate)}',
+        f'"偏高总分" = {plain(rules.suspicious_score)}',
+        f'"偏高执行率" = {plain(rules.suspicious_rate)}',
         "# 一个单位中自评不低于“偏高总分”的项目占比达到此值、而总执行率低于“执行率下限”时，提示自评普遍偏高。",
-        f'"偏高项目占比" = {_num(rules.bunching_share)}',
+        f'"偏高项目占比" = {plain(rules.bunching_share)}',
         "# 以万元填报的金额不低于此值时，疑似按元填报。",
-        f'"元万元阈值" = {_num(rules.yuan_threshold)}',
+        f'"元万元阈值" = {plain(rules.yuan_threshold)}',
         "# 部门整体自评表的“项目支出”与本单位各项目全年预算数之和相差超过此比例（小数）时提示核对。",
-        f'"部门项目支出容差" = {_num(rules.dept_tolerance)}',
+        f'"部门项目支出容差" = {plain(rules.dept_tolerance)}',
         "# 抽查复核：完成值达到指标值的此倍数（反向指标为指标值达到完成值的此倍数）、满分且未说明原因时，提示指标值设定偏低。",
-        f'"目标偏低倍数" = {_num(rules.low_target_ratio)}',
+        f'"目标偏低倍数" = {plain(rules.low_target_ratio)}',
         "# 百分比指标还须超出指标值此百分点数以上（如 ≥80% 完成 100% 超出 20 个百分点）。",
-        f'"目标偏低百分点" = {_num(rules.low_target_points)}',
+        f'"目标偏低百分点" = {plain(rules.low_target_points)}',
         "# 全年预算数比年初预算数调减此比例以上、而执行率不低于“接近全额执行率”时，提示预算调整做高执行率。",
-        f'"预算调减比例" = {_num(rules.budget_cut_share)}',
-        f'"接近全额执行率" = {_num(rules.full_execution)}',
+        f'"预算调减比例" = {plain(rules.budget_cut_share)}',
+        f'"接近全额执行率" = {plain(rules.full_execution)}',
         "# 满意度不低于此值时，应写明调查方式、样本量或调查时间。",
-        f'"满意度佐证线" = {_num(rules.satisfaction_evidence)}',
+        f'"满意度佐证线" = {plain(rules.satisfaction_evidence)}',
         "# 各指标得分率不低于“偏高总分”对应的比例（如 90%）、且比执行率高出此比例（小数）以上时，提示得分与执行率不相称。",
-        f'"得分率执行率差距" = {_num(rules.score_rate_gap)}',
+        f'"得分率执行率差距" = {plain(rules.score_rate_gap)}',
         "# 偏差原因或执行率原因少于此字数，视为未说明。",
-        f'"原因最少字数" = {_num(rules.min_reason_chars)}',
+        f'"原因最少字数" = {plain(rules.min_reason_chars)}',
         "# 两个项目相同的指标行（三级指标、指标值、完成值、偏差原因都相同）不少于此行数、且占较小项目指标数的比例不低于“雷同比例”时，提示雷同。",
-        f'"雷同指标行数" = {_num(rules.copy_rows)}',
-        f'"雷同比例" = {_num(rules.copy_share)}',
+        f'"雷同指标行数" = {plain(rules.copy_rows)}',
+        f'"雷同比例" = {plain(rules.copy_share)}',
         "",
         "# 每个项目是否必须设置成本指标（true / false）。",
         '["指标体系"]',
@@ -201,7 +199,7 @@ def dump_rules(rules: Rules) -> str:
         "",
         "# 定性指标：按完成情况，自评得分占分值的比例区间 [下限, 上限]，如 [0.8, 1] 或 [80, 100]。",
         '["定性指标得分区间"]',
-        *(f'"{k}" = [{_num(lo)}, {_num(hi)}]' for k, (lo, hi) in rules.qualitative_bands.items()),
+        *(f'"{k}" = [{plain(lo)}, {plain(hi)}]' for k, (lo, hi) in rules.qualitative_bands.items()),
         "",
     ]
     return "\n".join(lines)
@@ -348,7 +346,7 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
     weights = {k: _score(weights_in[k], f"{source} 的 [权重] {k}") for k in WEIGHT_KEYS}
     weight_sum = sum(weights.values(), Decimal(0))
     if weight_sum != 100:
-        raise RulesError(f"{source} 的 [权重] 合计为 {_num(weight_sum)}，必须为 100")
+        raise RulesError(f"{source} 的 [权重] 合计为 {plain(weight_sum)}，必须为 100")
     rules = replace(PRESETS[DEFAULT_PRESET], name=name.strip(), weights=weights)
 
     grades_in = _section(data, "等级", source)

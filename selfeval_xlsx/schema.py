@@ -47,6 +47,10 @@ __all__ = [
 ]
 
 
+# The custom document property every summary we write carries, so that reading a folder
+# skips our own output (inputs.py) instead of taking it for a submission: (name, value).
+MARKER = ("selfeval-xlsx", "summary")
+
 @dataclass(frozen=True)
 class Column:
     name: str            # English identifier: the record's field, the DataFrame's names=True column

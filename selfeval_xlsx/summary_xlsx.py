@@ -63,7 +63,6 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
 MAX_ROWS = 1_048_576   # rows on one Excel worksheet
 MAX_LINKS = 65_000     # Excel keeps at most 65,530 hyperlinks on a worksheet
 CHARTS = "图表"
-MARKER = ("selfeval-xlsx", "summary")   # custom document property: name, value
 SUMMARY, RUN_INFO = schema.UNITS.sheet, schema.FILES.sheet
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
@@ -423,7 +422,7 @@ def write_tables(path: str | Path, tables: list[Table], *, facts: Sequence[tuple
     with replacing(path) as final, tempfile.TemporaryDirectory(prefix="selfeval-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb = xlsxwriter.Workbook(str(skeleton), SAFE_OPTIONS)
-        wb.set_custom_property(*MARKER)
+        wb.set_custom_property(*schema.MARKER)
         fmts = _Formats(wb)
         plans: list[tuple[Table, list[_Part]]] = []
         for table in tables:

@@ -19,11 +19,11 @@ import xlsxwriter
 from . import form
 from .atomic import replacing
 from .grid import a1, col_letters
+from .numbers import plain
 from .rules import Rules, resolve_rules
 from .summary_xlsx import SAFE_OPTIONS
 from .template_checks import (
     Live,
-    num,
     pct,
     write_live_marks,
     write_texts,
@@ -86,12 +86,12 @@ def exec_reason_label(rules: Rules) -> str:
 
 def grade_lines(rules: Rules) -> str:
     """优≥90、良≥80、中≥60、差<60, from the rules."""
-    parts = [f"{g}≥{num(v)}" for g, v in rules.grades]
-    return "、".join(parts + [f"差<{num(rules.grades[-1][1])}"])
+    parts = [f"{g}≥{plain(v)}" for g, v in rules.grades]
+    return "、".join(parts + [f"差<{plain(rules.grades[-1][1])}"])
 
 
 def weight_lines(rules: Rules) -> str:
-    return "、".join(f"{k}{num(rules.weights[k])}分" for k in (form.RATE_DIMENSION, *form.DIMENSIONS))
+    return "、".join(f"{k}{plain(rules.weights[k])}分" for k in (form.RATE_DIMENSION, *form.DIMENSIONS))
 
 
 def instructions(rules: Rules) -> tuple[str, ...]:
@@ -102,7 +102,7 @@ def instructions(rules: Rules) -> tuple[str, ...]:
         "3. 金额单位一律为“万元”，保留两位小数，直接输入数字（如 8.94），不要输入“万元”等文字，不要用全角数字。",
         "4. 全年预算数填调整后的预算数。本年财政拨款、上年结转资金、其他资金三项之和应等于年度资金总额。",
         ("5. 执行率、执行率得分、总分、自评等级由公式自动计算，无需填写（灰色单元格已锁定）。"
-        f"执行率得分 = 执行率（超过100%按100%计）× {num(rules.rate_weight)}分。"),
+        f"执行率得分 = 执行率（超过100%按100%计）× {plain(rules.rate_weight)}分。"),
         f"6. 执行率低于{threshold}时，必须在“{exec_reason_label(rules)}”一栏说明原因及改进措施。",
         ("7. 一级、二级指标从下拉列表选择；年度指标值按“比较符+数字+单位”填写：≥95%、≤24.65万元、≥11528户；"
         "要求恰好等于某数的写“＝6个”（用全角等号，或直接写“6个”按“达到”计分）；"
@@ -419,7 +419,7 @@ def grade_formula(total_cell: str, rules: Rules) -> str:
     inner = '"差"'
     for name, lowest in reversed(rules.grades):
         quoted = name.replace('"', '""')
-        inner = f'IF({total_cell}>={num(lowest)},"{quoted}",{inner})'
+        inner = f'IF({total_cell}>={plain(lowest)},"{quoted}",{inner})'
     return f'=IF({total_cell}="","",{inner})'
 
 

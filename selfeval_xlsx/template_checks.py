@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import form
 from .grid import a1, col_letters
+from .numbers import plain
 from .rules import Rules
 
 if TYPE_CHECKING:
@@ -47,14 +48,10 @@ EXTRA_SHEETS = 10     # names of copied project sheets a clerk may add there
 MAX_CHOICES = 254     # CHOOSE's limit in Excel
 
 
-def num(x: Decimal) -> str:
-    """A rule's number as written in a formula or a sentence: 10, 12.5."""
-    return format(x.normalize(), "f")
-
 
 def pct(x: Decimal) -> str:
     """A share as people write it: 0.9 → 90%, 0.875 → 87.5%."""
-    return f"{num(x * 100)}%"
+    return f"{plain(x * 100)}%"
 
 
 @dataclass(frozen=True)
@@ -205,7 +202,7 @@ def live_checks(L: Layout, rules: Rules) -> list[Live]:
              _addr(executed), (a1(total_row, fc["executed"]),),
              "全年执行数超过全年预算数", "核对全年执行数或调整后的全年预算数。"),
         Live("P107", L.exec_reason, 0,
-             f"IF(ISNUMBER({rate}),AND(ROUND({rate},4)<{num(rules.rate_threshold)},{_blank(reason)}),FALSE)",
+             f"IF(ISNUMBER({rate}),AND(ROUND({rate},4)<{plain(rules.rate_threshold)},{_blank(reason)}),FALSE)",
              _addr(reason), (f"{a1(L.exec_reason, 2)}:{a1(L.exec_reason, 7)}",),
              f"执行率低于{threshold}，未说明原因", f"执行率低于{threshold}时，在本行说明原因及改进措施。"),
     ]
@@ -214,9 +211,9 @@ def live_checks(L: Layout, rules: Rules) -> list[Live]:
         out.append(Live("P112", L.indicator_header, k,
                         f"AND({has_indicators},COUNTIF({dims},{DIM_NAMES[d]})=0)", first_indicator,
                         (a1(L.total, ic["weight"]),), f"没有{d}",
-                        f"每个项目应设置产出、效益、满意度三类指标；{d}合计{num(rules.weights[d])}分。"))
+                        f"每个项目应设置产出、效益、满意度三类指标；{d}合计{plain(rules.weights[d])}分。"))
     for k, d in enumerate(shown_dims):
-        w = num(rules.weights[d])
+        w = plain(rules.weights[d])
         out.append(Live("P111", L.total, k,
                         f"AND(COUNTIF({dims},{DIM_NAMES[d]})>0,ROUND(SUMIF({dims},{DIM_NAMES[d]},{weights}),6)<>{w})",
                         f"ADDRESS(ROW({cell(first, ic['weight'])})-1+MATCH({DIM_NAMES[d]},{dims},0),"
@@ -231,9 +228,9 @@ def live_checks(L: Layout, rules: Rules) -> list[Live]:
              "各项分值合计不是100分", "预算执行率与各指标分值之和应为100分，请核对分值。"),
         Live("P115", L.total, k + 1,
              f"IF(AND(ISNUMBER({self_total}),ISNUMBER({rate})),AND(ROUND({self_total},6)>="
-             f"{num(rules.suspicious_score)},ROUND({rate},9)<{num(rules.suspicious_rate)}),FALSE)", _addr(self_total),
+             f"{plain(rules.suspicious_score)},ROUND({rate},9)<{plain(rules.suspicious_rate)}),FALSE)", _addr(self_total),
              (a1(L.total, ic["self_score"]),),
-             f"执行率低于{pct(rules.suspicious_rate)}而总分不低于{num(rules.suspicious_score)}分",
+             f"执行率低于{pct(rules.suspicious_rate)}而总分不低于{plain(rules.suspicious_score)}分",
              "资金执行率较低而自评得分很高，请核实各指标得分并说明理由。"),
     ]
     for r in range(first, last + 1):
