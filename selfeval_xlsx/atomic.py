@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextvars
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -146,6 +148,23 @@ def _keep_previous(path: Path) -> Path | None:
         return None   # a file system without hard links: this one file cannot be put back
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Delays Ctrl-C, SIGTERM and SIGHUP (the command line turns them into exceptions) while
+    a temporary output is created and its cleanup set up, so none can land in between."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _remove(path: str | Path) -> None:
     with suppress(FileNotFoundError):
         os.unlink(path)
@@ -163,29 +182,36 @@ def replacing(path: str | Path) -> Iterator[Path]:
     active = _ACTIVE.get()
     if active is not None:
         active.claim(path)
+    tmp: Path | None = None
+    handed_over = False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".selfeval-", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-    except OSError as e:
-        if e.errno in NO_SPACE:
-            raise NoSpaceError(f"无法在 {path.parent} 写入：{os_reason(e)}。请清理磁盘或换一个输出位置后重试") from None
-        if isinstance(e, FileExistsError):
-            raise OutputError(f"无法在 {path.parent} 写入：它是一个文件，不是目录") from None
-        raise OutputError(f"无法在 {path.parent} 写入：{os_reason(e)}") from None
-    tmp, handed_over = Path(name), False
-    try:
-        yield tmp
-        os.chmod(tmp, _mode_for(path))
-        if active is not None:
-            active.add(tmp, path)
-            handed_over = True
-        else:
-            os.replace(tmp, path)
-    except OSError as e:
-        if not _ours(e, path.parent):
-            raise   # the temporary folder's trouble, not the output's: the command line says so
-        raise _failure(path, e) from None
+        # Signals are held until `tmp` is set: one landing between creating the file and
+        # this function owning it would leave it behind. Held ones arrive on release,
+        # inside the try, so the finally below removes the file.
+        with _signals_held():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=".selfeval-", suffix=path.suffix, dir=path.parent)
+                os.close(fd)
+                tmp = Path(name)
+            except OSError as e:
+                if e.errno in NO_SPACE:
+                    raise NoSpaceError(f"无法在 {path.parent} 写入：{os_reason(e)}。请清理磁盘或换一个输出位置后重试") from None
+                if isinstance(e, FileExistsError):
+                    raise OutputError(f"无法在 {path.parent} 写入：它是一个文件，不是目录") from None
+                raise OutputError(f"无法在 {path.parent} 写入：{os_reason(e)}") from None
+        try:
+            yield tmp
+            os.chmod(tmp, _mode_for(path))
+            if active is not None:
+                active.add(tmp, path)
+                handed_over = True
+            else:
+                os.replace(tmp, path)
+        except OSError as e:
+            if not _ours(e, path.parent):
+                raise   # the temporary folder's trouble, not the output's: the command line says so
+            raise _failure(path, e) from None
     finally:
-        if not handed_over:
+        if tmp is not None and not handed_over:
             _remove(tmp)
