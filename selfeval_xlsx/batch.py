@@ -12,6 +12,7 @@ from typing import Self
 from . import __version__, figures
 from .checks import dept_projects_mismatch
 from .container import LIMITS, Limits
+from .context import NONE, Context
 from .findings import Finding, Severity, make
 from .inputs import list_inputs
 from .numbers import fmt, fmt_pct
@@ -201,14 +202,16 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
               roster: list[str] | None = None, jobs: int = 0, limits: Limits = LIMITS,
               progress: Progress | None = None, debug: bool = False,
               inputs: tuple[list[tuple[Path, str]], list[FileEntry]] | None = None,
-              isolate: bool = True, result_type: type[BatchResult] | None = None) -> BatchResult:
+              isolate: bool = True, result_type: type[BatchResult] | None = None,
+              context: Context = NONE) -> BatchResult:
     """Reads every workbook under `root` and scores and checks them all.
 
     Each file is read in a contained worker process (`jobs` of them, default one
     per core), or with `isolate=False` in this process. Rows stream into a spool
     as files finish; `progress(done, total)` is called after each. `inputs`: the
     (path, display name) pairs to read and the files skipped, when not every
-    workbook under `root` (see list_inputs).
+    workbook under `root` (see list_inputs). `context`: reference data every
+    project is compared with (context.py).
     """
     root = Path(root)
     started = dt.datetime.now().astimezone()
@@ -219,8 +222,9 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     spool = Spool()
     files: list[FileRows] = []
     try:
-        reading = (read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug) if isolate
-                   else read_in_process(paths, rules, spool.dir, limits=limits))
+        reading = (read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug,
+                                  reference=context) if isolate
+                   else read_in_process(paths, rules, spool.dir, limits=limits, context=context))
         for rows in reading:
             rows.no = order[rows.entry.path]
             spool.add(rows.no, rows)

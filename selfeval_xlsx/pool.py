@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from typing import BinaryIO
 
 from .container import LIMITS, Limits
+from .context import NONE, Context
 from .errors import PoolError
 from .findings import codes, make
 from .procs import context, main_hidden
@@ -40,7 +41,8 @@ display_width("")
 Task = tuple[str | os.PathLike[str], str]
 
 
-def _worker(conn: Connection, rules: Rules, limits: Limits, debug: bool, spool_dir: str) -> None:
+def _worker(conn: Connection, rules: Rules, limits: Limits, debug: bool, spool_dir: str,
+            context: Context = NONE) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:
@@ -61,23 +63,23 @@ def _worker(conn: Connection, rules: Rules, limits: Limits, debug: bool, spool_d
             if task is None:
                 return
             path, display = task
-            conn.send(read_one(path, display, rules, limits, sink))
+            conn.send(read_one(path, display, rules, limits, sink, context))
 
 
 def read_one(path: str | os.PathLike[str], display: str, rules: Rules, limits: Limits,
-             sink: BinaryIO) -> FileRows:
+             sink: BinaryIO, context: Context = NONE) -> FileRows:
     """Reads one file and stores its rows in `sink`: the same in a worker and in process."""
-    return to_rows(process_file(path, display, rules, limits), rules.suspicious_score).store(sink)
+    return to_rows(process_file(path, display, rules, limits), rules.suspicious_score, context).store(sink)
 
 
 def read_in_process(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.PathLike[str],
-                    limits: Limits = LIMITS) -> Iterator[FileRows]:
+                    limits: Limits = LIMITS, context: Context = NONE) -> Iterator[FileRows]:
     """read_contained without the containment: every file read in this process, in
     order. For notebooks and tests (evaluate(isolate=False)): a file that crashes the
     reader takes the caller with it."""
     with open(os.path.join(spool_dir, f"rows-{os.getpid()}-inline.bin"), "ab", buffering=0) as sink:
         for path, display in tasks:
-            yield read_one(path, display, rules, limits, sink)
+            yield read_one(path, display, rules, limits, sink, context)
 
 
 def _lost(path: str | os.PathLike[str], display: str, code: str, reason: str) -> FileRows:
@@ -91,10 +93,11 @@ def _lost(path: str | os.PathLike[str], display: str, code: str, reason: str) ->
 
 
 class _Slot:
-    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str):
+    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, reference: Context = NONE):
         ctx = context()
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, reference),
+                                daemon=True)
         with main_hidden():
             self.proc.start()
         child.close()
@@ -145,7 +148,8 @@ def _death_reason(exitcode: int | None) -> str:
 
 
 def read_contained(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.PathLike[str],
-                   jobs: int = 0, limits: Limits = LIMITS, debug: bool = False) -> Iterator[FileRows]:
+                   jobs: int = 0, limits: Limits = LIMITS, debug: bool = False,
+                   reference: Context = NONE) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish.
 
     The workers write the files' rows under `spool_dir` (rows.FileTables.store).
@@ -158,7 +162,7 @@ def read_contained(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.Path
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     slots: list[_Slot] = []
     try:
-        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir))
+        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir), reference)
         slots = [new() for _ in range(jobs)] if pending else []
         while pending or any(s.tasks for s in slots):
             for i, slot in enumerate(slots):

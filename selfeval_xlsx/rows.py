@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, BinaryIO, TypeVar
 
 from . import schema, textgate
+from .context import NONE, Context
 from .findings import (
     BY_RANK,
     CATALOGUE,
@@ -244,8 +245,9 @@ class FileRows:
         return replace(self, projects=[], findings=[])
 
 
-def to_rows(w: WorkbookResult, high_mark: Decimal | None = None) -> FileTables:
-    """`high_mark`: the self total counted as 自评偏高 (rules.suspicious_score)."""
+def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Context = NONE) -> FileTables:
+    """`high_mark`: the self total counted as 自评偏高 (rules.suspicious_score);
+    `context`: what each project is compared with (context.py)."""
     out = FileTables(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
     project_row, indicator_row = schema.PROJECTS.record, schema.INDICATORS.record
