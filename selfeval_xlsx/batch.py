@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,22 +108,44 @@ def _batch_checks(result: BatchResult, count_other_years: bool = False) -> None:
     groups: dict[tuple[str, int | None], list[FileRows]] = defaultdict(list)
     for w in result.files:
         if w.unit and w.totals.projects:
-            groups[(w.unit, w.year)].append(w)
-    for (unit, year), ws in groups.items():
-        if len(ws) < 2:
+            groups[(norm_unit(w.unit), w.year)].append(w)
+    for ws in groups.values():
+        if len(ws) > 1:
+            _superseded(result, ws)
+
+
+def _project_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def _superseded(result: BatchResult, ws: list[FileRows]) -> None:
+    """One unit's files for one year. A file is a resend of another when they share a
+    project: then the file whose path sorts last counts (a resend is usually named
+    …（修改）, …_v2 or dated later) and the other is listed but not summed. Files with no
+    project in common are parts of one return (a unit may send a workbook per project)
+    and all count. A copy read by its content (X.xlsx.bak, X.xlsx(1)) never outranks a
+    workbook named as one."""
+    names = {w.no: {_project_key(r.project or "") for r in result.spool.projects({w.no})} for w in ws}
+    ranked = sorted(ws, key=lambda w: (Path(w.entry.path).suffix.lower() in WORKBOOK_SUFFIXES, w.entry.path),
+                    reverse=True)
+    kept: list[FileRows] = []
+
+    def shared(a: FileRows, b: FileRows) -> bool:   # rows not known: as if they did
+        return bool(names[a.no] & names[b.no]) or not (names[a.no] and names[b.no])
+
+    for w in ranked:
+        keep = next((k for k in kept if shared(k, w)), None)
+        if keep is None:
+            kept.append(w)
             continue
-        # The rule: the file whose path sorts last counts (a resend is usually named
-        # …（修改）, …_v2 or dated later); the others are listed but not summed. A copy
-        # read by its content (X.xlsx.bak, X.xlsx(1)) never outranks a workbook named as one.
-        ws = sorted(ws, key=lambda w: (Path(w.entry.path).suffix.lower() in WORKBOOK_SUFFIXES, w.entry.path))
-        keep = ws[-1]
-        for w in ws[:-1]:
-            w.counted = False
-            result.left_out[w.no] = figures.DUPLICATE
-            _add(result, w, make(
-                "B101", f"{unit} {year or ''} 年度同时报送了“{w.entry.path}”和“{keep.entry.path}”，"
-                        f"按规则以文件名排序在后的“{keep.entry.path}”为准，本文件不计入汇总",
-                file=w.entry.path, unit=unit, value=w.entry.path))
+        w.counted = False
+        result.left_out[w.no] = figures.DUPLICATE
+        only_here = names[w.no] - set().union(*(names[k.no] for k in kept))
+        lost = f"；本文件另有 {len(only_here)} 个项目不在“{keep.entry.path}”中，如仍需报送请并入后重报" if only_here else ""
+        _add(result, w, make(
+            "B101", f"{w.unit} {w.year or ''} 年度同时报送了“{w.entry.path}”和“{keep.entry.path}”（有相同的项目），"
+                    f"按规则以文件名排序在后的“{keep.entry.path}”为准，本文件不计入汇总{lost}",
+            file=w.entry.path, unit=w.unit, value=w.entry.path))
 
 
 def _bunching(result: BatchResult) -> None:

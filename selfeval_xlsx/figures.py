@@ -7,8 +7,9 @@ out.
 The rule
 --------
 1. Files. A file's projects enter the figures unless the file is left out:
-   - a duplicate submission (B101): the same unit and year sent twice; the file whose
-     path sorts last counts, the others are left out;
+   - a duplicate submission (B101): the same unit and year sent twice, the two files
+     sharing a project; the file whose path sorts last counts, the others are left out
+     (files of one unit with no project in common are parts of one return and all count);
    - a file for another year (U103): its 评价年度 differs from the batch's. Left out by
      default (`count_other_years` puts them back).
    A left-out file is still listed (运行信息, 问题清单) and every place that shows a

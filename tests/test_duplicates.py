@@ -16,3 +16,33 @@ def test_a_backup_copy_never_outranks_its_workbook(tmp_path):
         assert dup.file == "建北街道办事处.xlsx.bak"
         counted = [u.files for u in res.units if u.grade != "未计入"]
         assert counted == ["建北街道办事处.xlsx"]
+
+
+def _unit_files(tmp_path, first: list[str], second: list[str]):
+    """One unit's return in two workbooks, with the given project names."""
+    from tests.forms import SPECIAL, filled_template
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, projects in (("a.xlsx", first), ("b.xlsx", second)):
+        filled_template(folder / name, [dict(SPECIAL, name=p) for p in projects])
+    return evaluate(folder, preset="national", isolate=False)
+
+
+def test_a_unit_sending_a_workbook_per_project_is_not_a_duplicate(tmp_path):
+    """Two files of one unit with no project in common are parts of one return: both count."""
+    with _unit_files(tmp_path, ["城市管理经费"], ["社区服务经费"]) as res:
+        assert not [f for f in res.findings if f.code == "B101"]
+        [unit] = res.units
+        assert unit.projects == 2
+        assert sorted(p.project for p in res.projects) == ["城市管理经费", "社区服务经费"]
+
+
+def test_a_resend_sharing_a_project_replaces_the_earlier_file(tmp_path):
+    """b.xlsx shares 社区服务经费 with a.xlsx: b counts, a is listed, and the project only
+    a holds is named as lost from the figures."""
+    with _unit_files(tmp_path, ["城市管理经费", "社区服务经费"], ["社区服务经费"]) as res:
+        [dup] = [f for f in res.findings if f.code == "B101"]
+        assert dup.file == "a.xlsx"
+        assert "另有 1 个项目不在“b.xlsx”中" in dup.message
+        [unit] = [u for u in res.units if u.grade != "未计入"]
+        assert (unit.files, unit.projects) == ("b.xlsx", 1)
