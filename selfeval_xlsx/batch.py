@@ -154,9 +154,9 @@ def _bunching(result: BatchResult) -> None:
     by_unit: dict[str, Totals] = defaultdict(Totals)
     first: dict[str, FileRows] = {}
     for w in result.counted:
-        by_unit[w.unit] += w.totals
-        first.setdefault(w.unit, w)
-    groups: list[tuple[str, Totals, FileRows | None]] = [(unit, t, first[unit]) for unit, t in by_unit.items()]
+        by_unit[norm_unit(w.unit)] += w.totals
+        first.setdefault(norm_unit(w.unit), w)
+    groups: list[tuple[str, Totals, FileRows | None]] = [(first[key].unit, t, first[key]) for key, t in by_unit.items()]
     if len(by_unit) > 1:  # and the district as a whole
         groups.append(("", total_of(by_unit.values()), None))
     for unit, t, file in groups:

@@ -34,6 +34,7 @@ The rule
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -102,6 +103,12 @@ class Rollup:
     def complete(self) -> bool:
         return not self.left_out
 
+
+
+def norm_unit(name: str) -> str:
+    """A unit's identity: its name without spaces, full-width forms folded. Every place
+    that groups by unit (figures, duplicates, roster) uses it."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 @dataclass
 class Totals:
@@ -210,7 +217,9 @@ def unit_figures(result: BatchResult) -> list[UnitFigures]:
     by_unit: dict[str, UnitFigures] = {}
     for w in result.counted:
         name = w.unit or UNNAMED_UNIT
-        u = by_unit.setdefault(name, UnitFigures(name, w.district, w.year or result.year))
+        # One unit however its name was spaced or typed (全角/半角): as the roster and the
+        # duplicate rule see it; shown as its first file spells it.
+        u = by_unit.setdefault(norm_unit(name), UnitFigures(name, w.district, w.year or result.year))
         u.district = u.district or w.district
         u.files.append(w)
         u.totals += w.totals

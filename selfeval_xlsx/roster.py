@@ -10,21 +10,17 @@ from __future__ import annotations
 import os
 import resource
 import signal
-import unicodedata
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .container import LIMITS, Limits, inspect_zip
 from .errors import BatchError, RosterError, os_reason
+from .figures import norm_unit as norm_unit  # re-exported: where units are matched
 from .grid import WorkbookError, load_sheets, sniff
 from .inputs import check_file
 from .procs import context
 
 _HEADERS = {"单位名称", "单位", "名称", "预算单位", "单位全称"}
-
-
-def norm_unit(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 def _from_text(data: bytes) -> list[str]:

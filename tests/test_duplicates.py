@@ -46,3 +46,16 @@ def test_a_resend_sharing_a_project_replaces_the_earlier_file(tmp_path):
         assert "另有 1 个项目不在“b.xlsx”中" in dup.message
         [unit] = [u for u in res.units if u.grade != "未计入"]
         assert (unit.files, unit.projects) == ("b.xlsx", 1)
+
+
+def test_one_unit_however_its_name_is_spaced(tmp_path):
+    """“中山东路街道 办事处” (a space typed) and “中山东路街道办事处” are one unit: one row
+    in 汇总, as the roster and the duplicate rule see it."""
+    from tests.forms import SPECIAL, filled_template
+    folder = tmp_path / "in"
+    folder.mkdir()
+    filled_template(folder / "a.xlsx", [dict(SPECIAL, name="城市管理经费")], unit="中山东路街道 办事处")
+    filled_template(folder / "b.xlsx", [dict(SPECIAL, name="社区服务经费")], unit="中山东路街道办事处")
+    with evaluate(folder, preset="national", isolate=False) as res:
+        [unit] = res.units
+        assert (unit.unit, unit.projects) == ("中山东路街道 办事处", 2)
