@@ -36,8 +36,11 @@ def run_report(result: BatchResult, path: str | Path, json_path: str | Path | No
           fmt_pct(total.rate), *(str(counts[s]) for s in Severity)]])
     # What the figures above leave out (figures.py's rule), where they are shown.
     lines += [*figures.notes(result), ""]
-    if codes:
-        lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in codes[:3]))
+    # What a reviewer acts on comes first: 提示 (we normalised something) only when
+    # nothing else was found.
+    serious = [(c, n) for c, n in codes if CATALOGUE[c].severity is not Severity.INFO]
+    if serious or codes:
+        lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in (serious or codes)[:3]))
     lines.append(f"汇总工作簿：{path}")
     if json_path:
         lines.append(f"JSON：{json_path}")
