@@ -38,9 +38,31 @@ class _Emitter:
     def __init__(self, p: Project):
         self.p = p
 
-    def __call__(self, code: str, problem: str, cell: str = "", value: object = "") -> Finding:
+    def __call__(self, code: str, problem: str, cell: str = "", value: object = "", fix: str = "") -> Finding:
         return make(code, problem, value=value, file=self.p.file, sheet=self.p.sheet,
-                    cell=cell, unit=self.p.unit, project=self.p.name)
+                    cell=cell, unit=self.p.unit, project=self.p.name, fix=fix)
+
+
+def grade_fix(rules: Rules) -> str:
+    """P110's fix with the rules' grade lines ("优≥90，良80–90，中60–80，差<60")."""
+    parts: list[str] = []
+    above: Decimal | None = None
+    for name, lowest in rules.grades:
+        parts.append(f"{name}≥{plain(lowest)}" if above is None else f"{name}{plain(lowest)}–{plain(above)}")
+        above = lowest
+    return "" if above is None else f"请按总分确定等级：{'，'.join(parts)}，差<{plain(above)}。"
+
+
+def bands_fix(rules: Rules) -> str:
+    """I110's fix with the rules' bands ("达成得分应在分值的80%–100%，部分达成60%–80%，…")."""
+    def pct(x: Decimal) -> str:
+        return "0" if x == 0 else f"{plain(x * 100)}%"
+    parts = [f"{name}{pct(lo)}–{pct(hi)}" for name, (lo, hi) in rules.qualitative_bands.items()]
+    if not parts:
+        return ""
+    first, *rest = parts
+    name = next(iter(rules.qualitative_bands))
+    return "，".join([f"{name}得分应在分值的{first[len(name):]}", *rest]) + "。"
 
 
 def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
@@ -181,6 +203,11 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
 _GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "一般": "中", "较差": "差", "合格": "中", "不合格": "差"}
 
 
+def _grade_word(grade: str | None) -> str:
+    g = (grade or "").strip()
+    return _GRADE_WORDS.get(g, g)
+
+
 def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Iterator[Finding]:
     emit = _Emitter(p)
     if s.self_total is not None and s.total is not None and abs(s.self_total - s.total) > rules.tolerance:
@@ -190,9 +217,10 @@ def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Ite
                    p.cells.get("self_total", ""), fmt(s.self_total))
     if p.self_grade and s.self_total is not None:
         expected = rules.grade(s.self_total)
-        if _GRADE_WORDS.get(p.self_grade.strip(), p.self_grade.strip()) != expected:
+        # Both sides through the same words: a rules file may name its grades 优秀/良好.
+        if _grade_word(p.self_grade) != _grade_word(expected):
             yield emit("P110", f"自评总分 {fmt(s.self_total)} 对应等级“{expected}”，表中为“{p.self_grade}”",
-                       p.cells.get("self_grade", ""), p.self_grade)
+                       p.cells.get("self_grade", ""), p.self_grade, fix=grade_fix(rules))
     if p.self_rate_score is not None and s.rate_score is not None \
             and abs(p.self_rate_score - s.rate_score) > rules.tolerance:
         yield emit("P118", f"表中执行率得分 {fmt(p.self_rate_score)}，按执行率 {fmt_pct(s.rate)} 计算应为 "
@@ -285,7 +313,7 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
             yield emit("I110", f"{_what(ind)}完成情况为“{s.achievement}”，自评得分 {fmt(ind.self_score)} 不在 "
                                f"{fmt(lo * ind.weight)}–{fmt(hi * ind.weight)} 之间，计算得分取区间内最接近的 "
                                f"{fmt(s.score)}",
-                       cell("self_score", ""), fmt(ind.self_score))
+                       cell("self_score", ""), fmt(ind.self_score), fix=bands_fix(rules))
     if s.met is False and not ind.reason:
         yield emit("I111", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
                    cell("reason", ""), a.text)

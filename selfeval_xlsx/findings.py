@@ -273,10 +273,11 @@ def topic_of(code: str) -> str:
 
 
 def make(code: str, problem: str, *, value: object = "", file: str = "", sheet: str = "",
-         cell: str = "", unit: str = "", project: str = "") -> Finding:
-    """A finding whose message is the specific problem followed by the check's fix."""
+         cell: str = "", unit: str = "", project: str = "", fix: str = "") -> Finding:
+    """A finding whose message is the specific problem followed by the check's fix
+    (`fix`: the fix as the run's rules word it, where the catalogue's quotes defaults)."""
     check = CATALOGUE[code]
-    message = f"{problem.rstrip('。')}。{check.fix}"
+    message = f"{problem.rstrip('。')}。{fix or check.fix}"
     return Finding(code, check.severity, message, file=file, sheet=sheet, cell=cell,
                    unit=unit, project=project, value=_show(value))
 

@@ -353,8 +353,13 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
     if grades_in is not None:
         if not grades_in:
             raise RulesError(f"{source} 的 [等级] 须列出各等级的最低分")
-        grades = tuple(sorted(((str(k), _score(v, f"{source} 的 [等级] {k}")) for k, v in grades_in.items()),
+        grades = tuple(sorted(((str(k).strip(), _score(v, f"{source} 的 [等级] {k}")) for k, v in grades_in.items()),
                               key=lambda g: -g[1]))
+        names = [g for g, _ in grades]
+        if "" in names or len(set(names)) < len(names):
+            raise RulesError(f"{source} 的 [等级] 中有空白或重复的等级名称")
+        if len({v for _, v in grades}) < len(grades):
+            raise RulesError(f"{source} 的 [等级] 中有两个等级的最低分相同，无法区分")
         rules = replace(rules, grades=grades)
 
     limits = _section(data, "阈值", source) or {}

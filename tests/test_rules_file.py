@@ -121,3 +121,44 @@ def test_the_command_line_refuses_a_bad_rules_file_before_reading(tmp_path):
     res = CliRunner().invoke(main, ["run", str(tmp_path / "没有这个目录"), "--rules", str(tmp_path / "r.toml")])
     assert res.exit_code == 2
     assert res.output.startswith(f"错误：{tmp_path / 'r.toml'} 的 [阈值] 有未知项“执行率下线”；是否想写“执行率下限”？")
+
+
+def test_grades_with_one_floor_twice_are_refused():
+    with pytest.raises(RulesError) as e:
+        parse_rules(with_line('"良" = 80', '"良" = 90'), "x.toml")
+    assert str(e.value) == "x.toml 的 [等级] 中有两个等级的最低分相同，无法区分"
+
+
+def test_grades_named_in_full_words_do_not_flag_every_project(tmp_path):
+    """A rules file naming its grades 优秀/良好/合格 (as many provinces do). SPECIAL spends
+    15 of 25 (rate score 6); 6 of ≥10 活动 scores 6 of 10, the rest full (80): total 92, 优秀. A form that
+    writes 优秀 is right; one that writes 良好 is flagged (P110)."""
+    import openpyxl
+
+    from selfeval_xlsx.api import evaluate
+    from tests.forms import SPECIAL, national_sheet
+    text = dump_rules(NATIONAL)
+    for short, full in (('"优"', '"优秀"'), ('"良"', '"良好"'), ('"中"', '"合格"')):
+        text = text.replace(short + " =", full + " =")
+    rules = parse_rules(text, "grades.toml")
+    assert [g for g, _ in rules.grades] == ["优秀", "良好", "合格"]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    national_sheet(wb.create_sheet("甲"), dict(SPECIAL, name="甲"), total=92, grade="优秀")
+    national_sheet(wb.create_sheet("乙"), dict(SPECIAL, name="乙"), total=92, grade="良好")
+    (tmp_path / "in").mkdir()
+    wb.save(tmp_path / "in" / "u.xlsx")
+    with evaluate(tmp_path / "in", rules=rules, isolate=False) as res:
+        assert [p.total for p in res.projects] == [D(92), D(92)]
+        flagged = [f for f in res.all_findings() if f.code == "P110"]
+    assert [f.project for f in flagged] == ["乙"]
+    assert flagged[0].message.endswith("请按总分确定等级：优秀≥90，良好80–90，合格60–80，差<60。")
+
+
+def test_the_catalogue_fix_texts_are_the_presets_words():
+    """docs/checks.md quotes the default grade lines and bands; a run words them from its rules."""
+    from selfeval_xlsx.checks import bands_fix, grade_fix
+    from selfeval_xlsx.findings import CATALOGUE
+    for rules in (NATIONAL, SEED):
+        assert grade_fix(rules) == CATALOGUE["P110"].fix
+        assert bands_fix(rules) == CATALOGUE["I110"].fix
