@@ -17,6 +17,7 @@ the unit sent nothing at all (one line, not one per project of a unit that is ab
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -99,7 +100,7 @@ class _Skip(Exception):
     """A targets file that cannot be read; the message says why."""
 
 
-def load(path: str | Path, rules: Rules, limits: Limits = LIMITS) -> TargetsIndex:
+def load(path: str | os.PathLike[str], rules: Rules, limits: Limits = LIMITS) -> TargetsIndex:
     """Reads a targets workbook, or every workbook in a folder (and its subfolders).
     Raises BatchError when `path` does not exist; a file that cannot be read or holds
     no 申报表 becomes a T110 finding and the run goes on."""
@@ -126,11 +127,11 @@ def load(path: str | Path, rules: Rules, limits: Limits = LIMITS) -> TargetsInde
         problems.append(make("T110", f"目录“{root.name}”中没有工作簿文件，未对照批复目标", value=root.name))
     by_code: dict[str, list[int]] = {}
     by_name: dict[str, list[int]] = {}
-    for i, e in enumerate(entries):
-        if e.approved.code:
-            by_code.setdefault(code_key(e.approved.code), []).append(i)
-        if e.approved.name:
-            by_name.setdefault(name_key(e.approved.name), []).append(i)
+    for i, entry in enumerate(entries):
+        if entry.approved.code:
+            by_code.setdefault(code_key(entry.approved.code), []).append(i)
+        if entry.approved.name:
+            by_name.setdefault(name_key(entry.approved.name), []).append(i)
     return TargetsIndex(str(path), tuple(entries), {k: tuple(v) for k, v in by_code.items()},
                         {k: tuple(v) for k, v in by_name.items()}, tuple(problems), frozenset(rules.disabled))
 
