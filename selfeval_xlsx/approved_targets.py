@@ -30,7 +30,6 @@ from .container import LIMITS, Limits, inspect_zip
 from .errors import BatchError
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, open_zip, sniff
-from .layout import Labels
 from .roster import norm_unit
 from .rules import Rules
 from .sheetkinds import MONITOR, TARGETS, Cycle
@@ -160,17 +159,10 @@ def _read(path: Path, shown: str, rules: Rules, limits: Limits) -> list[Entry]:
     cycle = Cycle(shown)
     info, _ = _read_sheets(shown, sheets, [], rules, None, cycle)
     found = [a for a in cycle.approved if a.kind in (TARGETS, MONITOR)]
-    flat = [a for s in sheets for a in _flat(Labels(s), shown)]
-    if not found and not flat:
+    if not found:
         raise _Skip("中没有可识别的绩效目标申报表（需有项目名称、三级指标、指标值等标题）")
     unit = info.unit if info else ""
-    return [Entry(replace(a, file=shown), a.unit or unit) for a in found] + \
-           [Entry(a, a.unit) for a in flat]
-
-
-def _flat(labels: Labels, shown: str) -> list[Approved]:
-    """A flat list (one row per indicator, many projects): not read yet."""
-    return []
+    return [Entry(replace(a, file=shown), a.unit or unit) for a in found]
 
 
 # --- in the worker: one file's projects ------------------------------------------------
