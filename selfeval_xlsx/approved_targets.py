@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import form
 from .approved import Approved, compare
+from .approved_list import is_list, read_list
 from .container import LIMITS, Limits, inspect_zip
 from .errors import BatchError
 from .findings import Finding, make
@@ -158,7 +159,10 @@ def _read(path: Path, shown: str, rules: Rules, limits: Limits) -> list[Entry]:
         raise _Skip(f"无法读取（{e}）") from None
     cycle = Cycle(shown)
     info, _ = _read_sheets(shown, sheets, [], rules, None, cycle)
-    found = [a for a in cycle.approved if a.kind in (TARGETS, MONITOR)]
+    # A flat list (approved_list.py) is read as such, not as one project of every indicator.
+    lists = [s for s in sheets if is_list(s)]
+    found = [a for a in cycle.approved if a.kind in (TARGETS, MONITOR) and a.sheet not in {s.name for s in lists}]
+    found += [a for s in lists for a in read_list(s, shown, info.year if info else None)]
     if not found:
         raise _Skip("中没有可识别的绩效目标申报表（需有项目名称、三级指标、指标值等标题）")
     unit = info.unit if info else ""

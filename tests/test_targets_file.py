@@ -280,3 +280,40 @@ def test_cli_example_district_finds_exactly_what_was_planted(tmp_path):
 def test_code_spellings(name):
     from selfeval_xlsx.approved_targets import code_key
     assert code_key(name) == "2020-001"
+
+
+def flat_list(path: Path, coded_twins: bool = True) -> Path:
+    """Every approved project of district_sheets and other_unit_sheets as the flat list a
+    budget system exports: a row per indicator, 单位/项目名称/项目编码 merged down each project."""
+    projects = []
+    for lines in (*district_sheets().values(), *other_unit_sheets().values()):
+        name, code, unit = lines[2][1], lines[2][4] or "", lines[3][4]
+        projects.append((unit, name, code, lines[7:]))
+    if coded_twins:   # two projects of one name in one list are told apart by their codes
+        twins = [k for k, p in enumerate(projects) if p[1] == "信访维稳经费"]
+        for n, k in enumerate(twins):
+            projects[k] = (*projects[k][:2], f"2020-10{n}", projects[k][3])
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("项目绩效目标")
+    ws.write_row(0, 0, ["2020年项目支出绩效目标批复表"])
+    ws.write_row(1, 0, ["单位名称", "项目名称", "项目编码", "一级指标", "二级指标", "三级指标", "指标值", "分值"])
+    r = 2
+    for unit, name, code, rows in projects:
+        for c, v in enumerate((unit, name, code)):
+            if len(rows) > 1:
+                ws.merge_range(r, c, r + len(rows) - 1, c, v)
+            else:
+                ws.write(r, c, v)
+        for k, row in enumerate(rows):
+            ws.write_row(r + k, 3, row)
+        r += len(rows)
+    wb.close()
+    return path
+
+
+def test_flat_list_export(tmp_path):
+    with run(self_evaluations(tmp_path / "in"), flat_list(tmp_path / "批复目标.xlsx")) as result:
+        assert t_findings(result) == EXPECTED
+        t105 = next(f for f in result.all_findings() if f.code == "T105")
+        # 专项业务经费's rows start at row 3; its 社区治理水平 is the fifth
+        assert "“批复目标.xlsx”工作表“项目绩效目标”（F7）中为 15" in t105.message
