@@ -66,8 +66,7 @@ class Entry:
     @property
     def where(self) -> str:
         a = self.approved
-        cell = f"{a.name_cell}" if a.name_cell else ""
-        return f"批复目标“{a.file}”工作表“{a.sheet}”{cell}"
+        return f"批复目标“{a.file}”工作表“{a.sheet}”{a.name_cell}"
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,8 @@ def check(w: WorkbookResult, index: TargetsIndex | None) -> list[Finding]:
                      value=p.name))
         elif len(hits) > 1:
             places = "、".join(index.entries[i].where for i in hits[:5])
-            add(make("T108", f"项目“{p.name}”与批复目标中 {len(hits)} 个项目同名（{places}），无法确定对应哪一个，"
+            same = "的项目编码相同" if code_key(p.code) in index.by_code else "同名"
+            add(make("T108", f"项目“{p.name}”与批复目标中 {len(hits)} 个项目{same}（{places}），无法确定对应哪一个，"
                              f"未对照", file=p.file, sheet=p.sheet, cell=cell, project=p.name, value=p.name))
         else:
             for f in compare(p, index.entries[hits[0]].approved, p.file):
@@ -221,14 +221,15 @@ def unmatched(index: TargetsIndex, projects: Iterable[tuple[str, str, str]],
             continue
         reported = files_by_unit.get(unit_key(e.unit)) if e.unit else None
         if reported is None and e.unit:
-            absent.setdefault(e.unit, []).append(e)
+            absent.setdefault(unit_key(e.unit), []).append(e)
             continue
         a = e.approved
         coded = f"（项目编码 {a.code}）" if a.code else ""
         unit, file = reported or ("", "")
         yield make("T109", f"{e.where}的项目“{a.name}”{coded}没有对应的自评表", file=file,
                    unit=unit or e.unit, project=a.name, value=a.name)
-    for unit, es in absent.items():
+    for es in absent.values():
+        unit = es[0].unit
         names = "、".join(f"“{e.approved.name}”" for e in es[:5]) + ("等" if len(es) > 5 else "")
         yield make("T109", f"{unit}在批复目标“{es[0].approved.file}”中有 {len(es)} 个项目（{names}），"
                            f"本批次没有收到该单位的自评表", unit=unit, value=len(es))

@@ -317,3 +317,18 @@ def test_flat_list_export(tmp_path):
         t105 = next(f for f in result.all_findings() if f.code == "T105")
         # 专项业务经费's rows start at row 3; its 社区治理水平 is the fifth
         assert "“批复目标.xlsx”工作表“项目绩效目标”（F7）中为 15" in t105.message
+
+
+def test_one_code_twice_is_ambiguous_too(tmp_path):
+    """The same approved project in two files (a copy left in the folder): not guessed either."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费", "2020-001")], unit=UNIT)
+    sheets = {"专项经费": declaration("专项经费", UNIT, "2020-001", APPROVED)}
+    targets = tmp_path / "targets"
+    targets.mkdir()
+    by_xlsxwriter(targets / "批复.xlsx", sheets)
+    by_openpyxl(targets / "批复 - 副本.xlsx", sheets)
+    with run(inputs, targets) as result:
+        [t108] = [f for f in result.all_findings() if f.code.startswith("T")]
+        assert t108.code == "T108" and "2 个项目的项目编码相同" in t108.message
