@@ -332,3 +332,14 @@ def test_one_code_twice_is_ambiguous_too(tmp_path):
     with run(inputs, targets) as result:
         [t108] = [f for f in result.all_findings() if f.code.startswith("T")]
         assert t108.code == "T108" and "2 个项目的项目编码相同" in t108.message
+
+
+def test_approved_value_from_the_workbooks_own_declaration():
+    """No --targets: a budget system's export carries its 申报表 (tests/test_exports.py);
+    批复指标值 comes from there, and only for indicators the 申报表 has."""
+    path = ROOT / "tests" / "fixtures" / "exports" / "01_一个项目全周期_新街口街道办事处.xlsx"
+    with evaluate([path], isolate=False) as result:
+        approved = {i.level3: (i.target, i.approved) for i in result.indicators}
+    assert approved["居民满意度"] == ("≥90%", "≥95%")          # lowered on the form (T104)
+    assert approved["整治背街小巷数量"] == ("≥12条", "≥12条")   # renamed on the form (T103), still paired
+    assert approved["群众投诉办结率"] == ("≥95%", "")           # added by the form (T102)
