@@ -243,12 +243,12 @@ def batch_options(fn: F) -> F:
     fn = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")(fn)
     fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
                       help="同时读取文件的进程数；默认等于 CPU 核数。")(fn)
+    fn = click.option("--targets", type=click.Path(), metavar="文件或目录",
+                      help="批复的绩效目标（申报表工作簿或其所在目录），逐个项目对照指标、指标值和分值。")(fn)
     fn = click.option("--roster", type=click.Path(dir_okay=False), metavar="名单文件",
                       help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")(fn)
     fn = click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
                       help="本批次的评价年度；默认取多数表的年度。")(fn)
-    fn = click.option("--targets", type=click.Path(), metavar="文件或目录",
-                      help="批复的绩效目标（申报表工作簿或其所在目录），逐个项目对照指标、指标值和分值。")(fn)
     # file_okay: a file given here gets our own message, which points to `selfeval check`.
     return click.argument("folder", type=click.Path(), metavar="目录")(fn)
 
