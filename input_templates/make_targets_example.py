@@ -1,7 +1,8 @@
 """Builds the targets approved with the 2020 budget for the example district 长安区.
 
 One workbook per unit, one 项目支出绩效目标申报表 per sheet, as a budget system exports
-them (xlsxwriter; one unit's as an .xls saved by LibreOffice, one written by openpyxl).
+them (xlsxwriter; one unit's as an .xls saved by LibreOffice, one written by openpyxl,
+one as the flat list of every indicator a budget system also exports).
 They are the examples' own indicators (read back with selfeval) except for the
 divergences planted below, which `selfeval run input_templates/examples/长安区 --targets
 input_templates/examples/长安区绩效目标` must find, and nothing else:
@@ -123,6 +124,24 @@ def _xlsxwriter(path: Path, unit: str, projects: list[dict[str, object]]) -> Non
     wb.close()
 
 
+def _flat(path: Path, unit: str, projects: list[dict[str, object]]) -> None:
+    """The flat list a budget system exports: a row per indicator, 单位/项目名称/项目编码
+    merged down each project's rows."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("绩效目标")
+    ws.write_row(0, 0, [f"{YEAR}年项目支出绩效目标批复表"])
+    ws.write_row(1, 0, ["单位名称", "项目名称", "项目编码", *HEADER])
+    r = 2
+    for p in projects:
+        rows: list[Row] = p["rows"]   # type: ignore[assignment]
+        for c, v in enumerate((unit, p["name"], p["code"])):
+            ws.merge_range(r, c, r + len(rows) - 1, c, v)
+        for k, (l1, l2, l3, target, weight) in enumerate(rows):
+            ws.write_row(r + k, 3, [l1, l2, l3, target, float(weight) if weight is not None else ""])
+        r += len(rows)
+    wb.close()
+
+
 def _openpyxl(path: Path, unit: str, projects: list[dict[str, object]]) -> None:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -156,6 +175,9 @@ def main(out: Path = OUT) -> list[Path]:
         if unit == "青园街道办事处":
             path = base.with_suffix(".xls")
             _xls(path, unit, units[unit])
+        elif unit == "育才街道办事处":
+            path = base.with_suffix(".xlsx")
+            _flat(path, unit, units[unit])
         elif unit == "河东街道办事处":
             path = base.with_suffix(".xlsx")
             _openpyxl(path, unit, units[unit])
