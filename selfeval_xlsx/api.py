@@ -19,6 +19,7 @@ from typing import Any, cast
 from . import batch, schema
 from .batch import BatchResult, Progress
 from .container import LIMITS, Limits
+from .context import Context
 from .errors import BatchError
 from .rules import DEFAULT_PRESET, Rules, resolve_rules
 from .textgate import file_part
@@ -143,7 +144,8 @@ def _shown(task: tuple[Path, str]) -> str:
 def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules | str | os.PathLike[str] | None = None,
              preset: str | None = None, jobs: int | None = None, isolate: bool = True,
              year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
-             progress: Progress | None = None, debug: bool = False) -> Results:
+             progress: Progress | None = None, debug: bool = False,
+             targets: str | os.PathLike[str] | None = None) -> Results:
     """Reads, scores and checks workbooks: what `selfeval run` does, as data.
 
     sources: a folder (every workbook in it, as `selfeval run` reads it), a list of
@@ -155,10 +157,15 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
     year: the batch's year (default: most files' year). roster: unit names expected.
     progress(done, total) is called as files finish; debug lets the reader's own
     error output through.
+    targets: the performance targets approved with the budget (a workbook or a folder
+    of them) each project is compared with (approved_targets.py); BatchError if missing.
     """
     chosen = _rules(rules, preset)
     kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
           "isolate": isolate, "result_type": Results, "debug": debug}
+    if targets is not None:   # read once, here, before any worker starts (approved_targets.py)
+        from .approved_targets import load
+        kw["context"] = Context(targets=load(targets, chosen, limits))
     if isinstance(sources, (str, os.PathLike)):
         return cast(Results, batch.run_batch(Path(sources), chosen, **kw))
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:

@@ -35,17 +35,28 @@ class Approved:
     amount: Decimal | None = None  # the approved 年度资金总额, 万元
     amount_cell: str = ""
     indicators: list[Indicator] = field(default_factory=list)
+    unit: str = ""        # the 实施单位 the sheet names, if any
+    name_cell: str = ""   # where its 项目名称 is
+    file: str = ""        # a --targets file (approved_targets.py); "" for a sheet of the workbook itself
 
     @property
     def title(self) -> str:
         return "申报表" if self.kind == "targets" else "执行监控表"
+
+    @property
+    def source(self) -> str:
+        """How a finding names it: the sheet of this workbook, or the --targets file and sheet."""
+        if self.file:
+            return f"批复目标“{self.file}”工作表“{self.sheet}”"
+        return f"{self.title}“{self.sheet}”"
 
 
 def read_approved(labels: Labels, raw: RawProject, kind: str, path: str, code: str) -> Approved:
     """The approved targets of a 申报表/监控表 sheet read as a project (its findings are
     not the clerk's to fix: they are dropped)."""
     p, _ = interpret_project(raw, path)
-    out = Approved(raw.sheet, kind, p.name, code, indicators=p.indicators)
+    out = Approved(raw.sheet, kind, p.name, code, indicators=p.indicators, unit=p.unit,
+                   name_cell=p.cells.get("name", ""))
     total = p.funds.get("total")
     if total is not None and (total.initial is not None or total.budget is not None):
         use = "initial" if total.initial is not None else "budget"
@@ -113,7 +124,11 @@ def compare(p: Project, a: Approved, path: str) -> list[Finding]:
     def add(code: str, problem: str, sheet: str, cell: str, value: object) -> None:
         out.append(make(code, problem, value=value, file=path, sheet=sheet, cell=cell, project=p.name))
 
-    src = f"{a.title}“{a.sheet}”"
+    src = a.source
+
+    def at(i: Indicator) -> str:
+        # a --targets file is not beside the form: name the cell of its indicator too
+        return f"（{i.cells.get('level3', '')}）" if a.file and i.cells.get("level3") else ""
     if a.amount is not None:
         if p.initial is not None and p.initial != a.amount:
             add("T106", f"年初预算数 {fmt(p.initial)} 万元，{src}的年度资金总额为 {fmt(a.amount)} 万元",
@@ -136,7 +151,7 @@ def compare(p: Project, a: Approved, path: str) -> list[Finding]:
             added.remove(new)
             dropped.remove(old)
             pairs.append((new, old))
-            add("T103", f"三级指标“{new.level3}”在{src}中为“{old.level3}”", p.sheet,
+            add("T103", f"三级指标“{new.level3}”在{src}{at(old)}中为“{old.level3}”", p.sheet,
                 new.cells.get("level3", ""), new.level3)
     for old in dropped:
         # Pointed at the self-evaluation, where it is missing: beside its 二级 if that is there.
@@ -148,11 +163,12 @@ def compare(p: Project, a: Approved, path: str) -> list[Finding]:
     for new in added:
         add("T102", f"三级指标“{new.level3}”不在{src}中", p.sheet, new.cells.get("level3", ""), new.level3)
     for new, old in pairs:
+        new.approved = old.target.text   # 指标明细's 批复指标值
         how = _change(new.target, old.target)
         if how and new.target.text and old.target.text:
-            add("T104", f"三级指标“{new.level3}”的指标值由{src}的“{old.target.text}”改为“{new.target.text}”"
+            add("T104", f"三级指标“{new.level3}”的指标值由{src}{at(old)}的“{old.target.text}”改为“{new.target.text}”"
                         f"（目标{how}）", p.sheet, new.cells.get("target", ""), new.target.text)
         if new.weight is not None and old.weight is not None and new.weight != old.weight:
-            add("T105", f"三级指标“{new.level3}”的分值为 {_plain(new.weight)}，{src}中为 {_plain(old.weight)}",
+            add("T105", f"三级指标“{new.level3}”的分值为 {_plain(new.weight)}，{src}{at(old)}中为 {_plain(old.weight)}",
                 p.sheet, new.cells.get("weight", ""), _plain(new.weight))
     return out

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Self
 
 from . import __version__, figures
+from .approved_targets import unit_key, unmatched
 from .checks import dept_projects_mismatch
 from .container import LIMITS, Limits
 from .context import NONE, Context
@@ -180,6 +181,23 @@ def _copied_across_units(result: BatchResult) -> None:
         _add(result, files[f.file], f)
 
 
+def _targets_checks(result: BatchResult, context: Context) -> None:
+    """--targets: its files that could not be read (T110), and the approved projects no
+    self-evaluation matched (T109), on the unit's first file when the unit reported."""
+    index = context.targets
+    if index is None:
+        return
+    for f in index.problems:
+        _add(result, None, f)
+    first: dict[str, FileRows] = {}
+    for w in result.counted:
+        first.setdefault(unit_key(w.unit), w)
+    rows = result.spool.projects({w.no for w in result.counted})
+    for f in unmatched(index, ((r.unit or "", r.project or "", r.code or "") for r in rows),
+                       {k: (w.unit, w.entry.path) for k, w in first.items()}):
+        _add(result, first.get(unit_key(f.unit)) if f.file else None, f)
+
+
 def _department_checks(result: BatchResult) -> None:
     """U105 for a unit whose 部门整体 form came in another file than its project forms
     (within one file the reader compares them already)."""
@@ -269,6 +287,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     _department_checks(result)
     _bunching(result)
     _copied_across_units(result)
+    _targets_checks(result, context)
     if roster is not None:
         _roster_checks(result, roster)
     result.finished = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -243,6 +243,8 @@ def batch_options(fn: F) -> F:
     fn = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")(fn)
     fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
                       help="同时读取文件的进程数；默认等于 CPU 核数。")(fn)
+    fn = click.option("--targets", type=click.Path(), metavar="文件或目录",
+                      help="批复的绩效目标（申报表工作簿或其所在目录），逐个项目对照指标、指标值和分值。")(fn)
     fn = click.option("--roster", type=click.Path(dir_okay=False), metavar="名单文件",
                       help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")(fn)
     fn = click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
@@ -261,7 +263,7 @@ def _listing(folder: str, follow_links: bool) -> Listing:
 
 @contextlib.contextmanager
 def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None, jobs: int, quiet: bool,
-           **_: object) -> Iterator[Results]:
+           targets: str | None = None, **_: object) -> Iterator[Results]:
     """The library's evaluate() on the folder as listed (the listing reaches it through
     inputs.planned), with a progress bar."""
     from .api import evaluate
@@ -270,7 +272,7 @@ def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None,
     names = load_roster(roster, debug=_debug()) if roster else None
     with planned(listing), _progress(quiet) as progress, \
             evaluate(listing.root, rules=rules, year=year, roster=names, jobs=jobs, progress=progress,
-                     debug=_debug()) as result:
+                     debug=_debug(), targets=targets) as result:
         if not any(w.totals.projects for w in result.files):
             failed = "；".join(f"{w.entry.path}：{w.entry.reason or '未找到项目支出绩效自评表'}"
                               for w in result.files[:5])

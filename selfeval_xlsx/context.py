@@ -10,11 +10,17 @@ keyed on values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .approved_targets import TargetsIndex
 
 
 @dataclass(frozen=True)
 class Context:
     """Reference data for a run; every field None when not given."""
+
+    targets: TargetsIndex | None = None   # --targets: the approved targets (approved_targets.py)
 
     def is_empty(self) -> bool:
         return all(v is None for v in vars(self).values())

@@ -43,6 +43,9 @@ UNIT = Field("unit", "实施单位", required=True, hint="填写本单位全称�
              aliases=("项目实施单位", "项目单位", "填报单位", "预算单位", "项目承担单位"))
 YEAR = Field("year", "评价年度", kind="year", required=True, hint="填写四位年份，如 2020。",
              aliases=("年度", "自评年度"))
+# Optional: ties the form to its approved targets (selfeval run --targets) where names differ.
+PROJECT_CODE = Field("code", "项目编码", hint="选填：预算批复中的项目编码，用于与批复的绩效目标对应。",
+                     aliases=("项目代码", "项目编号", "项目编码(项目代码)"))
 HEADER_FIELDS = (PROJECT_NAME, DEPARTMENT, UNIT, YEAR)
 
 # --- funds block (万元) ---------------------------------------------------------------

@@ -28,6 +28,8 @@ _ALL_LABELS = {**_HEADER_INDEX, **_FUND_COL_INDEX, **_FUND_ROW_INDEX, **_IND_IND
                **_SINGLE_INDEX, form.norm_label(form.GOAL_CAPTION): "goal",
                form.norm_label(form.GOAL_PLANNED.label): "goal_planned",
                form.norm_label(form.GOAL_ACHIEVED.label): "goal_achieved"}
+# 项目编码 (our template beside 评价年度): a value search stops there too.
+_ALL_LABELS.update(form.label_index((form.PROJECT_CODE,)))
 _FUND_KEYS = frozenset({"budget", "executed"})
 _FUND_KEYS_INITIAL = frozenset({"initial", "executed"})
 _IND_KEYS = frozenset({"level1", "level2", "level3", "target"})

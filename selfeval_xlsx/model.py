@@ -32,6 +32,7 @@ class Indicator:
     declared_weight: Decimal | None = None   # a weight written in the 一级指标 label: 产出指标(50分)
     survey_method: str = ""   # 调查方式 / 样本量: a satisfaction row's evidence (our template)
     sample_size: str = ""
+    approved: str = ""        # the approved 指标值 (approved.compare): 指标明细's 批复指标值
 
 
 @dataclass

@@ -34,7 +34,8 @@ from .textgate import file_part
 # (I104 and I118 are about actuals, not targets.)
 TARGET_CODES = ("I101", "I103", "I112", "I114", "I115", "I116", "I117", "I119",
                 "P111", "P112", "P116", "P117", "P119",
-                "T101", "T102", "T103", "T104", "T105")   # drifted from the approved targets
+                "T101", "T102", "T103", "T104", "T105",   # drifted from the approved targets
+                "T107")   # no approved targets to hold the project to (--targets)
 # Findings that put an amount itself in doubt: said next to any total they enter.
 DOUBT_CODES = ("P114",)
 ORGANISATION = ("本单位成立绩效自评工作小组，对照年初设定的绩效目标，全面收集项目资料，"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, BinaryIO, TypeVar
 
-from . import schema, textgate
+from . import approved_targets, schema, textgate
 from .context import NONE, Context
 from .findings import (
     BY_RANK,
@@ -248,6 +248,8 @@ class FileRows:
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Context = NONE) -> FileTables:
     """`high_mark`: the self total counted as 自评偏高 (rules.suspicious_score);
     `context`: what each project is compared with (context.py)."""
+    if context.targets is not None:   # --targets: each project against its approved targets
+        w = replace(w, findings=[*w.findings, *approved_targets.check(w, context.targets)])
     out = FileTables(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
     project_row, indicator_row = schema.PROJECTS.record, schema.INDICATORS.record
@@ -272,7 +274,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
             rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")
             out.indicator_rows.append(indicator_row(
                 unit=w.unit, project=p.name, level1=ind.level1, level2=ind.level2, level3=ind.level3,
-                target=ind.target.text, actual=ind.actual.text, rule=rule, weight=amt(ind.weight),
+                target=ind.target.text, approved=ind.approved, actual=ind.actual.text, rule=rule, weight=amt(ind.weight),
                 self_score=amt(ind.self_score), score=amt(i.score), diff=amt(idiff), reason=ind.reason,
                 file=p.file, sheet=p.sheet, cell=ind.cells.get("level3", "")))
     for sp in w.dept:

@@ -235,6 +235,7 @@ class IndicatorRow(NamedTuple):
     level2: str | None = None
     level3: str | None = None
     target: str | None = None
+    approved: str | None = None
     actual: str | None = None
     rule: str | None = None
     weight: Decimal | None = None
@@ -315,6 +316,7 @@ INDICATORS = TableSchema("indicators", "指标明细", (
     Column("unit", "单位名称", width=22), Column("project", "项目名称", width=20),
     Column("level1", "一级指标", width=11), Column("level2", "二级指标", width=14),
     Column("level3", "三级指标", width=24), Column("target", "年度指标值", width=16),
+    Column("approved", "批复指标值", width=16),   # from --targets or the workbook's 申报表 (approved.py)
     Column("actual", "实际完成值", width=16), Column("rule", "计分规则", width=11),
     Column("weight", "分值", SCORE, 7), Column("self_score", "自评得分", SCORE, 9),
     Column("score", "计算得分", SCORE, 9), Column("diff", "差异", SCORE, 7),

@@ -35,7 +35,7 @@ _OTHER_WORDS = ("基本信息", "立项依据", "实施方案", "支出计划", 
                 "用款计划", "采购计划", "评审", "审核意见", "审查意见", "专家意见", "意见书", "报告",
                 "填表说明", "填写说明", "填报说明", "编制说明", "指标说明", "佐证", "附表说明")
 
-CODE = form.Field("code", "项目编码", aliases=("项目代码", "项目编号", "项目编码(项目代码)"))
+CODE = form.PROJECT_CODE
 _CODE_INDEX = form.label_index((CODE,))
 _NAME_INDEX = form.label_index((form.PROJECT_NAME,))
 

@@ -317,9 +317,12 @@ def _project_sheet(wb: Workbook, st: _Styles, name: str, unit: str, year: int | 
     _input(ws, (L.department, 5), (L.department, LAST_COL), st.input, unit)
     _hint(ws, a1(L.department, 5), form.UNIT.label, form.UNIT.hint)
     label(L.year, 0, form.YEAR.label)
-    _input(ws, (L.year, 1), (L.year, LAST_COL), st.input, year or "")
+    _input(ws, (L.year, 1), (L.year, 3), st.input, year or "")
     _hint(ws, a1(L.year, 1), form.YEAR.label, form.YEAR.hint, validate="integer", criteria="between",
           minimum=2000, maximum=2100, error_message="请填写四位年份，如 2020。")
+    label(L.year, 4, form.PROJECT_CODE.label)   # optional (selfeval run --targets)
+    _input(ws, (L.year, 5), (L.year, LAST_COL), st.input)
+    _hint(ws, a1(L.year, 5), form.PROJECT_CODE.label, form.PROJECT_CODE.hint)
 
     # Funds block.
     label(L.funds_header, 0, form.FUNDS_CAPTION, c2=1)

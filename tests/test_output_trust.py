@@ -67,7 +67,7 @@ def test_typed_text_survives_and_is_reported(hostile_district, tmp_path):
     assert [r[16] for r in projects[1:]] == ["资金\n未到位", "", "原因\r\n其二"]
     assert [r[19] for r in projects[1:]] == ["项目1", "项目1", "项目2"]       # no cell slid into another row
     indicators = wb.get_sheet_by_name("指标明细").to_python()
-    reasons = [r[12] for r in indicators[1:]]
+    reasons = [r[indicators[0].index("偏差原因")] for r in indicators[1:]]
     assert reasons.count("第一行原因\n第二行措施") == 2
     assert reasons.count("控制字符\ufffd与\ufffd") == 2
     assert reasons.count("长" * 32_767) == 2
