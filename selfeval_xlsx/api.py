@@ -143,7 +143,8 @@ def _shown(task: tuple[Path, str]) -> str:
 def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules | str | os.PathLike[str] | None = None,
              preset: str | None = None, jobs: int | None = None, isolate: bool = True,
              year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
-             progress: Progress | None = None, debug: bool = False) -> Results:
+             progress: Progress | None = None, debug: bool = False,
+             previous: str | os.PathLike[str] | None = None) -> Results:
     """Reads, scores and checks workbooks: what `selfeval run` does, as data.
 
     sources: a folder (every workbook in it, as `selfeval run` reads it), a list of
@@ -155,10 +156,18 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
     year: the batch's year (default: most files' year). roster: unit names expected.
     progress(done, total) is called as files finish; debug lets the reader's own
     error output through.
+    previous: last year's summary workbook or JSON (written by `selfeval run`): each
+    project gains 上年得分/上年执行率 and the repeats are flagged (previous.py).
     """
     chosen = _rules(rules, preset)
     kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
           "isolate": isolate, "result_type": Results, "debug": debug}
+    if previous is not None:   # read, and its year checked when we know ours, before any workbook
+        from .context import Context
+        from .previous import check_year, load_index
+        index = load_index(previous, chosen)
+        check_year(index, year)
+        kw["context"] = Context(previous=index)
     if isinstance(sources, (str, os.PathLike)):
         return cast(Results, batch.run_batch(Path(sources), chosen, **kw))
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:

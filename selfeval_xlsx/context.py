@@ -10,11 +10,17 @@ keyed on values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .previous import PreviousIndex
 
 
 @dataclass(frozen=True)
 class Context:
     """Reference data for a run; every field None when not given."""
+
+    previous: PreviousIndex | None = None   # last year's results (--previous, previous.py)
 
     def is_empty(self) -> bool:
         return all(v is None for v in vars(self).values())
