@@ -326,3 +326,25 @@ def test_the_cli_runs_with_workers_and_matches_the_library(tmp_path):
     data = json.loads((tmp_path / "o.json").read_text("utf-8"))
     assert sorted((f["代码"], f["项目名称"]) for f in data["问题清单"] if f["代码"] in Y_CODES) == [
         ("Y101", "专项经费"), ("Y103", "乙")]
+
+
+# --- the example district -----------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "input_templates" / "examples"
+
+
+def test_the_example_shows_exactly_the_planted_repeats():
+    """make_previous_example.py plants four repeats in 长安区's 2019 forms; every other
+    project of 2020 (including 广安's text amounts, a 提示, in both years) stays silent."""
+    with se.evaluate(EXAMPLES / "长安区", previous=EXAMPLES / "长安区2019年汇总.xlsx", jobs=1) as r:
+        found = sorted((f.code, f.unit, f.project, f.value) for f in r.all_findings() if f.code in Y_CODES)
+        rows = {(p.unit, p.project): p for p in r.projects}
+    assert found == [
+        ("Y101", "中山东路街道办事处", "专项经费", "I111"),
+        ("Y101", "育才街道办事处", "环境卫生保洁经费", "I112"),
+        ("Y103", "谈固街道办事处", "平安建设经费", "70.00%"),
+        ("Y104", "育才街道办事处", "社区设施维护经费", "≥4次"),
+    ]
+    # 2019: 10.7 of 13 万元 spent; new in 2020: 人口普查工作经费.
+    assert rows[("谈固街道办事处", "平安建设经费")].prev_rate == Decimal("0.8231")
+    assert rows[("广安街道办事处", "人口普查工作经费")].prev_total is None
