@@ -243,13 +243,13 @@ def batch_options(fn: F) -> F:
     fn = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")(fn)
     fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
                       help="同时读取文件的进程数；默认等于 CPU 核数。")(fn)
+    fn = click.option("--previous", type=click.Path(dir_okay=True), metavar="上年汇总",
+                      help="上年用 selfeval run 生成的汇总工作簿（.xlsx）或 JSON：项目明细增加上年得分、上年执行率，"
+                           "并列出整改未到位、连续两年得分偏低或执行率未达标、沿用上年已远超的指标值。")(fn)
     fn = click.option("--roster", type=click.Path(dir_okay=False), metavar="名单文件",
                       help="应报送单位名单（.txt 每行一个单位，或工作簿第一列），用于发现缺报。")(fn)
     fn = click.option("--year", type=click.IntRange(2000, 2100), metavar="年度",
                       help="本批次的评价年度；默认取多数表的年度。")(fn)
-    fn = click.option("--previous", type=click.Path(dir_okay=True), metavar="上年汇总",
-                      help="上年用 selfeval run 生成的汇总工作簿（.xlsx）或 JSON：项目明细增加上年得分、上年执行率，"
-                           "并列出整改未到位、连续两年得分偏低或执行率未达标、沿用上年已远超的指标值。")(fn)
     # file_okay: a file given here gets our own message, which points to `selfeval check`.
     return click.argument("folder", type=click.Path(), metavar="目录")(fn)
 
