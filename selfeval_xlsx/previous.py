@@ -34,6 +34,7 @@ from typing import Any
 from . import schema
 from .errors import BatchError
 from .findings import CATALOGUE, Finding, Severity, codes, make
+from .model import Project
 from .numbers import RATE_PLACES, fmt, fmt_pct, plain, round_half_up
 from .roster import norm_unit
 from .rules import Rules
@@ -295,12 +296,13 @@ class Lookup:
         last = ix.projects[n]
         return None if code and last.code and last.code != code else last
 
-    def of(self, p: Any, total: Decimal | None, rate: Decimal | None) -> tuple[PrevProject | None, list[Finding]]:
-        """Last year's record of project `p` (model.Project) and the findings of the
-        comparison; `total`, `rate`: this year's computed figures."""
+    def of(self, p: Project, total: Decimal | None, rate: Decimal | None) -> tuple[PrevProject | None, list[Finding]]:
+        """Last year's record of project `p` and the findings of the comparison; `total`,
+        `rate`: this year's computed figures, compared as shown (rounded, like last year's)."""
         last = self.match(p.name, p.code)
         if last is None:
             return None, []
+        total, rate = round_half_up(total), round_half_up(rate, RATE_PLACES)
         ix, out = self.index, []
         where = {"file": self.file, "sheet": p.sheet, "unit": self.unit, "project": p.name}
         name_cell = p.cells.get("name", "")
@@ -313,7 +315,7 @@ class Lookup:
                             f"上年 {fmt(last.total)}，本年 {fmt(total)}", value=fmt(total), cell=name_cell, **where))
         if rate is not None and last.rate is not None and rate < ix.rate_threshold and last.rate < ix.rate_threshold:
             out.append(make(codes.Y103, f"执行率连续两年低于 {fmt_pct(ix.rate_threshold)}：上年 {fmt_pct(last.rate)}，"
-                            f"本年 {fmt_pct(rate)}", value=fmt_pct(rate), cell=p.cells.get("executed", name_cell), **where))
+                            f"本年 {fmt_pct(rate)}", value=fmt_pct(rate), cell=name_cell, **where))
         if last.exceeded:
             before = {(level3, target): (shown, actual) for level3, target, shown, actual in last.exceeded}
             for ind in p.indicators:
