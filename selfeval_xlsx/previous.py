@@ -38,7 +38,7 @@ from .model import Project
 from .numbers import RATE_PLACES, fmt, fmt_pct, plain, round_half_up
 from .roster import norm_unit
 from .rules import Rules
-from .targets import POSITIVE, parse_actual, parse_target
+from .targets import POSITIVE, RULE_NAMES, parse_actual, parse_target
 
 REPEAT_LEVELS = ("P", "I", "T")   # the project's own form: see the module's docstring
 # 运行信息 facts compared with this year's rules (a difference is noted, not refused).
@@ -201,7 +201,10 @@ def build_index(tables: dict[str, list[dict[str, Any]]], facts: dict[str, Any], 
     for i in tables.get(schema.INDICATORS.sheet, []):
         target, actual = str(i.get("年度指标值") or ""), str(i.get("实际完成值") or "")
         t, a = parse_target(target), parse_actual(actual)
-        if (t.kind == POSITIVE and t.value is not None and t.value > 0 and t.error is None
+        # 计分规则 says how last year scored it (a 指标性质 column may have turned the text round).
+        scored_as = str(i.get("计分规则") or RULE_NAMES[POSITIVE])
+        if (t.kind == POSITIVE and scored_as.startswith(RULE_NAMES[POSITIVE])
+                and t.value is not None and t.value > 0 and t.error is None
                 and a.value is not None and a.unit == t.unit and a.value > t.value * margin):
             exceeded[(str(i.get("文件") or ""), str(i.get("工作表") or ""))].append(
                 (norm(i.get("三级指标")), norm(target), target, actual))
@@ -320,7 +323,7 @@ class Lookup:
             before = {(level3, target): (shown, actual) for level3, target, shown, actual in last.exceeded}
             for ind in p.indicators:
                 hit = before.get((norm(ind.level3), norm(ind.target.text)))
-                if hit:
+                if hit and ind.target.kind == POSITIVE:
                     out.append(make(codes.Y104, f"“{ind.level3}”的指标值“{hit[0]}”与上年相同，而上年实际完成"
                                     f"“{hit[1]}”", value=ind.target.text,
                                     cell=ind.cells.get("target", ind.cells.get("level3", "")), **where))

@@ -381,3 +381,16 @@ def _as_json(book: Path) -> dict:
         facts[row[0]] = row[1]
     out["运行信息"] = {"概况": facts, "文件": []}
     return out
+
+
+def test_only_targets_last_year_scored_as_higher_is_better_count():
+    """`10次` done 13 times: far exceeded when it was scored 正向; not when a 指标性质
+    column made it 反向 (an upper limit), nor when the units differ or it was 10 % over."""
+    def row(target, actual, rule):
+        return {"单位名称": "甲", "项目名称": "乙", "三级指标": "巡查 次数", "年度指标值": target, "实际完成值": actual,
+                "计分规则": rule, "文件": "甲.xlsx", "工作表": "项目1"}
+    rows = [row("10次", "13次", "正向（≥）"), row("11次", "13次", "反向（≤）"), row("≥12次", "13次", "正向（≥）"),
+            row("≥5次", "13个", "正向（≥）"), row("≥50%", "70%", "正向（≥）（沿用自评）")]
+    index = build_index({"项目明细": [{"单位名称": "甲", "项目名称": "乙", "文件": "甲.xlsx", "工作表": "项目1"}],
+                         "指标明细": rows, "问题清单": []}, {"评价年度": 2019}, "x", SEED)
+    assert index.projects[0].exceeded == (("巡查次数", "10次", "10次", "13次"), ("巡查次数", "≥50%", "≥50%", "70%"))
