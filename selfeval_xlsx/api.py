@@ -145,7 +145,8 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
              preset: str | None = None, jobs: int | None = None, isolate: bool = True,
              year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
              progress: Progress | None = None, debug: bool = False,
-             targets: str | os.PathLike[str] | None = None) -> Results:
+             targets: str | os.PathLike[str] | None = None,
+             previous: str | os.PathLike[str] | None = None) -> Results:
     """Reads, scores and checks workbooks: what `selfeval run` does, as data.
 
     sources: a folder (every workbook in it, as `selfeval run` reads it), a list of
@@ -159,13 +160,24 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
     error output through.
     targets: the performance targets approved with the budget (a workbook or a folder
     of them) each project is compared with (approved_targets.py); BatchError if missing.
+    previous: last year's summary workbook or JSON (written by `selfeval run`): each
+    project gains 上年得分/上年执行率 and the repeats are flagged (previous.py).
     """
     chosen = _rules(rules, preset)
     kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
           "isolate": isolate, "result_type": Results, "debug": debug}
-    if targets is not None:   # read once, here, before any worker starts (approved_targets.py)
+    # Reference data is read once, here, before any worker starts (context.py).
+    approved = None
+    if targets is not None:
         from .approved_targets import load
-        kw["context"] = Context(targets=load(targets, chosen, limits))
+        approved = load(targets, chosen, limits)
+    last_year = None
+    if previous is not None:   # its year checked now if we know ours, else in run_batch
+        from .previous import check_year, load_index
+        last_year = load_index(previous, chosen)
+        check_year(last_year, year)
+    if approved is not None or last_year is not None:
+        kw["context"] = Context(targets=approved, previous=last_year)
     if isinstance(sources, (str, os.PathLike)):
         return cast(Results, batch.run_batch(Path(sources), chosen, **kw))
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:

@@ -52,6 +52,7 @@ class BatchResult:
     started: str = ""
     finished: str = ""
     version: str = __version__
+    context: Context = NONE   # the reference data the run compared with (context.py)
 
     @property
     def counted(self) -> list[FileRows]:
@@ -282,7 +283,14 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
         root=str(root), rules=rules, spool=spool,
         year=year or (years.most_common(1)[0][0] if years else None),
         district=districts.most_common(1)[0][0] if districts else root.resolve().name,
-        files=files, skipped=skipped, started=started.isoformat(timespec="seconds"))
+        files=files, skipped=skipped, started=started.isoformat(timespec="seconds"), context=context)
+    if context.previous is not None:   # needs the batch's year, known only now
+        from .previous import check_year
+        try:
+            check_year(context.previous, result.year)
+        except BaseException:
+            spool.close()
+            raise
     _batch_checks(result)
     _department_checks(result)
     _bunching(result)

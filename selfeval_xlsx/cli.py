@@ -243,6 +243,9 @@ def batch_options(fn: F) -> F:
     fn = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")(fn)
     fn = click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
                       help="同时读取文件的进程数；默认等于 CPU 核数。")(fn)
+    fn = click.option("--previous", type=click.Path(dir_okay=True), metavar="上年汇总",
+                      help="上年用 selfeval run 生成的汇总工作簿（.xlsx）或 JSON：项目明细增加上年得分、上年执行率，"
+                           "并列出整改未到位、连续两年得分偏低或执行率未达标、沿用上年已远超的指标值。")(fn)
     fn = click.option("--targets", type=click.Path(), metavar="文件或目录",
                       help="批复的绩效目标（申报表工作簿或其所在目录），逐个项目对照指标、指标值和分值。")(fn)
     fn = click.option("--roster", type=click.Path(dir_okay=False), metavar="名单文件",
@@ -263,7 +266,7 @@ def _listing(folder: str, follow_links: bool) -> Listing:
 
 @contextlib.contextmanager
 def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None, jobs: int, quiet: bool,
-           targets: str | None = None, **_: object) -> Iterator[Results]:
+           targets: str | None = None, previous: str | None = None, **_: object) -> Iterator[Results]:
     """The library's evaluate() on the folder as listed (the listing reaches it through
     inputs.planned), with a progress bar."""
     from .api import evaluate
@@ -272,7 +275,7 @@ def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None,
     names = load_roster(roster, debug=_debug()) if roster else None
     with planned(listing), _progress(quiet) as progress, \
             evaluate(listing.root, rules=rules, year=year, roster=names, jobs=jobs, progress=progress,
-                     debug=_debug(), targets=targets) as result:
+                     debug=_debug(), targets=targets, previous=previous) as result:
         if not any(w.totals.projects for w in result.files):
             failed = "；".join(f"{w.entry.path}：{w.entry.reason or '未找到项目支出绩效自评表'}"
                               for w in result.files[:5])
@@ -296,6 +299,7 @@ def run(folder: str, output: str | None, json_path: str | None, **batch: Any) ->
     rules = resolve_rules(batch["preset"], batch["rules_file"])   # a bad rules file stops us before reading
     listing = _listing(folder, batch["follow_links"])
     listing.refuse_overwriting({"汇总工作簿（-o）": output, "JSON（--json）": json_path})
+    _keep_previous(batch.get("previous"), output, json_path)
     from .atomic import OutputSet
     from .json_out import write_json
     from .summary_xlsx import write_summary
@@ -303,12 +307,23 @@ def run(folder: str, output: str | None, json_path: str | None, **batch: Any) ->
     with OutputSet(), _batch(listing, rules, **batch) as result:
         path = output or _default_output(result.district, result.year)
         listing.refuse_overwriting({"汇总工作簿": path, "JSON（--json）": json_path})
+        _keep_previous(batch.get("previous"), path, json_path)
         write_summary(result, path)
         if json_path:
             write_json(result, json_path)
         lines = run_report(result, path, json_path)
     for line in lines:   # only once every output is in place
         click.echo(terminal(line))
+
+
+def _keep_previous(previous: str | None, *outputs: str | os.PathLike[str] | None) -> None:
+    """Last year's summary is read, never overwritten by this year's."""
+    if previous is None:
+        return
+    for out in outputs:
+        if out is not None and os.path.exists(out) and os.path.exists(previous) \
+                and os.path.samefile(out, previous):
+            raise UsageError(f"输出 {out} 就是 --previous 给出的上年汇总，会被覆盖；请换一个输出路径")
 
 
 @main.command(options_metavar="[选项]")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .approved_targets import TargetsIndex
+    from .previous import PreviousIndex
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Context:
     """Reference data for a run; every field None when not given."""
 
     targets: TargetsIndex | None = None   # --targets: the approved targets (approved_targets.py)
+    previous: PreviousIndex | None = None   # last year's results (--previous, previous.py)
 
     def is_empty(self) -> bool:
         return all(v is None for v in vars(self).values())

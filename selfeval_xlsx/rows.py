@@ -33,6 +33,7 @@ from .findings import (
 )
 from .model import UnitInfo
 from .numbers import CENTS, RATE_PLACES, WIDE, round_half_up
+from .previous import Lookup
 from .review_checks import fingerprint
 from .scoring import Totals, execution_rate
 from .sheetxml import (
@@ -253,8 +254,12 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
     out = FileTables(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
     project_row, indicator_row = schema.PROJECTS.record, schema.INDICATORS.record
+    # Last year's record of each project, and what comparing with it finds (previous.py).
+    earlier = Lookup(context.previous, w.unit, w.file.path, w.findings) if context.previous is not None else None
     for sp in w.projects:
         p, s = sp.project, sp.score
+        last, repeats = earlier.of(p, s.total, s.rate) if earlier is not None else (None, [])
+        out.findings.extend(repeats)
         out.projects.append(ProjectStat(p.sheet, p.name, p.initial, p.budget, p.executed, s.rate,
                                         s.rate_score, s.total, s.self_total, s.grade, p.exec_reason))
         out.totals.add(p.budget, p.executed, s.total, s.self_total, high_mark, name=p.name)
@@ -268,7 +273,8 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
             benefit_score=amt(s.dimensions.get("效益指标")),
             satisfaction_score=amt(s.dimensions.get("满意度指标")), total=amt(s.total),
             self_total=amt(s.self_total), diff=amt(diff), grade=s.grade, self_grade=s.self_grade,
-            exec_reason=p.exec_reason, finding_count=per_sheet[p.sheet], file=p.file, sheet=p.sheet))
+            exec_reason=p.exec_reason, finding_count=per_sheet[p.sheet] + len(repeats), file=p.file, sheet=p.sheet,
+            prev_total=last.total if last else None, prev_rate=last.rate if last else None))
         for ind, i in zip(p.indicators, s.indicators):
             idiff = None if ind.self_score is None or i.score is None else ind.self_score - i.score
             rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")

@@ -77,6 +77,9 @@ class Rules:
     # 完成值, 偏差原因), at least `copy_share` of the smaller one's rows, were copied.
     copy_rows: Decimal = Decimal(3)
     copy_share: Decimal = Decimal("0.8")
+    # --previous: a target copied from last year is flagged when last year's actual
+    # exceeded it by more than this share (previous.py, Y104).
+    copied_target_margin: Decimal = Decimal("0.2")
     # Whether every project must have a 成本指标 (财预〔2021〕101号 requires one).
     require_cost: bool = False
     # Word lists: stock phrases in qualitative actuals, reasons that explain nothing,
@@ -178,6 +181,8 @@ def dump_rules(rules: Rules) -> str:
         "# 两个项目相同的指标行（三级指标、指标值、完成值、偏差原因都相同）不少于此行数、且占较小项目指标数的比例不低于“雷同比例”时，提示雷同。",
         f'"雷同指标行数" = {plain(rules.copy_rows)}',
         f'"雷同比例" = {plain(rules.copy_share)}',
+        "# 与上年对比（--previous）：指标值与上年相同、而上年实际完成值超出该指标值此比例以上时，提示沿用偏低的目标。",
+        f'"沿用目标超额比例" = {plain(rules.copied_target_margin)}',
         "",
         "# 每个项目是否必须设置成本指标（true / false）。",
         '["指标体系"]',
@@ -224,6 +229,7 @@ THRESHOLDS: dict[str, tuple[str, str]] = {
     "原因最少字数": ("min_reason_chars", "count"),
     "雷同指标行数": ("copy_rows", "count"),
     "雷同比例": ("copy_share", "share"),
+    "沿用目标超额比例": ("copied_target_margin", "share"),
 }
 # The [审核用语] word lists: key → Rules attribute.
 WORD_LISTS = {

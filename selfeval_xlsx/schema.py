@@ -226,6 +226,8 @@ class ProjectRow(NamedTuple):
     file: str | None = None
     sheet: str | None = None
     code: str | None = ""
+    prev_total: Decimal | None = None
+    prev_rate: Decimal | None = None
 
 
 class IndicatorRow(NamedTuple):
@@ -310,6 +312,8 @@ PROJECTS = TableSchema("projects", "项目明细", (
     Column("exec_reason", "执行率未达标原因", width=30), Column("finding_count", "问题数", INT, 7),
     Column("file", "文件", width=30), Column("sheet", "工作表", width=12),
     Column("code", "项目编码", width=20, default=""),   # from budget-system exports (sheetkinds)
+    # Last year's 计算总分 and 执行率 of the same project (--previous, previous.py).
+    Column("prev_total", "上年得分", SCORE, 9), Column("prev_rate", "上年执行率", RATE, 10),
 ), type_name="ProjectRow", declared=ProjectRow)
 
 INDICATORS = TableSchema("indicators", "指标明细", (

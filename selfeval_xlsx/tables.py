@@ -179,6 +179,9 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
               ("计入规则", ("项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
                        "评价年度与本批次不同的文件和重复报送的文件不计入"))]
     facts += [("未计入", text) for text in figures.notes(result)]
+    if result.context.previous is not None:   # --previous: which file, and whether its rules differ
+        from .previous import facts as previous_facts
+        facts += previous_facts(result.context.previous, rules)
     return facts
 
 

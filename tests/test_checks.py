@@ -251,8 +251,9 @@ NEAR_MISSES = {
 
 
 def test_every_check_has_a_trigger():
+    from tests.test_previous import TRIGGERS as PREVIOUS  # --previous checks: tested there
     from tests.test_review_checks import TRIGGERS as REVIEW  # 抽查复核 checks: tested there
-    assert set(TRIGGERS) | set(REVIEW) == set(CATALOGUE)
+    assert set(TRIGGERS) | set(REVIEW) | set(PREVIOUS) == set(CATALOGUE)
 
 
 def test_clean_workbook_raises_nothing(tmp_path):
