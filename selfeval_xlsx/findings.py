@@ -151,6 +151,11 @@ _CHECKS = (
     Check("B103", W, "报送单位不在名单中", "请核对单位名称是否与名单一致，或是否误报。"),
     Check("B104", W, "自评得分普遍偏高而执行率偏低", "多数项目自评为优，但资金执行率未达标，请复核各项目的指标得分。"),
     Check("B105", W, "指标与偏差原因与其他单位雷同", "请各单位按本单位项目的实际情况设置指标、填写完成值和偏差原因。"),
+    # --- 抽查复核: reading a filled 复核底稿 back (review.py) ---------------------------
+    Check("R101", E, "复核底稿无法读取", "请使用 selfeval sample 生成的复核底稿，复核后用 Excel 或 WPS 保存为 .xlsx，不要改动“复核底稿”表的表头。"),
+    Check("R102", W, "复核的项目不在本批次中", "该项目已不在本次汇总中（文件被替换、项目改名或删除），或同一单位有同名项目无法确定；请核对后重新抽样，或在复核底稿中删去此行。"),
+    Check("R103", E, "复核得分不是 0～100 的数字", "请在“复核得分”填写 0 到 100 之间的数字。"),
+    Check("R104", I, "复核底稿的定位键缺失，已按单位和项目名称匹配", "已按单位名称和项目名称找到该项目；请勿删除或改动隐藏的“定位键”列。"),
 )
 # Why each check has its severity, in DOMAIN's terms (错误 only when a figure cannot be
 # computed or trusted); docs/checks.md shows it beside each code.
@@ -245,6 +250,10 @@ _RATIONALE = {
     "B102": "缺报不是数字错误，需审核人员跟进。",
     "B103": "数字能计算，名单不符需审核人员确认。",
     "B104": "数字都能计算，整体偏高需审核人员查看。",
+    "R101": "复核底稿读不出来，复核得分和差异都无法计算。",
+    "R102": "该行复核无法对应到本批次的项目，它的差异无法计算，需审核人员查看。",
+    "R103": "该项目的复核得分不可用，差异和自评偏高的比例无法计算。",
+    "R104": "已按单位和项目名称唯一匹配，差异照常计算，只是告知。",
 }
 CATALOGUE: dict[str, Check] = {c.code: replace(c, rationale=_RATIONALE[c.code]) for c in _CHECKS}
 # The codes as names, from the catalogue: `make(codes.P107, …)`. A mistyped name fails
@@ -264,6 +273,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "佐证材料": ("I122", "U106"),
     "文字质量": ("I111", "I123", "I124", "P127", "P128", "P129", "P132", "P133", "B105"),
     "报送": ("B101", "B102", "B103", "B104"),
+    "抽查复核": ("R",),
 }
 
 
@@ -301,6 +311,7 @@ SEVERITY_MEANING = {
     Severity.INFO: "程序已自动规范化，或仅作提醒",
 }
 _LEVELS = {"F": "文件", "U": "单位", "P": "项目", "I": "指标", "T": "目标", "B": "批次"}
+_LEVELS["R"] = "复核"   # 抽查复核 (review.py)
 
 
 def catalogue_markdown() -> str:

@@ -158,6 +158,15 @@ def file_table(result: BatchResult) -> Table:
     return Table(schema.FILES, rows, len(rows))
 
 
+def review_tables(result: BatchResult) -> list[Table]:
+    """复核 and 复核汇总, when a filled 复核底稿 was read back (`--review`); else none."""
+    if result.review is None:
+        return []
+    rows = result.review.rows
+    units, total = result.review.unit_rows()
+    return [Table(schema.REVIEW, rows, len(rows)), Table(schema.REVIEW_UNITS, units, len(units), total)]
+
+
 def run_facts(result: BatchResult) -> list[tuple[str, object]]:
     rules = result.rules
     facts: list[tuple[str, object]] = [
@@ -179,6 +188,8 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
               ("计入规则", ("项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
                        "评价年度与本批次不同的文件和重复报送的文件不计入"))]
     facts += [("未计入", text) for text in figures.notes(result)]
+    if result.review is not None:
+        facts += [("复核底稿", result.review.path), ("复核差异容差", result.review.tolerance)]
     return facts
 
 
@@ -187,7 +198,7 @@ def build_tables(result: BatchResult) -> list[Table]:
     batch holds such forms."""
     departments = department_table(result)
     return [summary_table(result), *([departments] if departments.count else []), project_table(result),
-            indicator_table(result), finding_table(result), file_table(result)]
+            indicator_table(result), finding_table(result), *review_tables(result), file_table(result)]
 
 
 def as_json(result: BatchResult) -> dict[str, object]:
