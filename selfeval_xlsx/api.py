@@ -183,7 +183,7 @@ def _reviewed(result: Results, review: str | os.PathLike[str] | None) -> Results
     if review is not None:
         from .review import attach_review
         try:
-            attach_review(result, review)
+            attach_review(result, Path(review))
         except BaseException:
             result.close()
             raise

@@ -66,7 +66,7 @@ def _label(v: object) -> str:
     return "".join(str(v).split()) if isinstance(v, str) else ""
 
 
-def _score(v: object) -> Decimal | None | str:
+def _score(v: object) -> Decimal | str | None:
     """A 复核得分 as a number 0–100; None when blank; the text shown when unusable."""
     if v is None or v == "":
         return None
@@ -85,7 +85,7 @@ def _score(v: object) -> Decimal | None | str:
     except InvalidOperation:
         return str(v)
     if not d.is_finite() or d < 0 or d > 100:
-        return str(v)
+        return plain_value(v) if isinstance(v, (int, float)) else str(v)
     return d
 
 

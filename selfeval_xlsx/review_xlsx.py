@@ -41,6 +41,10 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     (KEY_HEADER, 30, "text"),
 )
 HEADERS = tuple(h for h, _, _ in COLUMNS)
+METHOD = ("抽样总体按（文件路径，工作表）排序后，用此种子的伪随机数（Python random.Random）为每个项目生成键，"
+          "取键最大的项目；同样的输入、规则和种子，抽样结果相同，与文件顺序和并行进程数无关。")
+HOW_TO_FILL = ("只在“复核底稿”表的“复核得分”（0～100）和“复核意见”两列填写；可以排序和筛选，"
+               "不要删除或改动隐藏的“定位键”列。填好后运行：selfeval run 目录 --review 本文件")
 MAX_URL = 2000   # xlsxwriter (and Excel) refuse longer link targets
 
 
@@ -135,8 +139,7 @@ def _about_sheet(wb: Any, f: dict[str, Any], result: BatchResult, sample: Sample
         ("输入目录", result.root), ("区县", result.district), ("评价年度", result.year),
         ("随机种子", sample.seed), ("种子来源", "命令行指定" if sample.seed_given else "程序自动选择（重抽时用 --seed 指定此值）"),
         ("抽样比例", fmt_pct(sample.share)), ("抽样方法", sample.method),
-        ("方法说明", "抽样总体按（文件路径，工作表）排序后，用此种子的伪随机数（Python random.Random）为每个项目生成键，"
-                 "取键最大的项目；同样的输入、规则和种子，抽样结果相同，与文件顺序和并行进程数无关。"),
+        ("方法说明", METHOD),
         ("抽样总体", f"{len(sample.population)} 个项目（计入汇总的项目）"),
         ("未纳入总体", sample.left_out_note() or "无"),
         ("按比例应抽", f"{sample.target} 个（比例 × 总体，向上取整，至少 1 个）"),
@@ -147,8 +150,7 @@ def _about_sheet(wb: Any, f: dict[str, Any], result: BatchResult, sample: Sample
         ("规则文件 SHA-256", rules.sha256 or "—"),
         ("复核差异容差", f"自评得分比复核得分高出 {rules.review_tolerance} 分以上，计为自评偏高"),
         ("重现命令", command),
-        ("填写说明", "只在“复核底稿”表的“复核得分”（0～100）和“复核意见”两列填写；可以排序和筛选，"
-                 "不要删除或改动隐藏的“定位键”列。填好后运行：selfeval run 目录 --review 本文件"),
+        ("填写说明", HOW_TO_FILL),
     ]
     ws.write_string(0, 0, "抽样说明", f["title"])
     for r, (k, v) in enumerate(facts, start=2):

@@ -251,7 +251,7 @@ WORD_LISTS = {
     "反向数量关键词": "reverse_quantity_words",
     "满意度调查用语": "evidence_words",
 }
-SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间", "指标体系", "审核用语", "关闭的审核")
+SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间", "指标体系", "审核用语", "关闭的审核", "抽查复核")
 TOP_KEYS = ("名称", *SECTIONS)
 BAND_KEYS = ("达成", "部分达成", "未达成")
 _WHERE = {**dict.fromkeys(WEIGHT_KEYS, "权重"), **dict.fromkeys(THRESHOLDS, "阈值"),
@@ -265,8 +265,6 @@ SAMPLING: dict[str, tuple[str, str]] = {
     "预算规模": ("risk_budget", "weight"),
     "复核差异容差": ("review_tolerance", "score"),
 }
-SECTIONS = (*SECTIONS, "抽查复核")
-TOP_KEYS = (*TOP_KEYS, "抽查复核")
 
 
 def _unknown(key: str, valid: Iterable[str], where: str) -> RulesError:

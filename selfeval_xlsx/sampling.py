@@ -193,7 +193,7 @@ def draw(result: BatchResult, share: Decimal, seed: int | None = None, *, risk: 
     keys = [_key(rng, f.weight if risk else Decimal(1)) for f in factors]
     target = max(1, math.ceil(share * len(members))) if members else 0
     order = sorted(range(len(members)), key=lambda i: (-keys[i], i))
-    chosen = {i: DRAWN for i in order[:target]}
+    chosen = dict.fromkeys(order[:target], DRAWN)
     if at_least_per_unit:
         units = {members[i].row.unit for i in chosen}
         for i in order:   # each unit's largest key first
