@@ -181,9 +181,14 @@ def test_cli_prints_and_stores_the_seed(folder, tmp_path):
     assert bad.exit_code == 2 and "须大于 0" in bad.output
 
 
-def test_run_skips_a_review_sheet_saved_in_the_folder(folder, tmp_path):
+@pytest.mark.parametrize("saved_again", [False, True])
+def test_run_skips_a_review_sheet_saved_in_the_folder(folder, saved_again):
     with se.evaluate(folder, isolate=False, preset="seed") as r:
         write_review_sheet(r, draw(r, Decimal("0.3"), 5), folder / "复核底稿.xlsx")
+    if saved_again:   # filled and saved by another program: its custom.xml is written differently
+        wb = openpyxl.load_workbook(folder / "复核底稿.xlsx")
+        wb["复核底稿"]["P2"] = 90
+        wb.save(folder / "复核底稿.xlsx")
     try:
         listing = scan(folder)
         assert [d for _, d in listing.found] == sorted(p.name for p in folder.glob("*街道办事处.xlsx"))
