@@ -27,6 +27,19 @@ SCORES = {"甲一低执行": 80, "甲二": 96, "甲三": 94.5, "乙一调减": 1
 OPINIONS = {"甲一低执行": "执行率仅50%，产出指标完成情况与资金使用不符，扣15分", "丙三": "满意度调查无佐证"}
 
 
+# Where each R code is raised and asserted (tests/test_checks.py requires every code a test).
+TRIGGERS = {
+    "R101": "test_unreadable_review_is_a_finding_and_the_run_goes_on",
+    "R102": "test_project_no_longer_in_batch_and_ambiguous_names",
+    "R103": "test_bad_values_and_lost_keys_are_findings",
+    "R104": "test_bad_values_and_lost_keys_are_findings",
+}
+
+
+def test_triggers_name_tests_here():
+    assert all(callable(globals().get(name)) for name in TRIGGERS.values())
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     return build(tmp_path_factory.mktemp("district") / "长安区")
