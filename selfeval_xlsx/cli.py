@@ -370,6 +370,8 @@ def sample(folder: str, share: str, seed: int | None, at_least: str | None, risk
     from .review_xlsx import write_review_sheet
     with OutputSet(), _batch(listing, rules, **batch) as result:
         drawn = draw(result, fraction, seed, risk=risk, at_least_per_unit=at_least is not None)
+        if not drawn.population:
+            raise UsageError(f"没有计入汇总的项目可供抽样（{drawn.left_out_note() or '无项目'}），未写出复核底稿。")
         default = _default_output(result.district, result.year)
         path = Path(output) if output else default.with_name(default.name.replace("绩效自评汇总", "抽查复核底稿"))
         listing.refuse_overwriting({"复核底稿": path})

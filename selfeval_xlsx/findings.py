@@ -156,6 +156,7 @@ _CHECKS = (
     Check("R102", W, "复核的项目不在本批次中", "该项目已不在本次汇总中（文件被替换、项目改名或删除），或同一单位有同名项目无法确定；请核对后重新抽样，或在复核底稿中删去此行。"),
     Check("R103", E, "复核得分不是 0～100 的数字", "请在“复核得分”填写 0 到 100 之间的数字。"),
     Check("R104", I, "复核底稿的定位键缺失，已按单位和项目名称匹配", "已按单位名称和项目名称找到该项目；请勿删除或改动隐藏的“定位键”列。"),
+    Check("R105", W, "同一项目在复核底稿中出现多次", "只采用了该项目最先出现的一行；请删去重复的行，或核对是否填错了单位、项目名称。"),
 )
 # Why each check has its severity, in DOMAIN's terms (错误 only when a figure cannot be
 # computed or trusted); docs/checks.md shows it beside each code.
@@ -254,6 +255,7 @@ _RATIONALE = {
     "R102": "该行复核无法对应到本批次的项目，它的差异无法计算，需审核人员查看。",
     "R103": "该项目的复核得分不可用，差异和自评偏高的比例无法计算。",
     "R104": "已按单位和项目名称唯一匹配，差异照常计算，只是告知。",
+    "R105": "重复的行未计入，采用哪一行的复核得分需审核人员确认。",
 }
 CATALOGUE: dict[str, Check] = {c.code: replace(c, rationale=_RATIONALE[c.code]) for c in _CHECKS}
 # The codes as names, from the catalogue: `make(codes.P107, …)`. A mistyped name fails

@@ -4,8 +4,9 @@ the self-scores, per project and per unit.
 The sheet is read by its header labels (review_xlsx), so added, hidden or moved
 columns do not matter. Each row finds its project by the hidden 定位键 (file, sheet);
 when the key is gone or names no project of this batch, by 单位名称 + 项目名称 if
-that names exactly one project (R104 says so). A row matching nothing, an unreadable
-file, a 复核得分 that is not a number from 0 to 100 are findings; the run goes on.
+that names exactly one project (R104 says so). A row matching nothing, a second row
+for a project (the first in the sheet counts), an unreadable file, a 复核得分 that is
+not a number from 0 to 100 are findings; the run goes on.
 
 差异 = 自评得分 − 复核得分. Per unit: projects sampled (rows matched), reviewed (a valid
 复核得分), compared (reviewed and self-scored), above (差异 > rules.review_tolerance)
@@ -129,6 +130,7 @@ def read_review(result: BatchResult, path: str | Path) -> Review:
         return row[c] if c is not None and c < len(row) else None
 
     matched: list[schema.ReviewRow] = []
+    seen: dict[tuple[str, str], int] = {}   # (file, sheet) → the row it was read from
     for r, row in enumerate(cells[header_at + 1:], start=header_at + 1):
         unit, project = str(get(row, UNIT_HEADER) or "").strip(), str(get(row, PROJECT_HEADER) or "").strip()
         if not unit and not project:
@@ -141,7 +143,16 @@ def read_review(result: BatchResult, path: str | Path) -> Review:
                 why = "有多个同名项目，无法确定是哪一个" if named else "已不在本次汇总中"
                 problem(codes.R102, f"第 {r + 1} 行的“{unit}·{project}”{why}", value=f"{unit}·{project}", **where)
                 continue
-            p = named[0]
+            p, keyless = named[0], True
+        else:
+            keyless = False
+        if (p.file or "", p.sheet or "") in seen:
+            first = seen[(p.file or "", p.sheet or "")]
+            problem(codes.R105, f"第 {r + 1} 行与第 {first} 行是同一项目（“{p.file}”的“{p.sheet}”），第 {r + 1} 行未采用",
+                    value=f"{unit}·{project}", **where)
+            continue
+        seen[(p.file or "", p.sheet or "")] = r + 1
+        if keyless:
             problem(codes.R104, f"第 {r + 1} 行没有可用的定位键，已按单位和项目名称匹配到“{p.file}”的“{p.sheet}”",
                     value=f"{unit}·{project}", **where)
         score = _score(get(row, SCORE_HEADER))

@@ -33,6 +33,7 @@ TRIGGERS = {
     "R102": "test_project_no_longer_in_batch_and_ambiguous_names",
     "R103": "test_bad_values_and_lost_keys_are_findings",
     "R104": "test_bad_values_and_lost_keys_are_findings",
+    "R105": "test_project_no_longer_in_batch_and_ambiguous_names",
 }
 
 
@@ -131,11 +132,13 @@ def test_project_no_longer_in_batch_and_ambiguous_names(tmp_path):
     ws = wb["复核底稿"]
     ws.append({column("单位名称"): "乙街道办事处", column("项目名称"): "已撤销项目", column(SCORE_HEADER): 70,
                column(KEY_HEADER): json.dumps(["乙街道办事处.xlsx", "项目1"])})
+    # 党建经费 pasted a second time, with another score: the first row counts
+    ws.append({column("单位名称"): "甲街道办事处", column("项目名称"): "党建经费", column(SCORE_HEADER): 60})
     wb.save(out)
     with se.evaluate(folder, isolate=False, preset="seed", review=out) as r:
         found = sorted((f.code, f.project) for f in r.all_findings() if f.code.startswith("R"))
-        assert found == [("R102", "办公经费"), ("R102", "办公经费"), ("R102", "已撤销项目")]
-        assert [x.project for x in r.review.rows] == ["党建经费"]
+        assert found == [("R102", "办公经费"), ("R102", "办公经费"), ("R102", "已撤销项目"), ("R105", "党建经费")]
+        assert [(x.project, x.review_score) for x in r.review.rows] == [("党建经费", 90)]
         assert any("多个同名项目" in f.message for f in r.all_findings() if f.code == "R102")
 
 

@@ -130,6 +130,10 @@ def test_population_is_the_projects_in_the_figures(tmp_path):
     assert [d.candidate.row.project for d in s.drawn] == ["甲一"]
     assert s.left_out == [("甲街道办事处", "甲二", "缺少全年执行数")]
     assert "甲二" in s.left_out_note()
+    wb["项目1"][a1(LAYOUT.funds_first, LAYOUT.fund_cols["executed"])] = None   # now no project enters
+    wb.save(folder / "甲街道办事处.xlsx")
+    res = CliRunner().invoke(main, ["sample", str(folder), "--share", "50%", "-q", "-o", str(tmp_path / "o.xlsx")])
+    assert res.exit_code == 2 and "没有计入汇总的项目可供抽样" in res.output and not (tmp_path / "o.xlsx").exists()
 
 
 def test_review_sheet_is_protected_but_for_two_columns(result, tmp_path):
