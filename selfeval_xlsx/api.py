@@ -77,10 +77,16 @@ class Results(BatchResult):
 
     def tables(self) -> dict[str, tuple[schema.TableSchema[Any], list[Any]]]:
         """Each table's schema and rows, by its English key."""
-        return {"units": (schema.UNITS, self.units), "departments": (schema.DEPARTMENTS, self.departments),
+        out: dict[str, tuple[schema.TableSchema[Any], list[Any]]] = {
+                "units": (schema.UNITS, self.units), "departments": (schema.DEPARTMENTS, self.departments),
                 "projects": (schema.PROJECTS, self.projects),
                 "indicators": (schema.INDICATORS, self.indicators),
                 "findings": (schema.FINDINGS, self.findings), "files": (schema.FILES, self.file_list)}
+        if self.review is not None:   # `review=`: 复核 and 复核汇总 (its 合计 row last)
+            units, total = self.review.unit_rows()
+            out["review"] = (schema.REVIEW, list(self.review.rows))
+            out["review_units"] = (schema.REVIEW_UNITS, [*units, total])
+        return out
 
     def to_pandas(self, names: bool = False) -> dict[str, Any]:   # Any: pandas.DataFrame, an optional import
         """{"units", "departments", "projects", "indicators", "findings", "files"} → pandas DataFrame
@@ -146,7 +152,8 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
              year: int | None = None, roster: list[str] | None = None, limits: Limits = LIMITS,
              progress: Progress | None = None, debug: bool = False,
              targets: str | os.PathLike[str] | None = None,
-             previous: str | os.PathLike[str] | None = None) -> Results:
+             previous: str | os.PathLike[str] | None = None,
+             review: str | os.PathLike[str] | None = None) -> Results:
     """Reads, scores and checks workbooks: what `selfeval run` does, as data.
 
     sources: a folder (every workbook in it, as `selfeval run` reads it), a list of
@@ -162,6 +169,8 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
     of them) each project is compared with (approved_targets.py); BatchError if missing.
     previous: last year's summary workbook or JSON (written by `selfeval run`): each
     project gains 上年得分/上年执行率 and the repeats are flagged (previous.py).
+    review: a filled 复核底稿 (`selfeval sample`) to read back: results.review, and the
+    复核/复核汇总 tables (review.py); a file that cannot be used gives findings.
     """
     chosen = _rules(rules, preset)
     kw: dict[str, Any] = {"year": year, "roster": roster, "jobs": jobs or 0, "limits": limits, "progress": progress,
@@ -179,10 +188,22 @@ def evaluate(sources: str | os.PathLike[str] | Iterable[Source], *, rules: Rules
     if approved is not None or last_year is not None:
         kw["context"] = Context(targets=approved, previous=last_year)
     if isinstance(sources, (str, os.PathLike)):
-        return cast(Results, batch.run_batch(Path(sources), chosen, **kw))
+        return _reviewed(cast(Results, batch.run_batch(Path(sources), chosen, **kw)), review)
     with tempfile.TemporaryDirectory(prefix="selfeval-in-") as scratch:
         root, inputs = _inputs(sources, Path(scratch))
         result = batch.run_batch(root, chosen, inputs=(inputs, []), **kw)
     if root == Path(scratch):
         result.root = "（内存中的文件）"
-    return cast(Results, result)
+    return _reviewed(cast(Results, result), review)
+
+
+def _reviewed(result: Results, review: str | os.PathLike[str] | None) -> Results:
+    """The results with a filled 复核底稿 read back, when one is given."""
+    if review is not None:
+        from .review import attach_review
+        try:
+            attach_review(result, Path(review))
+        except BaseException:
+            result.close()
+            raise
+    return result

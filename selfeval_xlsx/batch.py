@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from . import __version__, figures
 from .approved_targets import unit_key, unmatched
@@ -27,6 +27,9 @@ from .rules import Rules
 from .scoring import Totals, total_of
 from .spool import Spool
 from .workbook import WORKBOOK_SUFFIXES, FileEntry
+
+if TYPE_CHECKING:   # review.py reads a BatchResult
+    from .review import Review
 
 # progress(done, total), called as files finish.
 Progress = Callable[[int, int], object]
@@ -53,6 +56,7 @@ class BatchResult:
     finished: str = ""
     version: str = __version__
     context: Context = NONE   # the reference data the run compared with (context.py)
+    review: Review | None = None   # a filled 复核底稿 read back (`--review`, review.py)
 
     @property
     def counted(self) -> list[FileRows]:

@@ -264,9 +264,16 @@ def _listing(folder: str, follow_links: bool) -> Listing:
     return listing
 
 
+def review_option(fn: F) -> F:
+    """`--review`: a filled 复核底稿 to read back (review.py). A path that does not exist is a usage error."""
+    return click.option("--review", type=click.Path(exists=True, dir_okay=False), metavar="复核底稿",
+                        help="读回填好的复核底稿（selfeval sample 生成），在汇总中增加“复核”和“复核汇总”表。")(fn)
+
+
 @contextlib.contextmanager
 def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None, jobs: int, quiet: bool,
-           targets: str | None = None, previous: str | None = None, **_: object) -> Iterator[Results]:
+           targets: str | None = None, previous: str | None = None, review: str | None = None,
+           **_: object) -> Iterator[Results]:
     """The library's evaluate() on the folder as listed (the listing reaches it through
     inputs.planned), with a progress bar."""
     from .api import evaluate
@@ -275,7 +282,7 @@ def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None,
     names = load_roster(roster, debug=_debug()) if roster else None
     with planned(listing), _progress(quiet) as progress, \
             evaluate(listing.root, rules=rules, year=year, roster=names, jobs=jobs, progress=progress,
-                     debug=_debug(), targets=targets, previous=previous) as result:
+                     debug=_debug(), targets=targets, previous=previous, review=review) as result:
         if not any(w.totals.projects for w in result.files):
             failed = "；".join(f"{w.entry.path}：{w.entry.reason or '未找到项目支出绩效自评表'}"
                               for w in result.files[:5])
@@ -289,6 +296,7 @@ def _batch(listing: Listing, rules: Rules, year: int | None, roster: str | None,
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="文件",
               help="汇总工作簿路径；默认 output/<区县>_<年度>_绩效自评汇总.xlsx。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="文件", help="另存一份 JSON 结果。")
+@review_option
 @_guard
 def run(folder: str, output: str | None, json_path: str | None, **batch: Any) -> None:
     """读取目录中所有自评表，计算、审核并写出汇总工作簿。
@@ -330,6 +338,7 @@ def _keep_previous(previous: str | None, *outputs: str | os.PathLike[str] | None
 @batch_options
 @click.option("-o", "--outdir", type=click.Path(), default="output/报告", show_default=True, metavar="目录",
               help="报告的保存目录。")
+@review_option
 @_guard
 def report(folder: str, outdir: str, **batch: Any) -> None:
     """按汇总结果起草每个单位的绩效自评工作报告（.docx）和全区汇总报告。
@@ -347,6 +356,52 @@ def report(folder: str, outdir: str, **batch: Any) -> None:
         paths = write_reports(result, outdir)
     for path in paths:
         click.echo(terminal(f"已生成：{path}"))
+
+
+@main.command(options_metavar="[选项]")
+@batch_options
+@click.option("--share", required=True, metavar="比例", help="抽样比例：15%、15 或 0.15 都表示 15%。")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), metavar="种子",
+              help="随机种子；同样的输入、规则和种子抽出同样的项目。不指定时自动选择并打印。")
+@click.option("--at-least", type=click.Choice(["1-per-unit"]), metavar="1-per-unit",
+              help="1-per-unit：每个单位至少抽 1 个项目（未抽中的单位各补抽 1 个，总数相应增加）。")
+@click.option("--risk", is_flag=True, help="按风险加权抽样（权重见规则文件的 [抽查复核] 一节）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="文件",
+              help="复核底稿路径；默认 output/<区县>_<年度>_抽查复核底稿.xlsx。")
+@_guard
+def sample(folder: str, share: str, seed: int | None, at_least: str | None, risk: bool, output: str | None,
+           **batch: Any) -> None:
+    """抽取项目进行抽查复核，写出复核底稿（可重现：打印并记录随机种子）。
+
+    例：selfeval sample input_templates/examples/长安区 --share 25% --seed 2021
+    """
+    warm_up()
+    rules = resolve_rules(batch["preset"], batch["rules_file"])
+    from .sampling import SampleError, draw, parse_share, report_lines
+    try:
+        fraction = parse_share(share)
+    except SampleError as e:
+        raise UsageError(str(e)) from None
+    listing = _listing(folder, batch["follow_links"])
+    listing.refuse_overwriting({"复核底稿（-o）": output})
+    from .atomic import OutputSet
+    from .review_xlsx import write_review_sheet
+    with OutputSet(), _batch(listing, rules, **batch) as result:
+        drawn = draw(result, fraction, seed, risk=risk, at_least_per_unit=at_least is not None)
+        if not drawn.population:
+            raise UsageError(f"没有计入汇总的项目可供抽样（{drawn.left_out_note() or '无项目'}），未写出复核底稿。")
+        default = _default_output(result.district, result.year)
+        path = Path(output) if output else default.with_name(default.name.replace("绩效自评汇总", "抽查复核底稿"))
+        listing.refuse_overwriting({"复核底稿": path})
+        again = " ".join([f"selfeval sample {folder} --share {share} --seed {drawn.seed}",
+                          *(["--at-least 1-per-unit"] if at_least else []), *(["--risk"] if risk else []),
+                          *([f"--rules {batch['rules_file']}"] if batch["rules_file"] else
+                            [f"--preset {batch['preset']}"]),
+                          *([f"--year {batch['year']}"] if batch["year"] else [])])
+        write_review_sheet(result, drawn, path, again)
+        lines = report_lines(drawn, path, again)
+    for line in lines:
+        click.echo(terminal(line))
 
 
 @contextlib.contextmanager

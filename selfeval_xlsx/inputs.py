@@ -33,7 +33,9 @@ from .workbook import FAILED, SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
 SUMMARY_REASON = "本工具生成的汇总工作簿，不是自评表，未读取"
-_MARKER = re.compile(rb'name="%s"\s*>\s*<vt:lpwstr>\s*%s\s*</vt:lpwstr>'
+# Attributes in any order and a namespace declared on the value: a workbook saved again
+# by openpyxl (a reviewer's filled 复核底稿) writes `name` first and `<vt:lpwstr xmlns:vt=…>`.
+_MARKER = re.compile(rb'<property\b[^>]*\bname="%s"[^>]*>\s*<vt:lpwstr\b[^>]*>\s*%s\s*</vt:lpwstr>'
                      % tuple(re.escape(x.encode()) for x in MARKER))
 _CUSTOM_PART = "docProps/custom.xml"
 _TAIL = 16384                       # a small workbook's whole central directory

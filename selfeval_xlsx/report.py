@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx.document import Document as DocxDocument
 
@@ -28,6 +29,9 @@ from .model import UnitInfo
 from .numbers import fmt, fmt_pct, round_half_up
 from .rows import ProjectStat, stat_from_row
 from .textgate import file_part
+
+if TYPE_CHECKING:
+    from .review import Review
 
 # Findings about how targets and indicators were set (not how they were met): any of
 # them contradicts "未发现目标设定方面的问题".
@@ -339,7 +343,35 @@ def district_report(result: BatchResult, units: list[UnitData], name: str = "") 
     else:
         rep.para(Claim("all_reported", f"单位名单中的{len(result.roster)}个单位均已报送自评表。", "",
                        {"roster": len(result.roster)}))
+    if result.review is not None:
+        review_section(rep, result.review)
     return rep
+
+
+def review_section(rep: Report, review: Review) -> None:
+    """六、抽查复核情况: built from the 复核/复核汇总 tables (review.py), when a review was read."""
+    rep.heading("六、抽查复核情况")
+    units, total = review.unit_rows()
+    tol = fmt(review.tolerance)
+    facts: dict[str, object] = {"sampled": total.sampled, "reviewed": total.reviewed, "compared": total.compared,
+             "above": total.above, "share": total.share, "tolerance": review.tolerance}
+    if not total.reviewed:
+        rep.para(Claim("review_overview", f"本次抽查{total.sampled}个项目，复核底稿中尚未填写有效的复核得分。", "", facts))
+        return
+    rep.para(Claim("review_overview", f"本次抽查{total.sampled}个项目，已复核{total.reviewed}个；其中{total.above}个项目"
+                   f"自评得分比复核得分高出{tol}分以上，占"
+                   + ("已复核项目" if total.compared == total.reviewed else f"已复核且有自评得分的{total.compared}个项目")
+                   + f"的{fmt_pct(total.share)}。", "", facts))
+    above = [r for r in review.rows if r.diff is not None and r.diff > review.tolerance]
+    if above:
+        rep.para(Claim("review_above", "自评明显偏高的项目：" + "；".join(
+            f"{r.unit}·{r.project}（自评{fmt(r.self_total)}分，复核{fmt(r.review_score)}分）" for r in above) + "。", "",
+            {"projects": tuple((r.unit, r.project, r.self_total, r.review_score) for r in above)}))
+    rep.table(["单位", "抽查项目数", "已复核", f"自评高出{tol}分以上", "占比"],
+              [Claim("review_unit", "", u.unit or "", {"sampled": u.sampled, "reviewed": u.reviewed,
+                                                       "compared": u.compared, "above": u.above, "share": u.share},
+                     cells=(u.unit or "", str(u.sampled), str(u.reviewed), str(u.above), fmt_pct(u.share) if u.share is not None else "—"))
+               for u in units], align_right={1, 2, 3, 4})
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -100,6 +100,17 @@ class Rules:
         "问卷", "调查", "调研", "抽样", "样本", "回访", "座谈", "测评", "评议", "份", "人次", "户")
     # Codes a district switches off ([关闭的审核]); their findings are never made.
     disabled: frozenset[str] = frozenset()
+    # --- [抽查复核]: risk-weighted sampling (sampling.py) and reading the review back (review.py) ---
+    # A project's weight = 1 + each factor × its weight below (sampling.risk_factors).
+    risk_low_exec: Decimal = Decimal(3)       # executed below 偏高执行率 while self-scored ≥ 偏高总分
+    risk_budget_cut: Decimal = Decimal(2)     # 全年预算数 below 年初预算数
+    risk_per_finding: Decimal = Decimal("0.5")   # per 警告/错误 on the project's sheet…
+    risk_finding_cap: Decimal = Decimal(5)    # …counting at most this many
+    risk_budget: Decimal = Decimal(2)         # × the budget's rank in the population, 0 to 1
+    # A self-score more than this above the review score counts as 自评偏高 in 复核汇总:
+    # half a grade band (优/良/中 lie 10 points apart), above the point or two that
+    # judging a qualitative indicator moves, below a change of grade.
+    review_tolerance: Decimal = Decimal(5)
 
     def __hash__(self) -> int:
         # Usable as a cache key; equal rules have equal names and weights, so equal hashes.
@@ -206,6 +217,13 @@ def dump_rules(rules: Rules) -> str:
         '["定性指标得分区间"]',
         *(f'"{k}" = [{plain(lo)}, {plain(hi)}]' for k, (lo, hi) in rules.qualitative_bands.items()),
         "",
+        "# 抽查复核（selfeval sample --risk、selfeval run --review）：按风险加权抽样时，",
+        "# 项目权重 = 1 + 低执行高自评×权重 + 预算调减×权重 + 问题数（警告、错误，不超过上限）×每条问题权重",
+        "# + 预算规模位次（抽样总体中全年预算数小于本项目的项目占其余项目的比例，0～1）×权重；",
+        "# 自评得分比复核得分高出“复核差异容差”分以上，即计为自评偏高。",
+        '["抽查复核"]',
+        *(f'"{k}" = {plain(getattr(rules, attr))}' for k, (attr, _) in SAMPLING.items()),
+        "",
     ]
     return "\n".join(lines)
 
@@ -239,11 +257,20 @@ WORD_LISTS = {
     "反向数量关键词": "reverse_quantity_words",
     "满意度调查用语": "evidence_words",
 }
-SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间", "指标体系", "审核用语", "关闭的审核")
+SECTIONS = ("权重", "等级", "阈值", "成本指标", "定性指标得分区间", "指标体系", "审核用语", "关闭的审核", "抽查复核")
 TOP_KEYS = ("名称", *SECTIONS)
 BAND_KEYS = ("达成", "部分达成", "未达成")
 _WHERE = {**dict.fromkeys(WEIGHT_KEYS, "权重"), **dict.fromkeys(THRESHOLDS, "阈值"),
           **dict.fromkeys(BAND_KEYS, "定性指标得分区间")}
+# The [抽查复核] keys: attribute and kind of value (sampling.py, review.py).
+SAMPLING: dict[str, tuple[str, str]] = {
+    "低执行高自评": ("risk_low_exec", "weight"),
+    "预算调减": ("risk_budget_cut", "weight"),
+    "每条问题": ("risk_per_finding", "weight"),
+    "问题数上限": ("risk_finding_cap", "count"),
+    "预算规模": ("risk_budget", "weight"),
+    "复核差异容差": ("review_tolerance", "score"),
+}
 
 
 def _unknown(key: str, valid: Iterable[str], where: str) -> RulesError:
@@ -316,6 +343,7 @@ def _count(value: object, where: str) -> Decimal:
 
 
 _KINDS = {"share": _share, "score": _score, "amount": _amount, "count": _count}
+_KINDS["weight"] = _dec   # a sampling weight: any number ≥ 0 (0 switches a factor off)
 
 
 def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any] | None:
@@ -400,7 +428,18 @@ def parse_rules(text: str, source: str = "规则文件") -> Rules:
                 raise RulesError(f"{source} 的 {where} 须满足 下限 ≤ 上限，现为 {v}")
             bands[k] = (lo, hi)
         rules = replace(rules, qualitative_bands=bands)
-    return _review_sections(data, rules, source)
+    return _sampling_section(data, _review_sections(data, rules, source), source)
+
+
+def _sampling_section(data: dict[str, Any], rules: Rules, source: str) -> Rules:
+    """[抽查复核]: the risk weights of `selfeval sample --risk` and the review's tolerance."""
+    for key, value in (_section(data, "抽查复核", source) or {}).items():
+        if key not in SAMPLING:
+            raise RulesError(f"{source} 的 [抽查复核] " + str(_unknown(key, SAMPLING, "")))
+        attr, kind = SAMPLING[key]
+        changed: dict[str, Any] = {attr: _KINDS[kind](value, f"{source} 的 [抽查复核] {key}")}
+        rules = replace(rules, **changed)
+    return rules
 
 
 def _review_sections(data: dict[str, Any], rules: Rules, source: str) -> Rules:

@@ -30,6 +30,8 @@ __all__ = [
     "INT",
     "PROJECTS",
     "RATE",
+    "REVIEW",
+    "REVIEW_UNITS",
     "SCORE",
     "STORED_FINDING",
     "TEXT",
@@ -41,6 +43,8 @@ __all__ = [
     "FindingRow",
     "IndicatorRow",
     "ProjectRow",
+    "ReviewRow",
+    "ReviewUnitRow",
     "StoredFinding",
     "TableSchema",
     "UnitRow",
@@ -342,6 +346,47 @@ FILES = TableSchema("files", "运行信息", (
     Column("sha256", "SHA-256", width=66),
     Column("kinds", "工作表类型", width=44, default=""),   # sheetkinds.Cycle.summary
 ), type_name="FileRow", declared=FileRow)
+
+# --- 抽查复核: a filled 复核底稿 read back (review.py; `selfeval run --review`) -------------
+
+class ReviewRow(NamedTuple):
+    unit: str | None = None
+    project: str | None = None
+    self_total: Decimal | None = None
+    total: Decimal | None = None
+    review_score: Decimal | None = None
+    diff: Decimal | None = None
+    opinion: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+
+
+class ReviewUnitRow(NamedTuple):
+    unit: str | None = None
+    sampled: int | None = None
+    reviewed: int | None = None
+    compared: int | None = None
+    above: int | None = None
+    share: Decimal | None = None
+
+
+# One row per sampled project matched to the batch, in unit and file order.
+REVIEW = TableSchema("review", "复核", (
+    Column("unit", "单位名称", width=24), Column("project", "项目名称", width=24),
+    Column("self_total", "自评得分", SCORE, 9), Column("total", "计算总分", SCORE, 9),
+    Column("review_score", "复核得分", SCORE, 9),
+    Column("diff", "差异（自评−复核）", SCORE, 11), Column("opinion", "复核意见", width=40),
+    Column("file", "文件", width=30), Column("sheet", "工作表", width=12),
+), wrap="opinion", type_name="ReviewRow", declared=ReviewRow)
+
+# Per unit: 自评偏高 = self-score more than rules.review_tolerance above the review;
+# the share is of the projects that have both scores (compared).
+REVIEW_UNITS = TableSchema("review_units", "复核汇总", (
+    Column("unit", "单位名称", width=26), Column("sampled", "抽查项目数", INT, 10),
+    Column("reviewed", "已复核", INT, 8), Column("compared", "可比较", INT, 8),
+    Column("above", "自评高出容差", INT, 11), Column("share", "自评偏高占比", RATE, 11),
+), type_name="ReviewUnitRow", declared=ReviewUnitRow)
+
 
 # A finding as the spool stores it (SQLite columns, in this order): its sort key first.
 # Finding.as_row() gives these fields in this order.

@@ -158,6 +158,15 @@ def file_table(result: BatchResult) -> Table:
     return Table(schema.FILES, rows, len(rows))
 
 
+def review_tables(result: BatchResult) -> list[Table]:
+    """复核 and 复核汇总, when a filled 复核底稿 was read back (`--review`); else none."""
+    if result.review is None:
+        return []
+    rows = result.review.rows
+    units, total = result.review.unit_rows()
+    return [Table(schema.REVIEW, rows, len(rows)), Table(schema.REVIEW_UNITS, units, len(units), total)]
+
+
 def run_facts(result: BatchResult) -> list[tuple[str, object]]:
     rules = result.rules
     facts: list[tuple[str, object]] = [
@@ -182,6 +191,8 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
     if result.context.previous is not None:   # --previous: which file, and whether its rules differ
         from .previous import facts as previous_facts
         facts += previous_facts(result.context.previous, rules)
+    if result.review is not None:
+        facts += [("复核底稿", result.review.path), ("复核差异容差", result.review.tolerance)]
     return facts
 
 
@@ -190,7 +201,7 @@ def build_tables(result: BatchResult) -> list[Table]:
     batch holds such forms."""
     departments = department_table(result)
     return [summary_table(result), *([departments] if departments.count else []), project_table(result),
-            indicator_table(result), finding_table(result), file_table(result)]
+            indicator_table(result), finding_table(result), *review_tables(result), file_table(result)]
 
 
 def as_json(result: BatchResult) -> dict[str, object]:

@@ -36,6 +36,7 @@ class Results:
         self.files = data["运行信息"]["文件"]
         self.counted_paths = {r["文件"] for r in self.rows}
         self.infos = {w.unit or UNNAMED: w.unit_info for w in result.files}
+        self.review = data.get("复核")   # a 复核底稿 read back (--review), else None
 
     def unit_of(self, name) -> str:
         return name or UNNAMED
@@ -228,6 +229,8 @@ def check_claim(c, res: Results) -> str | None:
         return None if not res.findings and res.rows else "并非未发现问题"
     if k == "no_review":
         return None if not res.rows and not res.findings else "并非没有可审核的内容"
+    if k in ("review_overview", "review_unit", "review_above"):
+        return _check_review(k, c, res)
     roster = res.result.roster
     missing = {x["单位名称"] for x in res.findings if x["代码"] == "B102"}
     if k == "no_roster":
@@ -237,6 +240,32 @@ def check_claim(c, res: Results) -> str | None:
     if k == "all_reported":
         return None if roster and not missing and f["roster"] == len(roster) else "并非名单中的单位均已报送"
     return f"未知的说法类型 {k}"
+
+
+def _check_review(k: str, c, res: Results) -> str | None:
+    """The 抽查复核 claims, re-derived from the 复核 rows: 差异 recomputed from the two scores."""
+    if res.review is None:
+        return "没有读回复核底稿"
+    tol = res.rules.review_tolerance
+    rows = [r for r in res.review if k != "review_unit" or r["单位名称"] == c.unit]
+    diffs = [(r, dec(r["自评得分"]) - dec(r["复核得分"])) for r in rows
+             if r["自评得分"] is not None and r["复核得分"] is not None]
+    above = [(r, d) for r, d in diffs if d > tol]
+    if k == "review_above":
+        want = [(r["单位名称"], r["项目名称"], fmt(dec(r["自评得分"])), fmt(dec(r["复核得分"]))) for r, _ in above]
+        said = [(u, p, fmt(s), fmt(v)) for u, p, s, v in c.facts["projects"]]
+        return None if said == want and want else f"自评明显偏高的项目应为：{want}"
+    f = c.facts
+    want = {"sampled": len(rows), "reviewed": sum(r["复核得分"] is not None for r in rows),
+            "compared": len(diffs), "above": len(above)}
+    if any(f[key] != n for key, n in want.items()):
+        return f"抽查复核数字应为：{want}"
+    share = Decimal(len(above)) / len(diffs) if diffs else None
+    if fmt_pct(f["share"]) != fmt_pct(share):
+        return "自评偏高占比不符"
+    if k == "review_overview" and f["tolerance"] != tol:
+        return "容差不是规则中的值"
+    return None
 
 
 def unsupported(reports: list[Report], res: Results) -> list[str]:
@@ -279,6 +308,8 @@ def _required(rep: Report, res: Results) -> set[str]:
         need.add("left_out_files")
     if not rep.unit and set(res.units()) - set(res.eligible()):
         need.add("unranked")
+    if not rep.unit and res.review is not None:
+        need.add("review_overview")
     return need
 
 

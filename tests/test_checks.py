@@ -252,8 +252,9 @@ NEAR_MISSES = {
 
 def test_every_check_has_a_trigger():
     from tests.test_previous import TRIGGERS as PREVIOUS  # --previous checks: tested there
+    from tests.test_review import TRIGGERS as READ_BACK  # a filled 复核底稿 read back: tested there
     from tests.test_review_checks import TRIGGERS as REVIEW  # 抽查复核 checks: tested there
-    assert set(TRIGGERS) | set(REVIEW) | set(PREVIOUS) == set(CATALOGUE)
+    assert set(TRIGGERS) | set(REVIEW) | set(PREVIOUS) | set(READ_BACK) == set(CATALOGUE)
 
 
 def test_clean_workbook_raises_nothing(tmp_path):

@@ -16,7 +16,7 @@ from tests.test_checks import CLEAN
 
 # Words a Chinese message may contain: names of commands, options, presets and formats.
 ALLOWED = {"selfeval", "python", "selfeval_xlsx", "seed", "national", "check", "checks", "run", "report",
-           "rules", "template", "TOML", "JSON", "xlsx", "xlsm", "xls", "xlsb", "ods", "et", "docx", "txt",
+           "rules", "template", "sample", "TOML", "JSON", "xlsx", "xlsm", "xls", "xlsb", "ods", "et", "docx", "txt",
            "toml", "md", "docs", "output", "Excel", "WPS", "Python", "TMPDIR", "SIGTERM", "SIGHUP", "FIFO",
            "VBA", "Office", "input_templates", "examples", "Ctrl", "CPU"}
 
