@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from . import figures, schema, textgate
@@ -179,6 +180,28 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
               ("计入规则", ("项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
                        "评价年度与本批次不同的文件和重复报送的文件不计入"))]
     facts += [("未计入", text) for text in figures.notes(result)]
+    facts += merge_facts(result)
+    return facts
+
+
+# What `selfeval merge` (merge.py) needs of a district beyond its rows: the folder the
+# links of its 问题清单 start from, and its totals before rounding (a rounded sum of
+# rounded figures, or a weighted mean of rounded means, would not be the district's).
+SOURCE_FOLDER = "输入目录（绝对路径）"
+EXACT_TOTALS = "合并用合计（未舍入）"
+EXACT_FIELDS = ("projects", "entered", "budget", "executed", "score_sum", "weighted_sum",
+                "self_scored", "self_high")
+
+
+def merge_facts(result: BatchResult) -> list[tuple[str, object]]:
+    facts: list[tuple[str, object]] = []
+    if Path(result.root).is_dir():   # not for (name, bytes) inputs: they have no folder
+        facts.append((SOURCE_FOLDER, str(Path(result.root).resolve())))
+    t = figures.district_totals(figures.unit_figures(result))
+    values = [getattr(t, k) for k in EXACT_FIELDS]
+    # Decimals as plain text: a number cell (a float) would lose their digits.
+    facts.append((EXACT_TOTALS, "；".join(f"{k}={format(v, 'f') if isinstance(v, Decimal) else v}"
+                                      for k, v in zip(EXACT_FIELDS, values))))
     return facts
 
 
