@@ -11,7 +11,7 @@ if TYPE_CHECKING:   # for the type checker; at run time __getattr__ imports on f
     from . import schema
     from .api import Results, evaluate
     from .json_out import write_json
-    from .merge import merge
+    from .merging import merge
     from .rules import PRESETS, Rules
     from .summary_xlsx import write_summary
 
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 __all__ = ["PRESETS", "Results", "Rules", "evaluate", "merge", "schema", "write_json", "write_summary"]
 
 _WHERE = {"evaluate": "api", "Results": "api", "write_summary": "summary_xlsx", "write_json": "json_out",
-          "Rules": "rules", "PRESETS": "rules", "merge": "merge"}
+          "Rules": "rules", "PRESETS": "rules", "merge": "merging"}
 
 
 def __getattr__(name: str) -> Any:

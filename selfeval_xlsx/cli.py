@@ -418,9 +418,7 @@ def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | N
     例：selfeval merge 长安区.json 桥西区.json --name 石家庄市 -o 石家庄市汇总.xlsx
     """
     from .atomic import OutputSet
-    from .json_out import write_json
-    from .merge import merge
-    from .summary_xlsx import write_summary
+    from .merging import merge
 
     def refuse_inputs(outputs: dict[str, str | Path | None]) -> None:
         for what, p in outputs.items():
@@ -433,13 +431,13 @@ def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | N
                             allow_mixed_years=allow_mixed_years) as merged:
         path = output or _default_output(merged.name, merged.year)
         refuse_inputs({"汇总工作簿": path})
-        write_summary(merged, path)
+        merged.write_summary(path)
         if json_path:
-            write_json(merged, json_path)
+            merged.write_json(json_path)
         t = merged.total
-        lines = [f"合并：{len(merged.inputs)} 份汇总，{len(merged.districts)} 个区县，单位 {len(merged.units)} 个，"
+        lines = [(f"合并：{len(merged.inputs)} 份汇总，{len(merged.districts)} 个区县，单位 {len(merged.units)} 个，"
                  f"项目 {t.projects} 个；全年预算数 {fmt(t.budget)} 万元，全年执行数 {fmt(t.executed)} 万元，"
-                 f"执行率 {fmt_pct(t.rate)}；错误 {t.errors}，警告 {t.warnings}，提示 {t.infos}",
+                 f"执行率 {fmt_pct(t.rate)}；错误 {t.errors}，警告 {t.warnings}，提示 {t.infos}"),
                  f"汇总工作簿：{path}"] + ([f"JSON：{json_path}"] if json_path else [])
     for line in lines:
         click.echo(terminal(line))

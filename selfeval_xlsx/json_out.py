@@ -19,7 +19,7 @@ def write_json(result: BatchResult, path: str | Path) -> Path:
     """{"汇总": [...], "项目明细": [...], "指标明细": [...], "问题清单": [...],
     "运行信息": {"概况": {...}, "文件": [...]}}, one record per row."""
     custom = getattr(result, "write_json", None)
-    if custom is not None:   # merged district results (merge.py) have tables of their own
+    if custom is not None:   # merged district results (merging.py) have tables of their own
         return Path(custom(path))
     return write_tables_json(path, build_tables(result), run_facts(result))
 

@@ -10,7 +10,7 @@ links start from — `selfeval run` records in 运行信息 (tables.merge_facts)
 carry those facts. JSON is preferred all the same: it is read without a spreadsheet
 library and its text is exactly what was written.
 
-One input is read whole (one district's tables); merge.py streams them on to its
+One input is read whole (one district's tables); merging.py streams them on to its
 spool one input at a time, so a province never sits in memory.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The merged results as tables (merge.py reads and stores them): the district summary's
+"""The merged results as tables (merging.py reads and stores them): the district summary's
 sheets from the same schema, plus the 区县 level — 区县汇总 (each district's totals and
 its place) and 区县问题 (findings by code in each district).
 
@@ -25,7 +25,7 @@ from .spool import Spool
 from .tables import LEFT_OUT, Table, _attention
 
 if TYPE_CHECKING:
-    from .merge import Input
+    from .merging import Input
 
 DISTRICTS: TableSchema[Any] = TableSchema("districts", "区县汇总", (
     Column("district", "区县", width=14), Column("year", "评价年度", INT, 9),
@@ -66,7 +66,7 @@ def _notes(inputs: list[Input]) -> str:
 
 
 class MergedTables:
-    """The tables of merge.Merged (its reading and checking are in merge.py)."""
+    """The tables of merging.Merged (its reading and checking are in merging.py)."""
     inputs: list[Input]
     spool: Spool
     db: sqlite3.Connection
@@ -323,3 +323,11 @@ class MergedTables:
     @property
     def findings(self) -> list[schema.FindingRow]:
         return list(self.finding_rows())
+
+    @property
+    def departments(self) -> list[schema.DepartmentRow]:
+        return self.department_rows()
+
+    @property
+    def file_list(self) -> list[schema.FileRow]:
+        return self.file_rows()

@@ -393,7 +393,7 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
     """The consolidated workbook. `max_rows` (rows on one worksheet) is for tests of
     tables that continue on a second sheet."""
     custom = getattr(result, "write_summary", None)
-    if custom is not None:   # merged district results (merge.py) lay out tables of their own
+    if custom is not None:   # merged district results (merging.py) lay out tables of their own
         return Path(custom(path, max_rows))
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()

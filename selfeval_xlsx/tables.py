@@ -184,7 +184,7 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
     return facts
 
 
-# What `selfeval merge` (merge.py) needs of a district beyond its rows: the folder the
+# What `selfeval merge` (merging.py) needs of a district beyond its rows: the folder the
 # links of its 问题清单 start from, and its totals before rounding (a rounded sum of
 # rounded figures, or a weighted mean of rounded means, would not be the district's).
 SOURCE_FOLDER = "输入目录（绝对路径）"
