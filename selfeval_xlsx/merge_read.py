@@ -143,20 +143,43 @@ def read_summary(path: str | Path) -> Summary:
 def _read_json(path: Path) -> Summary:
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            # A number's text is the rounded decimal it was written from (rows.amt, rows.pct).
+            data = json.load(fh, parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise _not_ours(path, f"不是 JSON：{e}") from None
     info = data.get(schema.FILES.sheet) if isinstance(data, dict) else None
     if not isinstance(info, dict) or not isinstance(info.get("概况"), dict) \
             or not isinstance(data.get(schema.UNITS.sheet), list):
         raise _not_ours(path, "缺少“汇总”或“运行信息”")
-    out = Summary(path, "JSON", "", 0, dict(info["概况"]))
+    # Facts as the workbook has them (numbers as floats), so JSON and workbook inputs compare.
+    facts = {k: float(v) if isinstance(v, Decimal) else v for k, v in info["概况"].items()}
+    out = Summary(path, "JSON", "", 0, facts)
     tables = {}
     for table in (*TABLES, schema.FILES):
         records = info.get("文件", []) if table is schema.FILES else data.get(table.sheet, [])
-        headers = [c.header for c in table.columns]
-        tables[table.key] = _records(table, headers, [[r.get(h) for h in headers] for r in records])
+        tables[table.key] = _json_records(path, table, records)
     _fill(out, tables)
+    return out
+
+
+_NUMBER = {AMOUNT: (Decimal, int), SCORE: (Decimal, int), RATE: (Decimal, int), INT: (int,)}
+
+
+def _json_records(path: Path, table: TableSchema[Any], records: list[Any]) -> list[Any]:
+    """JSON records as `table`'s records. Our JSON holds each value as the record does
+    (numbers as decimals, empty as null), so a row is taken as it is; a number column
+    holding anything else means the file is not ours (or was edited), and is refused
+    rather than summed."""
+    headers = [c.header for c in table.columns]
+    new, record = tuple.__new__, table.record
+    try:
+        out = [new(record, [r.get(h) for h in headers]) for r in records]
+    except AttributeError:   # a record that is not an object
+        raise _not_ours(path, f"“{table.sheet}”的记录格式不对") from None
+    for i, c in enumerate(table.columns):
+        types = _NUMBER.get(c.kind)
+        if types is not None and not all(r[i] is None or type(r[i]) in types for r in out):
+            raise _not_ours(path, f"“{table.sheet}”的“{c.header}”一栏有不是数字的值")
     return out
 
 

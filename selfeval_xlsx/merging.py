@@ -22,10 +22,13 @@ ours, and inputs made under different rules or for different years unless told.
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import itertools
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +78,7 @@ class Input:
     chunks: list[Any] = field(default_factory=list)   # rows.FileRows of its stored rows
     key: str = ""                            # its place among the inputs (sort order)
     src: int = 0                             # its place in the order it was read (findings' src)
+    pending: list[tuple[Any, ...]] = field(default_factory=list)   # its findings, until stored
 
     def rules(self) -> dict[str, str]:
         return {k: _text(self.facts.get(k)) for k in self.facts if k in RULE_FACTS or k.startswith("权重·")}
@@ -109,6 +113,34 @@ def _folder(s: Summary) -> Path | None:
     return None
 
 
+def load(path: Path, spool_dir: Path) -> Input:
+    """Reads one input and stores its rows: 项目明细 and 指标明细 into a spool file of
+    this process in `spool_dir` (as a reading worker does), its findings rendered for
+    Merged.accept. What it returns is the input without its big tables."""
+    s = read_summary(path)
+    item = Input(s.path, s.kind, s.sha256, s.size, s.facts, s.district, s.year,
+                 [u._replace(district=u.district or s.district) for u in s.units], s.total, s.departments,
+                 sources=_count_files(s.total), folder=_folder(s), key=f"{s.path.name}\x00{s.sha256}")
+    rounded = Totals()
+    for p in s.projects:   # the counted files' projects (tables.project_table)
+        rounded.add(p.budget, p.executed, p.total, p.self_total, name=p.project or "")
+        if (reason := left_out_because(p.budget, p.executed, p.total)) is not None:
+            item.left_out.append((p.unit or "", p.project or "", reason))
+    exact = _exact_totals(s)
+    item.totals, item.exact = (exact, True) if exact is not None else (rounded, False)
+    with open(spool_dir / f"rows-{os.getpid()}.bin", "ab", buffering=0) as sink:
+        for at in range(0, max(len(s.projects), len(s.indicators), 1), CHUNK):
+            t = FileTables(FileEntry(str(s.path)), project_rows=s.projects[at:at + CHUNK],
+                           indicator_rows=s.indicators[at:at + CHUNK])
+            t.totals.projects = len(t.project_rows)
+            if t.project_rows or t.indicator_rows:
+                item.chunks.append(t.store(sink))
+    item.pending = [(RANK.get(r.severity or "", 2), r.unit or "", r.file or "", r.sheet or "", r.code or "",
+                     r.cell or "", r.title or "", r.project or "", r.message or "", r.value or "", finding_xml(r))
+                    for r in s.findings]
+    return item
+
+
 class Merged(MergedTables):
     """The merged results: like api.Results (units, projects, indicators, findings,
     file_list, tables(), to_pandas()), plus `districts` and `district_codes`; write it
@@ -126,66 +158,45 @@ class Merged(MergedTables):
         self.finished = ""
         self.version = __version__
         self._seq = 0
-        self._sink = open(self.spool.dir / "rows.bin", "ab", buffering=0)  # noqa: SIM115 - open until close()
 
     # --- reading ------------------------------------------------------------------------
 
-    def add(self, s: Summary) -> None:
-        """One input: checked against those before it, its rows stored, its tables dropped."""
-        self._check(s)
-        item = Input(s.path, s.kind, s.sha256, s.size, s.facts, s.district, s.year,
-                     [u._replace(district=u.district or s.district) for u in s.units], s.total, s.departments,
-                     sources=_count_files(s.total), folder=_folder(s), key=f"{s.path.name}\x00{s.sha256}",
-                     src=len(self.inputs))
-        rounded = Totals()
-        for p in s.projects:   # the counted files' projects (tables.project_table)
-            rounded.add(p.budget, p.executed, p.total, p.self_total, name=p.project or "")
-            if (reason := left_out_because(p.budget, p.executed, p.total)) is not None:
-                item.left_out.append((p.unit or "", p.project or "", reason))
-        exact = _exact_totals(s)
-        item.totals, item.exact = (exact, True) if exact is not None else (rounded, False)
-        for at in range(0, max(len(s.projects), len(s.indicators), 1), CHUNK):
-            t = FileTables(FileEntry(str(s.path)), project_rows=s.projects[at:at + CHUNK],
-                           indicator_rows=s.indicators[at:at + CHUNK])
-            t.totals.projects = len(t.project_rows)
-            if t.project_rows or t.indicator_rows:
-                item.chunks.append(t.store(self._sink))
-        self._store_findings(item, s.findings)
+    def accept(self, item: Input) -> None:
+        """One input, loaded (load()): checked against those before it, its findings stored."""
+        self._check(item)
+        item.src = len(self.inputs)
+        batch = []
+        for row in item.pending:
+            self._seq += 1
+            batch.append((item.district, *row[:-1], item.src, item.key, self._seq, row[-1]))
+        self.db.executemany(f"INSERT INTO findings VALUES ({', '.join('?' * len(_FINDING_COLUMNS))})", batch)
+        self.db.commit()
+        item.pending = []
         self.inputs.append(item)
 
-    def _check(self, s: Summary) -> None:
+    def _check(self, s: Input) -> None:
         if MERGED_MARK in s.facts:
             raise MergeError(f"{s.path} 是 selfeval merge 的合并结果，不能再次合并；请合并各区县自己的汇总")
+        mine_units = {(u.district, u.unit) for u in s.units if u.grade != "缺报"}
         for other in self.inputs:
             if other.sha256 == s.sha256:
                 raise MergeError(f"{s.path} 与 {other.path} 内容相同（SHA-256 {s.sha256[:12]}…），同一份汇总只能合并一次")
-            if other.rules() != (mine := Input.rules(_facts_only(s))) and not self.allow_mixed_rules:
-                key = next(k for k in sorted(set(mine) | set(other.rules())) if mine.get(k) != other.rules().get(k))
+            mine, theirs = s.rules(), other.rules()
+            if mine != theirs and not self.allow_mixed_rules:
+                key = next(k for k in sorted(set(mine) | set(theirs)) if mine.get(k) != theirs.get(k))
                 raise MergeError(
                     f"{s.path} 与 {other.path} 的评分规则不同（{key}：{mine.get(key) or '无'} 与 "
-                    f"{other.rules().get(key) or '无'}），按不同规则算出的得分不能直接合并；"
+                    f"{theirs.get(key) or '无'}），按不同规则算出的得分不能直接合并；"
                     f"请用同一规则重新运行各区县，或加 --allow-mixed-rules 仍然合并")
             if other.year != s.year and not self.allow_mixed_years:
                 raise MergeError(f"{s.path} 的评价年度为 {s.year or '未知'}，{other.path} 为 {other.year or '未知'}；"
                                  f"不同年度的结果不能直接合并，确需合并请加 --allow-mixed-years")
-            mine_units = {(u.district or s.district, u.unit) for u in s.units if u.grade != "缺报"}
-            shared = sorted(mine_units & {(u.district, u.unit) for u in other.units if u.grade != "缺报"},
-                            key=str)
+            shared = sorted(mine_units & {(u.district, u.unit) for u in other.units if u.grade != "缺报"}, key=str)
             if shared:
                 district, unit = shared[0]
                 raise MergeError(f"{s.path} 与 {other.path} 都含有“{district}·{unit}”"
                                  f"{f'等 {len(shared)} 个单位' if len(shared) > 1 else ''}：同一单位只能出现在一份输入中"
                                  f"（同一次运行的 JSON 和工作簿只需给一份）")
-
-    def _store_findings(self, item: Input, rows: Iterable[schema.FindingRow]) -> None:
-        batch = []
-        for r in rows:
-            self._seq += 1
-            batch.append((item.district, RANK.get(r.severity or "", 2), r.unit or "", r.file or "", r.sheet or "",
-                          r.code or "", r.cell or "", r.title or "", r.project or "", r.message or "",
-                          r.value or "", item.src, item.key, self._seq, finding_xml(r)))
-        self.db.executemany(f"INSERT INTO findings VALUES ({', '.join('?' * len(_FINDING_COLUMNS))})", batch)
-        self.db.commit()
 
     def finish(self) -> None:
         """Puts the inputs in their order (by district, then file name): results never
@@ -195,14 +206,11 @@ class Merged(MergedTables):
             for k, chunk in enumerate(item.chunks):
                 self.spool.add(no * 100_000 + k, chunk)
             item.chunks = []
-        self._sink.close()
         self.finished = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
     # --- the results ---------------------------------------------------------------------
 
     def close(self) -> None:
-        if not self._sink.closed:
-            self._sink.close()
         self.db.close()
         self.spool.close()
 
@@ -213,10 +221,6 @@ class Merged(MergedTables):
         self.close()
 
 
-def _facts_only(s: Summary) -> Input:
-    return Input(s.path, s.kind, s.sha256, s.size, s.facts, s.district, s.year, [], None, [], 0)
-
-
 def _count_files(total: schema.UnitRow | None) -> int:
     """The files a district read: its 合计 row says "8 个文件"."""
     text = (total.files if total else "") or ""
@@ -224,14 +228,40 @@ def _count_files(total: schema.UnitRow | None) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
+def _loaded(paths: list[Path], spool_dir: Path, jobs: int) -> Iterator[Input]:
+    """Each input loaded (load()), in the order of `paths`: in `jobs` processes (as
+    many as the inputs keep busy), at most two per process ahead of the one awaited,
+    so finished inputs do not pile up in memory."""
+    if jobs <= 1 or len(paths) < 3:
+        for p in paths:
+            yield load(p, spool_dir)
+        return
+    from .procs import context, main_hidden
+    with main_hidden():
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context())
+        try:
+            ahead: collections.deque[Future[Input]] = collections.deque()
+            todo = iter(paths)
+            for p in itertools.islice(todo, 2 * jobs):
+                ahead.append(pool.submit(load, p, spool_dir))
+            while ahead:
+                item = ahead.popleft().result()
+                for p in itertools.islice(todo, 1):
+                    ahead.append(pool.submit(load, p, spool_dir))
+                yield item
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def merge(paths: Iterable[str | os.PathLike[str]], *, name: str | None = None, allow_mixed_rules: bool = False,
-          allow_mixed_years: bool = False) -> Merged:
+          allow_mixed_years: bool = False, jobs: int | None = None) -> Merged:
     """Merges district results (our JSON or summary workbooks) into one summary.
 
     name: what the merge covers (石家庄市), for the sheets' headers; default the one
-    district's name or "N个区县". Raises MergeError for an input that is not ours, one
-    given twice, units in two inputs, or inputs under other rules or for another year
-    (unless allow_mixed_rules / allow_mixed_years)."""
+    district's name or "N个区县". jobs: reading processes (default one per core).
+    Raises MergeError for an input that is not ours, one given twice, units in two
+    inputs, or inputs under other rules or for another year (unless
+    allow_mixed_rules / allow_mixed_years)."""
     given = [Path(p) for p in paths]
     if not given:
         raise MergeError("没有给出要合并的汇总文件")
@@ -243,8 +273,9 @@ def merge(paths: Iterable[str | os.PathLike[str]], *, name: str | None = None, a
         seen[real] = p
     merged = Merged(name, allow_mixed_rules, allow_mixed_years)
     try:
-        for p in sorted(given, key=lambda p: (p.name, str(p))):
-            merged.add(read_summary(p))
+        ordered = sorted(given, key=lambda p: (p.name, str(p)))
+        for item in _loaded(ordered, merged.spool.dir, jobs or os.cpu_count() or 1):
+            merged.accept(item)
         merged.finish()
     except BaseException:
         merged.close()
