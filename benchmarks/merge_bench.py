@@ -8,14 +8,15 @@ size runs in a fresh process, so its peak RSS is its own:
     python benchmarks/merge_bench.py 30 100            # districts per run
     python benchmarks/merge_bench.py 30 --rows 2000
 
-Prints, per size: indicator rows, seconds to read and spool the inputs (merge), seconds
-to write the merged workbook (write_summary) and JSON, and the process's peak RSS.
+Prints, per size: indicator rows, seconds (wall/CPU) to read and spool the inputs
+(merge), to write the merged workbook (write_summary) and the JSON, and peak RSS.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,48 +63,55 @@ def district(example: dict, no: int, copies: int) -> dict:
     return data
 
 
-def measure(folder: Path) -> dict:
-    """In this process: merge every JSON in `folder`, write the workbook and JSON."""
+def measure(folder: Path, jobs: int) -> dict:
+    """In this process: merge every JSON in `folder`, write the workbook and JSON.
+    Wall and CPU seconds of each step (CPU: this process's; with --jobs 1 that is all of it)."""
     sys.path.insert(0, str(ROOT))
     import selfeval_xlsx as se
     inputs = sorted(folder.glob("区*.json"))
-    t0 = time.perf_counter()
-    with se.merge(inputs, name="基准") as m:
-        t1 = time.perf_counter()
+    marks = [(time.perf_counter(), time.process_time())]
+    with se.merge(inputs, name="基准", jobs=jobs) as m:
+        marks.append((time.perf_counter(), time.process_time()))
         rows = m.spool.count("indicators")
         m.write_summary(folder / "out.xlsx")
-        t2 = time.perf_counter()
+        marks.append((time.perf_counter(), time.process_time()))
         m.write_json(folder / "out.json")
-        t3 = time.perf_counter()
+        marks.append((time.perf_counter(), time.process_time()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"districts": len(inputs), "indicator_rows": rows, "merge_s": round(t1 - t0, 1),
-            "workbook_s": round(t2 - t1, 1), "json_s": round(t3 - t2, 1), "peak_rss_mb": round(peak)}
+    steps = {}
+    for name, (w0, c0), (w1, c1) in zip(("merge", "workbook", "json"), marks, marks[1:]):
+        steps[name] = f"{w1 - w0:.1f}/{c1 - c0:.1f}"
+    return {"districts": len(inputs), "indicator_rows": rows, **steps, "peak_rss_mb": round(peak)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[30, 100])
     ap.add_argument("--rows", type=int, default=10_000, help="indicator rows per district")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="reading processes (default 1: the CPU and peak RSS shown are then all of the work)")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(Path(args.measure))))
+        print(json.dumps(measure(Path(args.measure), args.jobs)))
         return
     with tempfile.TemporaryDirectory(prefix="merge-bench-") as tmp:
         example = example_json(Path(tmp))
         copies = max(1, round(args.rows / len(example["指标明细"])))
-        print("districts  indicator rows  merge s  workbook s  json s  peak RSS MB")
+        print(f"jobs {args.jobs}; seconds as wall/CPU")
+        print("districts  indicator rows  merge      workbook   json       peak RSS MB")
         for n in args.sizes:
             folder = Path(tmp) / str(n)
             folder.mkdir()
             for d in range(n):
                 (folder / f"区{d:04d}.json").write_text(json.dumps(district(example, d, copies), ensure_ascii=False),
                                                         encoding="utf-8")
-            done = subprocess.run([sys.executable, __file__, "--measure", str(folder)], capture_output=True,
-                                  text=True, check=True)
+            done = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--jobs", str(args.jobs)],
+                                  capture_output=True, text=True, check=True)
             r = json.loads(done.stdout)
-            print(f"{r['districts']:9d}  {r['indicator_rows']:14,d}  {r['merge_s']:7.1f}  {r['workbook_s']:10.1f}  "
-                  f"{r['json_s']:6.1f}  {r['peak_rss_mb']:11d}")
+            print(f"{r['districts']:9d}  {r['indicator_rows']:14,d}  {r['merge']:9s}  {r['workbook']:9s}  "
+                  f"{r['json']:9s}  {r['peak_rss_mb']:11d}", flush=True)
+            shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

@@ -410,9 +410,11 @@ def _print_check(rows: FileRows) -> int:
 @click.option("--allow-mixed-rules", is_flag=True,
               help="评分规则不同的汇总也合并（合计和区县的等级按第一份输入的等级线，运行信息中注明）。")
 @click.option("--allow-mixed-years", is_flag=True, help="评价年度不同的汇总也合并（运行信息中注明各年度的份数）。")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
+              help="同时读取汇总文件的进程数；默认等于 CPU 核数。")
 @_guard
 def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | None, name: str | None,
-              allow_mixed_rules: bool, allow_mixed_years: bool) -> None:
+              allow_mixed_rules: bool, allow_mixed_years: bool, jobs: int) -> None:
     """把各区县的汇总（selfeval run 写出的 JSON 或汇总工作簿）合并为市、省汇总，不重新读取自评表。
 
     例：selfeval merge 长安区.json 桥西区.json --name 石家庄市 -o 石家庄市汇总.xlsx
@@ -428,7 +430,7 @@ def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | N
 
     refuse_inputs({"汇总工作簿（-o）": output, "JSON（--json）": json_path})
     with OutputSet(), merge(summaries, name=name, allow_mixed_rules=allow_mixed_rules,
-                            allow_mixed_years=allow_mixed_years) as merged:
+                            allow_mixed_years=allow_mixed_years, jobs=jobs or None) as merged:
         path = output or _default_output(merged.name, merged.year)
         refuse_inputs({"汇总工作簿": path})
         merged.write_summary(path)

@@ -201,3 +201,48 @@ def test_a_district_whose_folder_is_unknown_keeps_its_text_and_loses_its_links(p
 def m_files(*paths):
     with se.merge(paths) as m:
         return m.file_list
+
+
+def test_a_workbook_whose_tables_continue_on_more_sheets_reads_whole(parts, tmp_path):
+    """指标明细 longer than a sheet continues on 指标明细（续1）…: read back in order."""
+    tmp, whole, a, b = parts
+    with se.evaluate(tmp / "p2", isolate=False) as results:
+        long = se.write_summary(results, tmp_path / "p2.xlsx", max_rows=40)
+    assert "指标明细（续2）" in openpyxl.load_workbook(long, read_only=True).sheetnames
+    merged = merged_json([a[1], long], tmp_path / "合并.json")
+    once = load(whole[0])
+    for table in TABLES:
+        assert merged[table] == once[table], table
+
+
+def test_a_summary_without_its_unrounded_totals_is_summed_from_its_rows_and_says_so(parts, tmp_path):
+    """A summary written before 运行信息 held the unrounded totals (tables.merge_facts):
+    its totals come from its 项目明细 as shown, and 运行信息 says so. The example's
+    amounts have two decimals, so 预算 and 执行 still agree; averages may differ by a cent."""
+    tmp, whole, a, b = parts
+    old = load(b[0])
+    del old["运行信息"]["概况"]["合并用合计（未舍入）"]
+    older = tmp_path / "旧版.json"
+    older.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    with se.merge([a[0], older]) as m:
+        total, files = m.total, {r.file: r for r in m.file_list}
+    once = load(whole[0])["汇总"][-1]
+    assert float(total.budget) == once["全年预算数（万元）"] and float(total.executed) == once["全年执行数（万元）"]
+    assert abs(float(total.weighted_score) - once["预算加权平均得分"]) <= 0.01
+    assert "缺少未舍入的合计" in files[str(older)].reason and "缺少" not in files[str(a[0])].reason
+
+
+def test_results_do_not_depend_on_the_order_or_processes(parts, tmp_path):
+    """In this process or in two reading processes, inputs given in any order: the same."""
+    _, whole, _, _ = parts
+    inputs = [run_part(tmp_path, f"p{k}", names)[k % 2] for k, names in
+              enumerate((NAMES[:2], NAMES[2:5], NAMES[5:]), start=1)]
+    one = merged_json(inputs, tmp_path / "1.json", jobs=1)
+    two = merged_json(inputs[::-1], tmp_path / "2.json", jobs=2)
+    for data in (one, two):
+        for key in ("开始时间", "结束时间"):
+            data["运行信息"]["概况"].pop(key)
+    assert one == two
+    once = load(whole[0])
+    for table in TABLES:
+        assert one[table] == once[table], table
