@@ -205,7 +205,7 @@ def m_files(*paths):
 
 def test_a_workbook_whose_tables_continue_on_more_sheets_reads_whole(parts, tmp_path):
     """指标明细 longer than a sheet continues on 指标明细（续1）…: read back in order."""
-    tmp, whole, a, b = parts
+    tmp, whole, a, _b = parts
     with se.evaluate(tmp / "p2", isolate=False) as results:
         long = se.write_summary(results, tmp_path / "p2.xlsx", max_rows=40)
     assert "指标明细（续2）" in openpyxl.load_workbook(long, read_only=True).sheetnames
@@ -219,7 +219,7 @@ def test_a_summary_without_its_unrounded_totals_is_summed_from_its_rows_and_says
     """A summary written before 运行信息 held the unrounded totals (tables.merge_facts):
     its totals come from its 项目明细 as shown, and 运行信息 says so. The example's
     amounts have two decimals, so 预算 and 执行 still agree; averages may differ by a cent."""
-    tmp, whole, a, b = parts
+    _tmp, whole, a, b = parts
     old = load(b[0])
     del old["运行信息"]["概况"]["合并用合计（未舍入）"]
     older = tmp_path / "旧版.json"
