@@ -235,7 +235,9 @@ class MergedTables:
             facts.append(("评价年度不一致", "已按 --allow-mixed-years 合并：" + "、".join(
                 f"{y or '未知'}年度 {n} 份" for y, n in sorted(years.items()))))
         facts += [("合并规则", ("各区县的项目、指标和问题按原样合并，不重新读取自评表；合计按各区县未舍入的合计相加。"
-                              "需要整批数据的审核（B104 自评偏高、B105 指标照抄、B101 重复报送）只在各区县内部进行"))]
+                              "需要整批数据的审核只在每份输入内部进行：B105（指标照抄）只比较同一份输入中的单位，"
+                              "B101（重复报送）只看同一份输入中的文件，B104（自评偏高）按单位和各份输入判断，"
+                              "不对合并范围整体判断"))]
         if text := _notes(self.inputs):
             facts.append(("未计入", text))
         return facts

@@ -12,10 +12,12 @@ What equals a run over all the forms at once, and what cannot:
 - every row of 项目明细, 指标明细 and the units of 汇总 is the district's own, figure
   for figure; the 合计 and 区县 rows are summed from each district's totals before
   rounding (tables.merge_facts), so they too equal a run over all the forms;
-- findings that need the whole batch are the districts' own: B105 (indicator rows copied
-  from another unit) and U106/B104 (自评偏高 over a unit, over the whole district) see
-  only the units of one input, and B101 (duplicates) only one input's files. A unit's
-  error and warning counts include them, so those counts can differ too.
+- findings that need the whole batch are each input's own: B105 (indicator rows copied
+  from another unit) compares only the units of one input, B101 (duplicates) only one
+  input's files, and B104 (自评偏高) over "the whole district" is over one input — never
+  over the merge as a whole. A district split into parts therefore loses a B105 between
+  units in different parts (tests/test_merge.py), and a part may get a B104 of its own
+  that the whole district would not; a unit's warning count includes them.
 Inputs must not share a unit (the same district's summary given as JSON and workbook,
 or overlapping parts): merge refuses them, as it refuses a repeat, an input that is not
 ours, and inputs made under different rules or for different years unless told.

@@ -246,3 +246,27 @@ def test_results_do_not_depend_on_the_order_or_processes(parts, tmp_path):
     once = load(whole[0])
     for table in TABLES:
         assert one[table] == once[table], table
+
+
+def test_a_part_can_raise_a_district_wide_finding_the_whole_district_does_not(tmp_path):
+    """B104 (自评偏高) is also judged over a whole run: 中山东路 and 谈固 run together have
+    8 projects all self-scored 90 or more at 87.76% execution, so that run warns about
+    "全长安区"; the whole district (97.45%) does not. Merged, the part's warning stays
+    (it is that input's finding): the 合计 has one warning more, no unit's count changes,
+    and every figure is the same."""
+    odd = ["中山东路街道办事处.xlsx", "谈固街道办事处.xlsx"]
+    whole = load(run_part(tmp_path, "全部", NAMES)[0])
+    a = run_part(tmp_path, "p1", odd)[0]
+    b = run_part(tmp_path, "p2", [n for n in NAMES if n not in odd])[0]
+    merged = merged_json([a, b], tmp_path / "合并.json")
+
+    def rows(data: dict, table: str) -> list[str]:   # the parts' rows come part by part: compare as sets
+        return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in data[table])
+    extra = [f for f in merged["问题清单"] if f["代码"] == "B104" and not f["单位名称"]]
+    assert len(extra) == 1 and extra[0]["说明"].startswith("全长安区共 8 个项目，8 个自评 90.00 分以上，而总执行率仅 87.76%")
+    assert not [f for f in whole["问题清单"] if f["代码"] == "B104" and not f["单位名称"]]
+    assert rows({"x": [f for f in merged["问题清单"] if f not in extra]}, "x") == rows(whole, "问题清单")
+    for table in ("项目明细", "指标明细"):
+        assert rows(merged, table) == rows(whole, table)
+    assert rows({"x": merged["汇总"][:-1]}, "x") == rows({"x": whole["汇总"][:-1]}, "x")
+    assert merged["汇总"][-1] == dict(whole["汇总"][-1], 警告=whole["汇总"][-1]["警告"] + 1)
