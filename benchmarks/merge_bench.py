@@ -56,7 +56,8 @@ def district(example: dict, no: int, copies: int) -> dict:
         data[table] = [r for k in range(copies) for r in renamed(rows, k)]
     data["汇总"].append(dict(example["汇总"][-1], 文件=f"{8 * copies} 个文件"))
     facts = dict(example["运行信息"]["概况"], 区县=f"区{no}")
-    facts.pop("输入目录（绝对路径）", None)   # no folder here: no links to make
+    # The example's folder stays the folder of every district, so 问题清单 gets its links
+    # (up to Excel's 65,000 a sheet), as a province merged beside its districts' folders would.
     sums = dict(p.split("=") for p in facts["合并用合计（未舍入）"].split("；"))
     facts["合并用合计（未舍入）"] = "；".join(f"{k}={Decimal(v) * copies}" for k, v in sums.items())
     data["运行信息"] = {"概况": facts, "文件": []}

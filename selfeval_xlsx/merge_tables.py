@@ -45,6 +45,7 @@ DISTRICT_CODES: TableSchema[Any] = TableSchema("district_codes", "区县问题",
 
 FINDING_ORDER = "ORDER BY rank, district, unit, file, sheet, code, cell, src_key, seq"
 _SEVERITY = {s.rank: s.value for s in Severity}
+_SEVERITIES = {s.rank: s for s in Severity}
 
 
 def _left_out_file(row: schema.UnitRow) -> LeftOutFile:
@@ -137,10 +138,14 @@ class MergedTables:
             else:
                 yield xml, (link[0], to, sheet, cell)
 
-    def counts(self, district: str | None = None) -> dict[Severity, int]:
-        where, args = ("WHERE district = ?", (district,)) if district is not None else ("", ())
-        found = dict(self.db.execute(f"SELECT rank, COUNT(*) FROM findings {where} GROUP BY rank", args))
-        return {s: found.get(s.rank, 0) for s in Severity}
+    def counts(self) -> dict[str, dict[Severity, int]]:
+        """Findings by severity in each district, and over all ("")."""
+        out: dict[str, dict[Severity, int]] = defaultdict(lambda: dict.fromkeys(Severity, 0))
+        for district, rank, n in self.db.execute("SELECT district, rank, COUNT(*) FROM findings "
+                                                 "GROUP BY district, rank"):
+            out[district][_SEVERITIES[rank]] += n
+            out[""][_SEVERITIES[rank]] += n
+        return out
 
     def code_counts(self) -> list[tuple[str, int]]:
         return list(self.db.execute("SELECT code, COUNT(*) AS n FROM findings GROUP BY code ORDER BY n DESC, code"))
@@ -156,7 +161,7 @@ class MergedTables:
         reported = sorted((u for u in rows if u.grade not in ("缺报", LEFT_OUT)),
                           key=lambda u: (*_attention(u), u.district or ""))
         t = total_of(i.totals for i in self.inputs).rollup()
-        counts = self.counts()
+        counts = self.counts()[""]
         total = schema.UNITS.record(
             unit="合计", district="", year=self.year, projects=t.projects, budget=amt(t.budget),
             executed=amt(t.executed), rate=pct(t.rate), mean_score=amt(t.mean_score),
@@ -172,9 +177,10 @@ class MergedTables:
         for i in self.inputs:
             groups[i.district].append(i)
         rows = []
+        by_district = self.counts()
         for district, inputs in groups.items():
             t = total_of(i.totals for i in inputs).rollup()
-            counts = self.counts(district)
+            counts = by_district[district]
             years = sorted({i.year for i in inputs if i.year})
             units = sum(1 for i in inputs for u in i.units if u.grade not in ("缺报", LEFT_OUT))
             rows.append(DISTRICTS.record(
@@ -264,7 +270,7 @@ class MergedTables:
                 findings, Table(schema.FILES, files, len(files))]
 
     def counts_total(self) -> int:
-        return sum(self.counts().values())
+        return sum(self.counts()[""].values())
 
     def write_summary(self, path: str | Path, max_rows: int | None = None) -> Path:
         from .printing import Title
