@@ -56,7 +56,6 @@ RULE_FACTS = ("评分规则", "规则文件 SHA-256", "等级线", "分差容差
 MERGED_MARK = "合并输入数"   # a fact only a merged summary has
 _FINDING_COLUMNS = ("district", "rank", "unit", "file", "sheet", "code", "cell", "title", "project", "message",
                     "value", "src", "src_key", "seq", "xml")
-_FINDING_ORDER = "ORDER BY rank, district, unit, file, sheet, code, cell, src_key, seq"
 
 
 @dataclass
@@ -98,8 +97,13 @@ def _exact_totals(s: Summary) -> Totals | None:
     parts = dict(p.split("=", 1) for p in text.split("；") if "=" in p)
     if set(parts) != set(EXACT_FIELDS):
         return None
-    n = {k: int(parts[k]) for k in ("projects", "entered", "self_scored", "self_high")}
-    d = {k: Decimal(parts[k]) for k in ("budget", "executed", "score_sum", "weighted_sum")}
+    try:
+        n = {k: int(parts[k]) for k in ("projects", "entered", "self_scored", "self_high")}
+        d = {k: Decimal(parts[k]) for k in ("budget", "executed", "score_sum", "weighted_sum")}
+    except (ValueError, ArithmeticError):   # edited by hand: sum the rows instead
+        return None
+    if not all(v.is_finite() for v in d.values()):
+        return None
     return Totals(n["projects"], n["entered"], d["budget"], d["executed"], d["score_sum"], d["weighted_sum"],
                   n["self_scored"], n["self_high"])
 

@@ -142,6 +142,10 @@ def test_repeats_overlaps_and_foreign_inputs_are_refused(parts, tmp_path):
     junk = tmp_path / "other.json"
     junk.write_text('{"汇总": []}', encoding="utf-8")
     cases["不是 selfeval 生成的区县汇总（缺少"] = [junk]
+    edited = load(b[0])
+    edited["项目明细"][0]["全年预算数"] = "很多"   # summed, text would stop the merge halfway
+    (tmp_path / "改过.json").write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+    cases["“项目明细”的“全年预算数”一栏有不是数字的值"] = [a[0], tmp_path / "改过.json"]
     for message, inputs in cases.items():
         with pytest.raises(MergeError, match=message):
             se.merge(inputs)
