@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import schema
 from .figures import FILE_REASONS, LeftOutFile, files_note, note, total_of
 from .findings import CATALOGUE, Severity
-from .rows import Link, amt, pct
+from .rows import Link, amt, finding_source, pct
 from .schema import AMOUNT, INT, RATE, SCORE, Column, TableSchema
 from .spool import Spool
 from .tables import LEFT_OUT, Table, _attention
@@ -202,6 +202,15 @@ class MergedTables:
             placed.append(r._replace(place=placed[-1].place if same else n))
         return placed
 
+    def district_total(self) -> Any:
+        """区县汇总's 合计 row: the 汇总's, over the districts."""
+        t = self.unit_rows()[1]
+        return DISTRICTS.record(
+            district="合计", year=t.year, inputs=len(self.inputs), units=sum(r.units for r in self.district_rows()),
+            projects=t.projects, budget=t.budget, executed=t.executed, rate=t.rate, mean_score=t.mean_score,
+            weighted_score=t.weighted_score, grade=t.grade, errors=t.errors, warnings=t.warnings, infos=t.infos,
+            note=t.note, files=f"{len(self.inputs)} 份汇总")
+
     def district_code_rows(self) -> list[Any]:
         """区县问题: how often each code was found in each district, most frequent first."""
         return [DISTRICT_CODES.record(district=d, code=code, severity=_SEVERITY[rank], count=n,
@@ -258,9 +267,10 @@ class MergedTables:
         codes = self.district_code_rows()
         departments = self.department_rows()
         findings = Table(schema.FINDINGS, self.finding_rows(), self.counts_total(),
-                         source=lambda r: None, xml=self.finding_xml(out_dir))
+                         source=finding_source, xml=self.finding_xml(out_dir))
         files = self.file_rows()
-        return [Table(DISTRICTS, districts, len(districts)), Table(DISTRICT_CODES, codes, len(codes)),
+        return [Table(DISTRICTS, districts, len(districts), self.district_total()),
+                Table(DISTRICT_CODES, codes, len(codes)),
                 Table(schema.UNITS, units, len(units), total),
                 *([Table(schema.DEPARTMENTS, departments, len(departments))] if departments else []),
                 Table(schema.PROJECTS, self.spool.projects(), self.spool.count("projects"),

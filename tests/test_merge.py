@@ -63,8 +63,9 @@ def test_merging_parts_equals_running_all_at_once(parts, form):
         assert merged[table] == once[table], table
     assert len(merged["汇总"]) == 9 and len(merged["项目明细"]) == 27 and len(merged["指标明细"]) == 189
     # The 区县 level: one district, its totals the run's 合计 row, ranked first.
-    (district,) = merged["区县汇总"]
+    district, district_total = merged["区县汇总"]
     total = once["汇总"][-1]
+    assert district_total == dict(district, 区县="合计", 排名=None, 汇总文件="2 份汇总")
     assert district["区县"] == "长安区" and district["排名"] == 1 and district["汇总文件数"] == 2
     assert district["单位数"] == 8 and district["项目数"] == 27
     for header in ("全年预算数（万元）", "全年执行数（万元）", "执行率", "平均得分", "预算加权平均得分", "等级",
