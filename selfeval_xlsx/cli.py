@@ -425,7 +425,7 @@ def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | N
     def refuse_inputs(outputs: dict[str, str | Path | None]) -> None:
         for what, p in outputs.items():
             for s in summaries:
-                if p and os.path.exists(p) and os.path.samefile(p, s):
+                if p and os.path.exists(p) and os.path.exists(s) and os.path.samefile(p, s):
                     raise UsageError(f"{what} {p} 是要合并的输入文件；写出会覆盖它，请换一个输出位置")
 
     refuse_inputs({"汇总工作簿（-o）": output, "JSON（--json）": json_path})
@@ -436,8 +436,8 @@ def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | N
         merged.write_summary(path)
         if json_path:
             merged.write_json(json_path)
-        t = merged.total
-        lines = [(f"合并：{len(merged.inputs)} 份汇总，{len(merged.districts)} 个区县，单位 {len(merged.units)} 个，"
+        t, districts = merged.total, merged.districts
+        lines = [(f"合并：{len(merged.inputs)} 份汇总，{len(districts)} 个区县，单位 {sum(d.units for d in districts)} 个，"
                  f"项目 {t.projects} 个；全年预算数 {fmt(t.budget)} 万元，全年执行数 {fmt(t.executed)} 万元，"
                  f"执行率 {fmt_pct(t.rate)}；错误 {t.errors}，警告 {t.warnings}，提示 {t.infos}"),
                  f"汇总工作簿：{path}"] + ([f"JSON：{json_path}"] if json_path else [])

@@ -275,3 +275,18 @@ def test_a_part_can_raise_a_district_wide_finding_the_whole_district_does_not(tm
         assert rows(merged, table) == rows(whole, table)
     assert rows({"x": merged["汇总"][:-1]}, "x") == rows({"x": whole["汇总"][:-1]}, "x")
     assert merged["汇总"][-1] == dict(whole["汇总"][-1], 警告=whole["汇总"][-1]["警告"] + 1)
+
+
+def test_the_command_prints_what_it_merged(parts, tmp_path):
+    _, _, a, b = parts
+    out = tmp_path / "市汇总.xlsx"
+    res = CliRunner().invoke(main, ["merge", str(a[0]), str(b[1]), "-o", str(out), "--json", str(tmp_path / "市.json")])
+    assert res.exit_code == 0, res.output
+    assert res.output == (
+        "合并：2 份汇总，1 个区县，单位 8 个，项目 27 个；全年预算数 236,532.18 万元，全年执行数 230,510.83 万元，"
+        "执行率 97.45%；错误 4，警告 31，提示 13\n"
+        f"汇总工作簿：{out}\nJSON：{tmp_path / '市.json'}\n")
+    res = CliRunner().invoke(main, ["merge", str(tmp_path / "没有.json"), "-o", str(out)])
+    assert res.exit_code == 2 and "找不到文件" in res.output
+    res = CliRunner().invoke(main, ["merge", str(a[0]), "-o", str(out), "--json", str(out)])
+    assert res.exit_code == 2 and "同一个文件" in res.output
