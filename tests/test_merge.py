@@ -290,3 +290,35 @@ def test_the_command_prints_what_it_merged(parts, tmp_path):
     assert res.exit_code == 2 and "找不到文件" in res.output
     res = CliRunner().invoke(main, ["merge", str(a[0]), "-o", str(out), "--json", str(out)])
     assert res.exit_code == 2 and "同一个文件" in res.output
+
+
+def test_two_districts_each_keep_their_own_totals_and_share_a_place_when_equal(parts, tmp_path):
+    """A second district made from the first (its units renamed, as another district's
+    street offices would be): each 区县 row is that district's 合计, the merged 合计 is
+    both together, equal scores share first place, and 区县问题 counts each district."""
+    _, whole, _, _ = parts
+    data = load(whole[0])
+    data["运行信息"]["概况"]["区县"] = "桥西区"
+    for table in ("汇总", "项目明细", "指标明细", "问题清单"):
+        for r in data[table]:
+            if r.get("单位名称") and r["单位名称"] != "合计":
+                r["单位名称"] = "桥西" + r["单位名称"]
+            if r.get("所属区县"):
+                r["所属区县"] = "桥西区"
+    other = tmp_path / "桥西区.json"
+    other.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    merged = merged_json([whole[0], other], tmp_path / "市.json", name="石家庄市")
+    once = load(whole[0])["汇总"][-1]
+    first, second, total = merged["区县汇总"]
+    assert [first["区县"], second["区县"]] == ["桥西区", "长安区"] and first["排名"] == second["排名"] == 1
+    for row in (first, second):
+        assert row["全年预算数（万元）"] == once["全年预算数（万元）"] and row["警告"] == once["警告"]
+    assert total["全年预算数（万元）"] == 473064.36 and total["执行率"] == once["执行率"]
+    assert total["预算加权平均得分"] == once["预算加权平均得分"] and total["警告"] == 2 * once["警告"]
+    assert total["说明"] == ("另有2个项目因缺少全年执行数未计入（桥西跃进街道办事处·信访维稳经费、"
+                           "跃进街道办事处·信访维稳经费）")
+    units = merged["汇总"][:-1]
+    assert len(units) == 16 and {u["所属区县"] for u in units} == {"长安区", "桥西区"}
+    counts = {(r["区县"], r["代码"]): r["数量"] for r in merged["区县问题"]}
+    assert counts[("长安区", "P103")] == counts[("桥西区", "P103")] == 12
+    assert merged["运行信息"]["概况"]["合并范围"] == "石家庄市"
