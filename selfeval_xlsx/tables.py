@@ -14,7 +14,7 @@ from typing import Any
 from . import figures, schema, textgate
 from .batch import BatchResult, file_counts
 from .findings import Severity
-from .numbers import fmt_pct
+from .numbers import WIDE, fmt_pct
 from .rows import Link, amt, finding_row, finding_source, pct
 from .schema import Column, TableSchema
 
@@ -189,6 +189,7 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
 # rounded figures, or a weighted mean of rounded means, would not be the district's).
 SOURCE_FOLDER = "输入目录（绝对路径）"
 EXACT_TOTALS = "合并用合计（未舍入）"
+EXACT_PLACES = Decimal("1E-12")
 EXACT_FIELDS = ("projects", "entered", "budget", "executed", "score_sum", "weighted_sum",
                 "self_scored", "self_high")
 
@@ -199,9 +200,11 @@ def merge_facts(result: BatchResult) -> list[tuple[str, object]]:
         facts.append((SOURCE_FOLDER, str(Path(result.root).resolve())))
     t = figures.district_totals(figures.unit_figures(result))
     values = [getattr(t, k) for k in EXACT_FIELDS]
-    # Decimals as plain text: a number cell (a float) would lose their digits.
-    facts.append((EXACT_TOTALS, "；".join(f"{k}={format(v, 'f') if isinstance(v, Decimal) else v}"
-                                      for k, v in zip(EXACT_FIELDS, values))))
+    # Decimals as plain text (a number cell, a float, would lose their digits), to 12
+    # places: a sum of scores like 96.666… differs in its 28th digit with the order of
+    # the files, and the output must not.
+    facts.append((EXACT_TOTALS, "；".join(f"{k}={format(v.quantize(EXACT_PLACES, context=WIDE), 'f')}"
+                                      if isinstance(v, Decimal) else f"{k}={v}" for k, v in zip(EXACT_FIELDS, values))))
     return facts
 
 
