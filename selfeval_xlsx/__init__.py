@@ -1,7 +1,8 @@
 """selfeval-xlsx：项目支出绩效自评表的模板、批量审核与汇总。
 
 As a library: `evaluate()` a folder of returned workbooks and get `Results` (typed
-rows, `.to_pandas()`), then `write_summary` / `write_json` them (see api.py).
+rows, `.to_pandas()`), then `write_summary` / `write_json` them (see api.py); `merge()`
+districts' results (their JSON or summary workbooks) into a city's or province's (merging.py).
 The names load on first use: the command line and the reading workers import this
 package and should not pay for the writers."""
 
