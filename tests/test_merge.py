@@ -322,3 +322,28 @@ def test_two_districts_each_keep_their_own_totals_and_share_a_place_when_equal(p
     counts = {(r["区县"], r["代码"]): r["数量"] for r in merged["区县问题"]}
     assert counts[("长安区", "P103")] == counts[("桥西区", "P103")] == 12
     assert merged["运行信息"]["概况"]["合并范围"] == "石家庄市"
+
+
+def test_text_from_an_input_stays_text_and_within_a_cell(parts, tmp_path):
+    """An input edited by hand (or by another tool) may hold anything a cell cannot: a
+    formula-like name, control characters, 40,000 characters. Merged, each is text, cut
+    to a cell and marked, and the workbook is valid."""
+    _, _, a, b = parts
+    data = load(b[0])
+    data["指标明细"][0]["偏差原因"] = "第一行\n第二行\x01" + "长" * 40_000
+    data["指标明细"][1]["三级指标"] = '=HYPERLINK("http://x","y")'
+    data["问题清单"][0]["说明"] = "说明\r\n换行 _x0001_ <b>&amp;"
+    edited = tmp_path / "p2.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with se.merge([a[0], edited]) as m:
+        path = m.write_summary(tmp_path / "市.xlsx")
+        rows = m.indicators
+    reason = next(r.reason for r in rows if r.reason and r.reason.startswith("第一行"))
+    assert len(reason) == 32_767 and reason.startswith("第一行\n第二行\ufffd") and reason.endswith("…（已截断，原文 40008 字）")
+    ws = openpyxl.load_workbook(path)["指标明细"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert '=HYPERLINK("http://x","y")' in {c.value for c in cells}
+    if Path(VALIDATE).exists():
+        done = subprocess.run(["bash", VALIDATE, str(path)], capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
