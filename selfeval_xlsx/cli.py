@@ -471,3 +471,47 @@ def _print_check(rows: FileRows) -> int:
         where = "!".join(x for x in (f.sheet, f.cell) if x)
         say(f"  {f.severity.value} {f.code} {where or '（文件）'}：{f.message}")
     return counts.get(Severity.ERROR, 0)
+
+
+@main.command("merge", options_metavar="[选项]")
+@click.argument("summaries", nargs=-1, required=True, type=click.Path(), metavar="汇总文件...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="文件",
+              help="合并后的汇总工作簿路径；默认 output/<合并范围>_<年度>_绩效自评汇总.xlsx。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="文件", help="另存一份 JSON 结果。")
+@click.option("--name", metavar="名称", help="合并范围的名称（如 石家庄市），用于页眉和默认文件名；默认取区县名。")
+@click.option("--allow-mixed-rules", is_flag=True,
+              help="评分规则不同的汇总也合并（合计和区县的等级按第一份输入的等级线，运行信息中注明）。")
+@click.option("--allow-mixed-years", is_flag=True, help="评价年度不同的汇总也合并（运行信息中注明各年度的份数）。")
+@click.option("-j", "--jobs", type=click.IntRange(0, 256), default=0, metavar="进程数",
+              help="同时读取汇总文件的进程数；默认等于 CPU 核数。")
+@_guard
+def merge_cmd(summaries: tuple[str, ...], output: str | None, json_path: str | None, name: str | None,
+              allow_mixed_rules: bool, allow_mixed_years: bool, jobs: int) -> None:
+    """把各区县的汇总（selfeval run 写出的 JSON 或汇总工作簿）合并为市、省汇总，不重新读取自评表。
+
+    例：selfeval merge 长安区.json 桥西区.json --name 石家庄市 -o 石家庄市汇总.xlsx
+    """
+    from .atomic import OutputSet
+    from .merging import merge
+
+    def refuse_inputs(outputs: dict[str, str | Path | None]) -> None:
+        for what, p in outputs.items():
+            for s in summaries:
+                if p and os.path.exists(p) and os.path.exists(s) and os.path.samefile(p, s):
+                    raise UsageError(f"{what} {p} 是要合并的输入文件；写出会覆盖它，请换一个输出位置")
+
+    refuse_inputs({"汇总工作簿（-o）": output, "JSON（--json）": json_path})
+    with OutputSet(), merge(summaries, name=name, allow_mixed_rules=allow_mixed_rules,
+                            allow_mixed_years=allow_mixed_years, jobs=jobs or None) as merged:
+        path = output or _default_output(merged.name, merged.year)
+        refuse_inputs({"汇总工作簿": path})
+        merged.write_summary(path)
+        if json_path:
+            merged.write_json(json_path)
+        t, districts = merged.total, merged.districts
+        lines = [(f"合并：{len(merged.inputs)} 份汇总，{len(districts)} 个区县，单位 {sum(d.units for d in districts)} 个，"
+                 f"项目 {t.projects} 个；全年预算数 {fmt(t.budget)} 万元，全年执行数 {fmt(t.executed)} 万元，"
+                 f"执行率 {fmt_pct(t.rate)}；错误 {t.errors}，警告 {t.warnings}，提示 {t.infos}"),
+                 f"汇总工作簿：{path}"] + ([f"JSON：{json_path}"] if json_path else [])
+    for line in lines:
+        click.echo(terminal(line))

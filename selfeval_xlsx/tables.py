@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from . import figures, schema, textgate
 from .batch import BatchResult, file_counts
 from .findings import Severity
-from .numbers import fmt_pct
+from .numbers import WIDE, fmt_pct
 from .rows import Link, amt, finding_row, finding_source, pct
 from .schema import Column, TableSchema
 
@@ -184,7 +185,7 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
               ("分差容差", rules.tolerance), ("执行率下限", fmt_pct(rules.rate_threshold)),
               ("偏高总分", rules.suspicious_score), ("偏高执行率", fmt_pct(rules.suspicious_rate)),
               ("偏高项目占比", fmt_pct(rules.bunching_share)), ("元万元阈值", rules.yuan_threshold),
-              ("重复报送规则", "同一单位同一年度有多个文件时，以文件路径排序在后的为准"),
+              ("重复报送规则", "同一单位同一年度的多个文件有相同项目时，以文件路径排序在后的为准；没有相同项目的文件均计入"),
               ("计入规则", ("项目须有大于0的全年预算数、全年执行数和计算总分，才计入执行率、平均得分和排名；"
                        "评价年度与本批次不同的文件和重复报送的文件不计入"))]
     facts += [("未计入", text) for text in figures.notes(result)]
@@ -193,6 +194,31 @@ def run_facts(result: BatchResult) -> list[tuple[str, object]]:
         facts += previous_facts(result.context.previous, rules)
     if result.review is not None:
         facts += [("复核底稿", result.review.path), ("复核差异容差", result.review.tolerance)]
+    facts += merge_facts(result)
+    return facts
+
+
+# What `selfeval merge` (merging.py) needs of a district beyond its rows: the folder the
+# links of its 问题清单 start from, and its totals before rounding (a rounded sum of
+# rounded figures, or a weighted mean of rounded means, would not be the district's).
+SOURCE_FOLDER = "输入目录（绝对路径）"
+EXACT_TOTALS = "合并用合计（未舍入）"
+EXACT_PLACES = Decimal("1E-12")
+EXACT_FIELDS = ("projects", "entered", "budget", "executed", "score_sum", "weighted_sum",
+                "self_scored", "self_high")
+
+
+def merge_facts(result: BatchResult) -> list[tuple[str, object]]:
+    facts: list[tuple[str, object]] = []
+    if Path(result.root).is_dir():   # not for (name, bytes) inputs: they have no folder
+        facts.append((SOURCE_FOLDER, str(Path(result.root).resolve())))
+    t = figures.district_totals(figures.unit_figures(result))
+    values = [getattr(t, k) for k in EXACT_FIELDS]
+    # Decimals as plain text (a number cell, a float, would lose their digits), to 12
+    # places: a sum of scores like 96.666… differs in its 28th digit with the order of
+    # the files, and the output must not.
+    facts.append((EXACT_TOTALS, "；".join(f"{k}={format(v.quantize(EXACT_PLACES, context=WIDE), 'f')}"
+                                      if isinstance(v, Decimal) else f"{k}={v}" for k, v in zip(EXACT_FIELDS, values))))
     return facts
 
 

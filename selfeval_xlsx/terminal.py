@@ -41,6 +41,7 @@ def run_report(result: BatchResult, path: str | Path, json_path: str | Path | No
     serious = [(c, n) for c, n in codes if CATALOGUE[c].severity is not Severity.INFO]
     if serious or codes:
         lines.append("最常见的问题：" + "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in (serious or codes)[:3]))
+    lines += _reference_lines(result, dict(codes))
     lines.append(f"汇总工作簿：{path}")
     if json_path:
         lines.append(f"JSON：{json_path}")
@@ -49,3 +50,19 @@ def run_report(result: BatchResult, path: str | Path, json_path: str | Path | No
         lines.append(f"抽查复核：抽查 {t.sampled} 个项目，已复核 {t.reviewed} 个，其中 {t.above} 个自评得分比复核得分"
                      f"高出 {fmt(result.review.tolerance)} 分以上（占可比较项目的 {fmt_pct(t.share)}）")
     return lines
+
+
+def _reference_lines(result: BatchResult, counts: dict[str, int]) -> list[str]:
+    """One line each for --targets and --previous: what the comparison found, by kind,
+    so that a run with them never looks like one without."""
+    def found(prefix: str) -> str:
+        hits = sorted((c, n) for c, n in counts.items() if c.startswith(prefix))
+        if not hits:
+            return "未发现问题"
+        return "；".join(f"{c} {CATALOGUE[c].title}（{n}）" for c, n in hits)
+    out = []
+    if result.context.targets is not None:
+        out.append(f"对照批复目标：{found('T')}")
+    if result.context.previous is not None:
+        out.append(f"对照上年（{result.context.previous.year or '年度未知'}年）：{found('Y')}")
+    return out

@@ -18,7 +18,7 @@ from tests.test_checks import CLEAN
 ALLOWED = {"selfeval", "python", "selfeval_xlsx", "seed", "national", "check", "checks", "run", "report",
            "rules", "template", "sample", "TOML", "JSON", "xlsx", "xlsm", "xls", "xlsb", "ods", "et", "docx", "txt",
            "toml", "md", "docs", "output", "Excel", "WPS", "Python", "TMPDIR", "SIGTERM", "SIGHUP", "FIFO",
-           "VBA", "Office", "input_templates", "examples", "Ctrl", "CPU"}
+           "VBA", "Office", "input_templates", "examples", "Ctrl", "CPU", "merge", "json"}
 
 
 def english_words(text: str, also: set[str] = frozenset()) -> list[str]:
@@ -65,6 +65,7 @@ def test_a_bad_option(tmp_path):
     ["--help"], ["run", "--help"], ["report", "-h"], ["check", "-h"], ["template", "-h"], ["rules", "-h"],
     ["checks", "-h"], ["run"], ["check"], ["run", "x", "--jobs", "many"], ["run", "x", "--year", "1900"],
     ["run", "x", "--preset", "nope"], ["nosuchcommand"], ["check", "-o"], ["run", "a", "b"],
+    ["merge", "-h"], ["merge"], ["merge", "x", "--jobs", "many"],
 ])
 def test_help_and_usage_errors_are_chinese(args):
     res = subprocess.run([sys.executable, "-m", "selfeval_xlsx", *args], check=False, capture_output=True, text=True,

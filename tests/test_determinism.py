@@ -10,7 +10,7 @@ import pytest
 import selfeval_xlsx as se
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "input_templates" / "examples" / "长安区"
-TIMES = ("开始时间", "结束时间", "输入目录")
+TIMES = ("开始时间", "结束时间", "输入目录", "输入目录（绝对路径）")
 
 
 def run_json(source, tmp_path: Path, name: str, **kw) -> dict:
@@ -18,7 +18,7 @@ def run_json(source, tmp_path: Path, name: str, **kw) -> dict:
         se.write_json(results, tmp_path / f"{name}.json")
     data = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
     for key in TIMES:
-        data["运行信息"]["概况"].pop(key)
+        data["运行信息"]["概况"].pop(key, None)
     return data
 
 

@@ -619,7 +619,7 @@ def test_sigterm_leaves_no_temporary_data_and_no_partial_output(world, base):
 
 def _without_times(data: dict) -> dict:
     facts = dict(data["运行信息"]["概况"])
-    for key in ("开始时间", "结束时间", "输入目录"):
+    for key in ("开始时间", "结束时间", "输入目录", "输入目录（绝对路径）"):
         facts.pop(key, None)
     return {**data, "运行信息": {**data["运行信息"], "概况": facts}}
 
