@@ -44,3 +44,23 @@ def test_python_example_runs_as_shown(tmp_path):
     assert "2 个项目执行率低于 90%： 专项经费、平安建设经费" in res.stdout
     assert (tmp_path / "output" / "长安区_2020_绩效自评汇总.xlsx").is_file()
     assert (tmp_path / "output" / "长安区.json").is_file()
+
+
+def test_the_year_in_four_commands_prints_what_the_readme_shows(tmp_path, monkeypatch):
+    """“一年的工作”: each command run as written (from a folder holding the examples),
+    and steps 2–4 print exactly the output shown."""
+    import shlex
+    import shutil
+    section = README.split("## 一年的工作", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^selfeval .*$", re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1), re.M)
+    shown = re.findall(r"第 \d 步的输出：\n\n```\n(.*?)```", section, re.DOTALL)
+    assert len(commands) == 4 and len(shown) == 3
+    shutil.copytree(ROOT / "input_templates" / "examples", tmp_path / "input_templates" / "examples")
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for command in commands:
+        res = CliRunner().invoke(main, shlex.split(command)[1:])
+        assert res.exit_code == 0, (command, res.output)
+        outputs.append(res.output)
+    assert outputs[1:] == shown
+    assert (tmp_path / "output" / "长安区_2020_抽查复核底稿.xlsx").is_file()
