@@ -393,15 +393,31 @@ def sample(folder: str, share: str, seed: int | None, at_least: str | None, risk
         default = _default_output(result.district, result.year)
         path = Path(output) if output else default.with_name(default.name.replace("绩效自评汇总", "抽查复核底稿"))
         listing.refuse_overwriting({"复核底稿": path})
-        again = " ".join([f"selfeval sample {folder} --share {share} --seed {drawn.seed}",
-                          *(["--at-least 1-per-unit"] if at_least else []), *(["--risk"] if risk else []),
-                          *([f"--rules {batch['rules_file']}"] if batch["rules_file"] else
-                            [f"--preset {batch['preset']}"]),
-                          *([f"--year {batch['year']}"] if batch["year"] else [])])
+        again = _again(folder, share, drawn.seed, at_least, risk, batch)
         write_review_sheet(result, drawn, path, again)
         lines = report_lines(drawn, path, again)
     for line in lines:
         click.echo(terminal(line))
+
+
+def _again(folder: str, share: str, seed: int, at_least: str | None, risk: bool, batch: dict[str, Any]) -> str:
+    """The command that draws the same sample again, ready to paste: every option that
+    changes the population or the risk weights (--targets and --previous add findings,
+    --follow-links adds files), each argument quoted for this machine's shell."""
+    args = ["selfeval", "sample", folder, "--share", share, "--seed", str(seed)]
+    args += ["--at-least", at_least] if at_least else []
+    args += ["--risk"] if risk else []
+    args += ["--rules", batch["rules_file"]] if batch["rules_file"] else ["--preset", batch["preset"]]
+    for option in ("year", "targets", "previous", "roster"):
+        if batch.get(option):
+            args += [f"--{option}", str(batch[option])]
+    args += ["--follow-links"] if batch.get("follow_links") else []
+    if os.name == "nt":
+        import subprocess
+        return subprocess.list2cmdline(args)
+    import shlex
+    # shlex would quote every Chinese name; \w is Unicode, so they stay as typed.
+    return " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else shlex.quote(a) for a in args)
 
 
 @contextlib.contextmanager
