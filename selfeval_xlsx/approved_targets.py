@@ -62,6 +62,13 @@ class Entry:
     """One approved project of the targets files."""
     approved: Approved     # .file is the targets file as findings name it
     unit: str
+    # Without a unit on the sheet: its file path, sheet name and title, folded (unit_key),
+    # where budget systems put the unit instead ("中山东路街道办事处2020年项目绩效目标.xlsx").
+    hint: str = ""
+
+    def names(self, unit: str) -> bool:
+        """Whether this unitless entry's file or title names `unit` (a unit_key)."""
+        return bool(unit) and unit in self.hint
 
     @property
     def where(self) -> str:
@@ -86,9 +93,15 @@ class TargetsIndex:
         found: Iterable[int] = self.by_code.get(c, ()) if c else ()
         if not found:
             u = unit_key(unit)
-            found = [i for i in self.by_name.get(name_key(name), ())
+            named = [i for i in self.by_name.get(name_key(name), ())
                      if (not self.entries[i].unit or not u or unit_key(self.entries[i].unit) == u)
                      and not (c and self.entries[i].approved.code)]   # both coded and different: not it
+            # A sheet that names no unit is any unit's only when nothing names this one: a
+            # unit's own project, or one in a file titled with its name, is not ambiguous
+            # with a same-named project of a file that names no unit at all.
+            own = [i for i in named if self.entries[i].unit] if u else []
+            titled = [i for i in named if not self.entries[i].unit and self.entries[i].names(u)]
+            found = own or titled or named
         found = tuple(found)
         # A 监控表 copies the 申报表: where both are there, the 申报表 is the approved one.
         declared = tuple(i for i in found if self.entries[i].approved.kind == TARGETS)
@@ -165,7 +178,10 @@ def _read(path: Path, shown: str, rules: Rules, limits: Limits) -> list[Entry]:
     if not found:
         raise _Skip("中没有可识别的绩效目标申报表（需有项目名称、三级指标、指标值等标题）")
     unit = info.unit if info else ""
-    return [Entry(replace(a, file=shown), a.unit or unit) for a in found]
+    titles = {s.name: " ".join(str(v) for row in s.rows[:3] for v in row if type(v) is str) for s in sheets}
+    return [Entry(replace(a, file=shown), a.unit or unit,
+                  "" if a.unit or unit else norm_unit(f"{shown} {a.sheet} {titles.get(a.sheet, '')}"))
+            for a in found]
 
 
 # --- in the worker: one file's projects ------------------------------------------------
@@ -219,7 +235,8 @@ def unmatched(index: TargetsIndex, projects: Iterable[tuple[str, str, str]],
     for i, e in enumerate(index.entries):
         if i in used:
             continue
-        reported = files_by_unit.get(unit_key(e.unit)) if e.unit else None
+        reported = files_by_unit.get(unit_key(e.unit)) if e.unit else next(
+            (files_by_unit[u] for u in sorted(files_by_unit) if e.names(u)), None)
         if reported is None and e.unit:
             absent.setdefault(unit_key(e.unit), []).append(e)
             continue
