@@ -48,9 +48,11 @@ def name_key(name: str) -> str:
 
 def code_key(code: str) -> str:
     """A 项目编码 as matched: `'2020-001 ` and `2020-001` alike; a number Excel stored
-    as 12345.0 is 12345."""
+    as 12345.0 is 12345, and "012345" is too: a code of digits typed into a number cell
+    loses its leading zeros on one side only."""
     s = "".join(unicodedata.normalize("NFKC", code or "").split()).lstrip("'").upper()
-    return s[:-2] if re.fullmatch(r"\d+\.0", s) else s
+    s = s[:-2] if re.fullmatch(r"\d+\.0", s) else s
+    return (s.lstrip("0") or "0") if s.isdigit() else s
 
 
 def unit_key(unit: str) -> str:

@@ -1,4 +1,5 @@
-"""`--targets` with files as budget systems really give them: 申报表 that name their unit only in the
+"""`--targets` with files as budget systems really give them: a code of digits stored as a
+number on one side (its leading zeros gone), and 申报表 that name their unit only in the
 file name or title, beside another unit's 申报表 for a project of the same name."""
 from __future__ import annotations
 
@@ -8,6 +9,17 @@ from tests.forms import filled_template
 from tests.test_targets_file import APPROVED, UNIT, by_openpyxl, by_xlsxwriter, declaration, form, run, t_findings
 
 OTHER = "建北街道办事处"
+
+
+def test_code_without_its_leading_zeros_is_the_same_code(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费", "012345")], unit=UNIT)
+    sheet = declaration("专项业务经费", UNIT, "", APPROVED)   # another name: only the code can match it
+    sheet[2][4] = 12345                                       # the export wrote the code as a number
+    by_openpyxl(tmp_path / "t.xlsx", {"专项": sheet})
+    with run(inputs, tmp_path / "t.xlsx") as result:
+        assert t_findings(result) == []
 
 
 def unitless(name: str, title: str = "项目支出绩效目标申报表") -> list[list]:
