@@ -191,8 +191,8 @@ def _read(path: Path, shown: str, rules: Rules, limits: Limits) -> list[Entry]:
 def check(w: WorkbookResult, index: TargetsIndex | None) -> list[Finding]:
     """Each project of `w` against its approved targets (sets each indicator's
     `approved`); findings the workbook's own 申报表 already gave are not repeated."""
-    if index is None:
-        return []
+    if index is None or not index.entries:
+        return []   # nothing could be read (T110 says why): not every project "has no targets"
     seen = {(f.code, f.sheet, f.cell, f.value) for f in w.findings}
     out: list[Finding] = []
 

@@ -70,3 +70,13 @@ def test_unitless_with_nothing_naming_a_unit_stays_ambiguous(tmp_path):
     by_xlsxwriter(tmp_path / "t.xlsx", {"1": unitless("社区党建经费"), "2": unitless("社区党建经费")})
     with run(tmp_path / "in", tmp_path / "t.xlsx") as result:
         assert [f[0] for f in t_findings(result)] == ["T108", "T108"]
+
+
+def test_unreadable_targets_are_one_finding_not_one_per_project(tmp_path):
+    """--targets pointing at a PDF: T110 says it; no project is "without approved targets"."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费"), form("补充经费")], unit=UNIT)
+    (tmp_path / "批复文件.pdf").write_bytes(b"%PDF-1.4\n")
+    with run(inputs, tmp_path / "批复文件.pdf") as result:
+        assert [f[0] for f in t_findings(result)] == ["T110"]
