@@ -119,6 +119,10 @@ def _read_workbook(path: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[st
         raise PreviousError(_not_ours(path))
     try:
         wb = CalamineWorkbook.from_path(str(path))
+        if schema.PROJECTS.sheet not in wb.sheet_names:   # ours, but not a summary: a 复核底稿
+            raise PreviousError(_not_ours(path) if "复核底稿" not in wb.sheet_names else
+                                f"{path} 是抽查复核底稿（selfeval sample 写出），不是汇总；--previous 应为上年 "
+                                f"`selfeval run` 写出的“…绩效自评汇总.xlsx”或 --json 文件（复核底稿请用 --review）")
         tables: dict[str, list[dict[str, Any]]] = {}
         for t in (schema.PROJECTS, schema.INDICATORS, schema.FINDINGS):
             # A table longer than a worksheet continues on 表名（续1）… (summary_xlsx).
