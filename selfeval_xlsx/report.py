@@ -355,6 +355,10 @@ def review_section(rep: Report, review: Review) -> None:
     tol = fmt(review.tolerance)
     facts: dict[str, object] = {"sampled": total.sampled, "reviewed": total.reviewed, "compared": total.compared,
              "above": total.above, "share": total.share, "tolerance": review.tolerance}
+    if not total.sampled:
+        rep.para(Claim("review_overview", "复核底稿中没有读到本批次的抽查项目（原因见汇总工作簿的问题清单），本节暂无复核结果。",
+                       "", facts))
+        return
     if not total.reviewed:
         rep.para(Claim("review_overview", f"本次抽查{total.sampled}个项目，复核底稿中尚未填写有效的复核得分。", "", facts))
         return

@@ -109,7 +109,11 @@ def read_review(result: BatchResult, path: str | Path) -> Review:
     try:
         if path.stat().st_size > LIMITS.file_bytes:
             raise ValueError("文件过大")
-        cells = _rows(path.read_bytes())
+        data = path.read_bytes()
+        if not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):   # neither zip (xlsx, ods) nor OLE (xls)
+            problem(codes.R101, "不是 Excel/WPS 工作簿（如 JSON、文本或 PDF）", value=shown)
+            return review
+        cells = _rows(data)
     except Exception as e:   # any failure to read is the file's: calamine raises many kinds
         problem(codes.R101, f"无法读取（{type(e).__name__}）", value=str(e)[:200])
         return review
