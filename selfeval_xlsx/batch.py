@@ -26,7 +26,7 @@ from .rows import FileRows
 from .rules import Rules
 from .scoring import Totals, total_of
 from .spool import Spool
-from .workbook import WORKBOOK_SUFFIXES, FileEntry
+from .workbook import SKIPPED, WORKBOOK_SUFFIXES, FileEntry
 
 if TYPE_CHECKING:   # review.py reads a BatchResult
     from .review import Review
@@ -263,7 +263,8 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     started = dt.datetime.now().astimezone()
     if isolate:
         warm_up()
-    paths, skipped = inputs if inputs is not None else list_inputs(root)
+    paths, listed = inputs if inputs is not None else list_inputs(root)
+    skipped = list(listed)
     order = {display: no for no, (_, display) in enumerate(paths)}
     spool = Spool()
     files: list[FileRows] = []
@@ -271,12 +272,17 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
         reading = (read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug,
                                   reference=context) if isolate
                    else read_in_process(paths, rules, spool.dir, limits=limits, context=context))
+        done = 0
         for rows in reading:
+            done += 1
+            if progress:
+                progress(done, len(paths))
+            if rows.entry.status == SKIPPED:   # our own output, known only once read (workbook._ours)
+                skipped.append(rows.entry)
+                continue
             rows.no = order[rows.entry.path]
             spool.add(rows.no, rows)
             files.append(rows.head())
-            if progress:
-                progress(len(files), len(paths))
     except BaseException:
         spool.close()
         raise

@@ -478,6 +478,10 @@ def _print_check(rows: FileRows) -> int:
 
     def say(text: str) -> None:
         click.echo(terminal(text))
+    from .workbook import SKIPPED
+    if rows.entry.status == SKIPPED:   # our own summary or 复核底稿, saved again
+        say(f"{rows.entry.path}：{rows.entry.reason}")
+        return 0
     say(f"{rows.entry.path}：{rows.unit or '（单位名称未填）'}，{len(rows.projects)} 个项目；"
         + "，".join(f"{s.value} {counts.get(s, 0)}" for s in Severity))
     for p in rows.projects:

@@ -83,6 +83,17 @@ def _template_only(name: str, visible: bool) -> bool:
     return folded in (form.INSTRUCTIONS_SHEET, form.SELF_CHECK_SHEET) or (folded == form.LISTS_SHEET and not visible)
 
 
+OURS_REASON = "本工具生成的汇总工作簿或复核底稿（另存过），不是自评表，未读取"
+# Our own outputs by their sheets, for a copy that lost the marker inputs.is_summary looks
+# for: a summary or 复核底稿 saved as .xls (LibreOffice, WPS) into the input folder.
+_OUR_SHEETS = ({"项目明细", "问题清单", "运行信息"}, {"复核底稿", "抽样说明"})
+
+
+def _ours(sheets: list[Sheet]) -> bool:
+    names = {s.name for s in sheets}
+    return any(ours <= names for ours in _OUR_SHEETS)
+
+
 def _is_instructions(sheet: Sheet) -> bool:
     if form.norm_label(sheet.name) == form.INSTRUCTIONS_SHEET:
         return True
@@ -117,6 +128,9 @@ def process_bytes(data: bytes, path: str, rules: Rules, limits: Limits = LIMITS)
     except WorkbookError as e:
         return _failed(entry, e.code, str(e))
     entry.sheets = len(sheets)
+    if _ours(sheets):
+        entry.status, entry.reason = SKIPPED, OURS_REASON
+        return WorkbookResult(entry)
     errors_for = ErrorCells(data, z) if kind == "xlsx" else None
     return _assemble(entry, sheets, findings, rules, errors_for)
 
