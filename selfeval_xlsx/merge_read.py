@@ -142,11 +142,14 @@ def read_summary(path: str | Path) -> Summary:
 
 def _read_json(path: Path) -> Summary:
     try:
-        with open(path, encoding="utf-8") as fh:
+        # utf-8-sig: a JSON opened and saved again in Windows Notepad starts with a BOM.
+        with open(path, encoding="utf-8-sig") as fh:
             # A number's text is the rounded decimal it was written from (rows.amt, rows.pct).
             data = json.load(fh, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise _not_ours(path, f"不是 JSON：{e}") from None
+    except UnicodeDecodeError:
+        raise _not_ours(path, "不是 UTF-8 编码的 JSON") from None
+    except json.JSONDecodeError as e:
+        raise _not_ours(path, f"不是 JSON：第 {e.lineno} 行第 {e.colno} 列无法解析") from None
     info = data.get(schema.FILES.sheet) if isinstance(data, dict) else None
     if not isinstance(info, dict) or not isinstance(info.get("概况"), dict) \
             or not isinstance(data.get(schema.UNITS.sheet), list):
