@@ -68,5 +68,13 @@ def _reference_lines(result: BatchResult, counts: dict[str, int]) -> list[str]:
     if result.context.targets is not None:
         out.append(f"对照批复目标：{found('T')}")
     if result.context.previous is not None:
-        out.append(f"对照上年（{result.context.previous.year or '年度未知'}年）：{found('Y')}")
+        # No project found in last year's summary: a wrong file (another district's), not
+        # a clean year; 未发现问题 alone would say the opposite.
+        from .tables import project_table
+        rows = [(r.prev_total, r.prev_rate) for r in project_table(result).rows]
+        matched = sum(t is not None or r is not None for t, r in rows)
+        line = f"对照上年（{result.context.previous.year or '年度未知'}年）：{found('Y')}"
+        if rows and not matched:
+            line += f"。但本批次 {len(rows)} 个项目在上年汇总中都没有找到，请确认 --previous 是本区县上年的汇总"
+        out.append(line)
     return out
