@@ -17,7 +17,7 @@ def test_a_review_sheet_is_refused_by_name(tmp_path):
     folder = build(tmp_path / "长安区")
     with se.evaluate(folder, isolate=False, preset="seed") as r:
         write_review_sheet(r, draw(r, Decimal("0.5"), 3), tmp_path / "复核底稿.xlsx")
-    with pytest.raises(PreviousError, match="是抽查复核底稿.*--review"):
+    with pytest.raises(PreviousError, match=r"是抽查复核底稿.*--review"):
         load_index(tmp_path / "复核底稿.xlsx", SEED)
 
 
