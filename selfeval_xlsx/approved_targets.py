@@ -237,8 +237,10 @@ def unmatched(index: TargetsIndex, projects: Iterable[tuple[str, str, str]],
     for i, e in enumerate(index.entries):
         if i in used:
             continue
+        # Unitless: the unit its file or title names, the longest first (中山东路街道办事处
+        # names 东路街道办事处 too).
         reported = files_by_unit.get(unit_key(e.unit)) if e.unit else next(
-            (files_by_unit[u] for u in sorted(files_by_unit) if e.names(u)), None)
+            (files_by_unit[u] for u in sorted(files_by_unit, key=lambda u: (-len(u), u)) if e.names(u)), None)
         if reported is None and e.unit:
             absent.setdefault(unit_key(e.unit), []).append(e)
             continue

@@ -80,3 +80,21 @@ def test_unreadable_targets_are_one_finding_not_one_per_project(tmp_path):
     (tmp_path / "批复文件.pdf").write_bytes(b"%PDF-1.4\n")
     with run(inputs, tmp_path / "批复文件.pdf") as result:
         assert [f[0] for f in t_findings(result)] == ["T110"]
+
+
+def test_missing_project_goes_to_the_longest_unit_its_title_names(tmp_path):
+    """东路街道办事处 is part of 中山东路街道办事处: a 申报表 titled with the longer name is
+    the longer unit's."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "a.xlsx", [form("社区党建经费")], unit=UNIT)
+    p = form("社区办公经费")
+    p["unit"] = "东路街道办事处"
+    filled_template(inputs / "b.xlsx", [p], unit="东路街道办事处")
+    by_xlsxwriter(tmp_path / "t.xlsx", {"1": unitless("社区党建经费", f"{UNIT}项目支出绩效目标申报表"),
+                                        "2": unitless("环境整治经费", f"{UNIT}项目支出绩效目标申报表"),
+                                        "3": unitless("社区办公经费", "东路街道办事处项目支出绩效目标申报表")})
+    with run(inputs, tmp_path / "t.xlsx") as result:
+        assert t_findings(result) == [("T109", "环境整治经费", "", "", "环境整治经费")]
+        t109 = next(f for f in result.all_findings() if f.code == "T109")
+        assert (t109.unit, t109.file) == (UNIT, "a.xlsx")
