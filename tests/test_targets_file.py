@@ -343,3 +343,17 @@ def test_approved_value_from_the_workbooks_own_declaration():
     assert approved["居民满意度"] == ("≥90%", "≥95%")          # lowered on the form (T104)
     assert approved["整治背街小巷数量"] == ("≥12条", "≥12条")   # renamed on the form (T103), still paired
     assert approved["群众投诉办结率"] == ("≥95%", "")           # added by the form (T102)
+
+
+def test_flat_list_with_department_before_unit_matches_by_the_unit(tmp_path):
+    """Budget-system exports put 部门名称 (the 主管部门) before 单位名称: the unit is the
+    one that carries out the project, or nothing would match by name (review finding)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费")], unit=UNIT)
+    rows = [["部门名称", "单位名称", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]]
+    rows += [["长安区人民政府", UNIT, "专项经费", *r] for r in APPROVED]
+    by_xlsxwriter(tmp_path / "list.xlsx", {"绩效目标": rows})
+    with run(inputs, tmp_path / "list.xlsx") as result:
+        assert [f.code for f in result.all_findings() if f.code.startswith("T")] == []
+        assert all(i.approved for i in result.indicators)
