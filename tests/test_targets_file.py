@@ -356,4 +356,4 @@ def test_flat_list_with_department_before_unit_matches_by_the_unit(tmp_path):
     by_xlsxwriter(tmp_path / "list.xlsx", {"绩效目标": rows})
     with run(inputs, tmp_path / "list.xlsx") as result:
         assert [f.code for f in result.all_findings() if f.code.startswith("T")] == []
-        assert all(i.approved for i in result.indicators)
+        assert all(i.approved for i in result.spool.indicators())
