@@ -79,17 +79,31 @@ class TargetsIndex:
     problems: tuple[Finding, ...] = ()      # files that could not be read (T110)
     disabled: frozenset[str] = frozenset()  # codes the rules switch off
 
-    def match(self, unit: str, name: str, code: str) -> tuple[int, ...]:
-        """The entries a project may be: by 项目编码, else by unit and name. One is a
-        match; several are ambiguous; none, no approved targets."""
+    def candidates(self, unit: str, name: str, code: str) -> tuple[int, ...]:
+        """Every entry that may be this project: by 项目编码, else by unit and name."""
         c = code_key(code)
         found: Iterable[int] = self.by_code.get(c, ()) if c else ()
         if not found:
             u = unit_key(unit)
             found = [i for i in self.by_name.get(name_key(name), ())
-                     if (not self.entries[i].unit or not u or unit_key(self.entries[i].unit) == u)
+                     if self._same_unit(i, u)
                      and not (c and self.entries[i].approved.code)]   # both coded and different: not it
-        found = tuple(found)
+        return tuple(found)
+
+    def _same_unit(self, i: int, u: str) -> bool:
+        """By name, only within one unit: 专项经费 is a name every unit has. An entry
+        whose form names no unit belongs to the unit its file is named after, if any."""
+        e = self.entries[i]
+        if not u:
+            return False
+        if e.unit:
+            return unit_key(e.unit) == u
+        return u in norm_unit(Path(e.approved.file).stem)
+
+    def match(self, unit: str, name: str, code: str) -> tuple[int, ...]:
+        """The entries a project is compared with. One is a match; several are
+        ambiguous; none, no approved targets."""
+        found = self.candidates(unit, name, code)
         # A 监控表 copies the 申报表: where both are there, the 申报表 is the approved one.
         declared = tuple(i for i in found if self.entries[i].approved.kind == TARGETS)
         return declared or found
@@ -214,7 +228,8 @@ def unmatched(index: TargetsIndex, projects: Iterable[tuple[str, str, str]],
     its first file). Ambiguous candidates count as accounted for (T108 names them)."""
     used: set[int] = set()
     for unit, name, code in projects:
-        used.update(index.match(unit, name, code))
+        # every candidate: a 监控表 beside its 申报表 is accounted for by the same project
+        used.update(index.candidates(unit, name, code))
     absent: dict[str, list[Entry]] = {}
     for i, e in enumerate(index.entries):
         if i in used:
