@@ -18,43 +18,20 @@ the unit sent nothing at all (one line, not one per project of a unit that is ab
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import form
 from .approved import Approved, compare
 from .approved_list import is_list, read_list
 from .container import LIMITS, Limits, inspect_zip
 from .errors import BatchError
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, open_zip, sniff
-from .roster import norm_unit
+from .keys import code_key, name_key, norm_unit, unit_key
 from .rules import Rules
 from .sheetkinds import MONITOR, TARGETS, Cycle
 from .workbook import WORKBOOK_SUFFIXES, WorkbookResult, _read_sheets
-
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")", "{": "(", "}": ")",
-                           "<": "(", ">": ")", "《": "(", "》": ")", "“": "", "”": "", '"': ""})
-
-
-def name_key(name: str) -> str:
-    """A project name as matched: full/half width, spaces and bracket shapes folded."""
-    s = unicodedata.normalize("NFKC", name or "").translate(_BRACKETS)
-    return "".join(s.split())
-
-
-def code_key(code: str) -> str:
-    """A 项目编码 as matched: `'2020-001 ` and `2020-001` alike; a number Excel stored
-    as 12345.0 is 12345."""
-    s = "".join(unicodedata.normalize("NFKC", code or "").split()).lstrip("'").upper()
-    return s[:-2] if re.fullmatch(r"\d+\.0", s) else s
-
-
-def unit_key(unit: str) -> str:
-    return norm_unit(form.split_unit_code(unit)[0]) if unit else ""
 
 
 @dataclass(frozen=True)

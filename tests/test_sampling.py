@@ -209,3 +209,15 @@ def test_module_runs_as_cli(folder, tmp_path):
     assert p.returncode == 0, p.stderr
     assert "权重 = 1 + 低执行高自评×3.00" in p.stdout and "每单位至少1个" in p.stdout
     assert openpyxl.load_workbook(out).custom_doc_props[schema.MARKER[0]].value == schema.MARKER[1]
+
+
+def test_one_unit_however_its_files_spell_it(tmp_path):
+    """中山东路's two files spell it with and without a space: one unit, as 汇总 shows it,
+    so --at-least 1-per-unit adds nobody once one of its projects is drawn."""
+    from tests.forms import SPECIAL, filled_template
+    filled_template(tmp_path / "a.xlsx", [dict(SPECIAL, name="甲")], unit="中山东路街道 办事处")
+    filled_template(tmp_path / "b.xlsx", [dict(SPECIAL, name="乙")], unit="中山东路街道办事处")
+    with se.evaluate(tmp_path, isolate=False) as r:
+        assert len(r.units) == 1
+        every = draw(r, Decimal("0.5"), 1, at_least_per_unit=True)
+        assert (len(every.drawn), every.added) == (1, 0)
