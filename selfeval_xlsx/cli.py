@@ -19,6 +19,7 @@ import contextlib
 import functools
 import os
 import re
+import shlex
 import shutil
 import signal
 import sys
@@ -393,15 +394,28 @@ def sample(folder: str, share: str, seed: int | None, at_least: str | None, risk
         default = _default_output(result.district, result.year)
         path = Path(output) if output else default.with_name(default.name.replace("绩效自评汇总", "抽查复核底稿"))
         listing.refuse_overwriting({"复核底稿": path})
-        again = " ".join([f"selfeval sample {folder} --share {share} --seed {drawn.seed}",
-                          *(["--at-least 1-per-unit"] if at_least else []), *(["--risk"] if risk else []),
-                          *([f"--rules {batch['rules_file']}"] if batch["rules_file"] else
-                            [f"--preset {batch['preset']}"]),
-                          *([f"--year {batch['year']}"] if batch["year"] else [])])
+        again = _again(folder, share, drawn.seed, at_least, risk, batch)
         write_review_sheet(result, drawn, path, again)
         lines = report_lines(drawn, path, again)
     for line in lines:
         click.echo(terminal(line))
+
+
+def _again(folder: str, share: str, seed: int, at_least: str | None, risk: bool, batch: dict[str, Any]) -> str:
+    """The command that draws the same sample: every option that changes the population
+    or the weights (--targets and --previous add findings, which weigh in --risk)."""
+    def arg(text: object) -> str:   # quoted only where a shell would split or expand it
+        t = str(text)
+        return shlex.quote(t) if not t or re.search(r"[\s'\"\\$`!*?#&;|<>(){}\[\]~]", t) else t
+    words = ["selfeval", "sample", arg(folder), "--share", arg(share), "--seed", str(seed)]
+    words += ["--at-least", "1-per-unit"] if at_least else []
+    words += ["--risk"] if risk else []
+    words += ["--rules", arg(batch["rules_file"])] if batch["rules_file"] else ["--preset", batch["preset"]]
+    for option in ("year", "targets", "previous", "roster"):
+        if batch.get(option):
+            words += [f"--{option}", arg(batch[option])]
+    words += ["--follow-links"] if batch.get("follow_links") else []
+    return " ".join(words)
 
 
 @contextlib.contextmanager
