@@ -48,7 +48,7 @@ def run_report(result: BatchResult, path: str | Path, json_path: str | Path | No
     if result.review is not None:   # `--review`: the 复核汇总's 合计 row
         _, t = result.review.unit_rows()
         lines.append(f"抽查复核：抽查 {t.sampled} 个项目，已复核 {t.reviewed} 个，其中 {t.above} 个自评得分比复核得分"
-                     f"高出 {fmt(result.review.tolerance)} 分以上（占可比较项目的 {fmt_pct(t.share)}）")
+                     f"高出超过 {fmt(result.review.tolerance)} 分（占可比较项目的 {fmt_pct(t.share)}）")
     return lines
 
 
