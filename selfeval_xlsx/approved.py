@@ -19,7 +19,7 @@ from .findings import Finding, make
 from .interpret import interpret_project
 from .layout import Labels, RawProject
 from .model import Indicator, Project
-from .numbers import fmt, parse_number
+from .numbers import CENTS, fmt, parse_number, round_half_up
 from .targets import DATE, EXACT, POSITIVE, REVERSE, Target
 
 _TOTAL_INDEX = form.label_index((form.FUND_TOTAL,))
@@ -130,10 +130,15 @@ def compare(p: Project, a: Approved, path: str) -> list[Finding]:
         # a --targets file is not beside the form: name the cell of its indicator too
         return f"（{i.cells.get('level3', '')}）" if a.file and i.cells.get("level3") else ""
     if a.amount is not None:
-        if p.initial is not None and p.initial != a.amount:
+        # As shown, to the cent: an amount approved in 元 (123456) is 12.3456 万元, and a
+        # form's 12.35 is the same money, not a T106.
+        def differs(x: Decimal) -> bool:
+            assert a.amount is not None
+            return round_half_up(x, CENTS) != round_half_up(a.amount, CENTS)
+        if p.initial is not None and differs(p.initial):
             add("T106", f"年初预算数 {fmt(p.initial)} 万元，{src}的年度资金总额为 {fmt(a.amount)} 万元",
                 p.sheet, p.total_line.cells.get("initial", ""), fmt(p.initial))
-        elif p.initial is None and p.budget is not None and p.budget != a.amount:
+        elif p.initial is None and p.budget is not None and differs(p.budget):
             add("T106", f"年初预算数未填写，全年预算数 {fmt(p.budget)} 万元与{src}的年度资金总额 "
                         f"{fmt(a.amount)} 万元不同", p.sheet, p.total_line.cells.get("budget", ""), fmt(p.budget))
     mine = {_key(i.level3): i for i in p.indicators if i.level3}

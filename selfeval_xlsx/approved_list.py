@@ -27,6 +27,10 @@ _HEADERS = {
     "weight": ("分值", "权重", "指标分值", "权重(分值)"),
 }
 _INDEX = {form.norm_label(s): key for key, spellings in _HEADERS.items() for s in spellings}
+# A unit column's headers, most specific first: the unit that carries out the project,
+# then its department (主管部门) only when no unit column is there.
+_ORG_ORDER = ("单位名称", "实施单位", "预算单位", "项目单位", "单位", "部门名称", "部门", "预算部门")
+_ORG_RANK = {form.norm_label(s): i for i, s in enumerate(_ORG_ORDER)}
 _CARRIED = ("org", "name", "code", "level1", "level2")
 _SCAN = 20   # the header is among the first rows
 
@@ -35,9 +39,16 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """(row, field → column) of a header naming 项目名称, 三级指标 and 指标值 together."""
     for r, line in enumerate(sheet.rows[:_SCAN], start=sheet.top):
         cols: dict[str, int] = {}
+        org_rank = len(_HEADERS["org"])
         for c, v in enumerate(line, start=sheet.left):
-            key = _INDEX.get(form.norm_label(v)) if type(v) is str else None
-            if key and key not in cols:
+            label = form.norm_label(v) if type(v) is str else ""
+            key = _INDEX.get(label)
+            if key == "org":
+                # Exports often list 部门名称 before 单位名称: the most specific unit wins.
+                rank = _ORG_RANK[label]
+                if rank < org_rank:
+                    cols["org"], org_rank = c, rank
+            elif key and key not in cols:
                 cols[key] = c
         if {"name", "level3", "target"} <= cols.keys():
             return r, cols

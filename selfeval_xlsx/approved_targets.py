@@ -18,45 +18,20 @@ the unit sent nothing at all (one line, not one per project of a unit that is ab
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import form
 from .approved import Approved, compare
 from .approved_list import is_list, read_list
 from .container import LIMITS, Limits, inspect_zip
 from .errors import BatchError
 from .findings import Finding, make
 from .grid import WorkbookError, load_sheets, open_zip, sniff
-from .roster import norm_unit
+from .keys import code_key, name_key, norm_unit, unit_key
 from .rules import Rules
 from .sheetkinds import MONITOR, TARGETS, Cycle
 from .workbook import WORKBOOK_SUFFIXES, WorkbookResult, _read_sheets
-
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")", "{": "(", "}": ")",
-                           "<": "(", ">": ")", "《": "(", "》": ")", "“": "", "”": "", '"': ""})
-
-
-def name_key(name: str) -> str:
-    """A project name as matched: full/half width, spaces and bracket shapes folded."""
-    s = unicodedata.normalize("NFKC", name or "").translate(_BRACKETS)
-    return "".join(s.split())
-
-
-def code_key(code: str) -> str:
-    """A 项目编码 as matched: `'2020-001 ` and `2020-001` alike; a number Excel stored
-    as 12345.0 is 12345, and "012345" is too: a code of digits typed into a number cell
-    loses its leading zeros on one side only."""
-    s = "".join(unicodedata.normalize("NFKC", code or "").split()).lstrip("'").upper()
-    s = s[:-2] if re.fullmatch(r"\d+\.0", s) else s
-    return (s.lstrip("0") or "0") if s.isdigit() else s
-
-
-def unit_key(unit: str) -> str:
-    return norm_unit(form.split_unit_code(unit)[0]) if unit else ""
 
 
 @dataclass(frozen=True)
@@ -88,23 +63,32 @@ class TargetsIndex:
     problems: tuple[Finding, ...] = ()      # files that could not be read (T110)
     disabled: frozenset[str] = frozenset()  # codes the rules switch off
 
-    def match(self, unit: str, name: str, code: str) -> tuple[int, ...]:
-        """The entries a project may be: by 项目编码, else by unit and name. One is a
-        match; several are ambiguous; none, no approved targets."""
+    def candidates(self, unit: str, name: str, code: str) -> tuple[int, ...]:
+        """Every entry that may be this project: by 项目编码, else by unit and name."""
         c = code_key(code)
         found: Iterable[int] = self.by_code.get(c, ()) if c else ()
         if not found:
             u = unit_key(unit)
-            named = [i for i in self.by_name.get(name_key(name), ())
-                     if (not self.entries[i].unit or not u or unit_key(self.entries[i].unit) == u)
+            found = [i for i in self.by_name.get(name_key(name), ())
+                     if self._same_unit(i, u)
                      and not (c and self.entries[i].approved.code)]   # both coded and different: not it
-            # A sheet that names no unit is any unit's only when nothing names this one: a
-            # unit's own project, or one in a file titled with its name, is not ambiguous
-            # with a same-named project of a file that names no unit at all.
-            own = [i for i in named if self.entries[i].unit] if u else []
-            titled = [i for i in named if not self.entries[i].unit and self.entries[i].names(u)]
-            found = own or titled or named
-        found = tuple(found)
+        return tuple(found)
+
+    def _same_unit(self, i: int, u: str) -> bool:
+        """By name, only within one unit: 专项经费 is a name every unit has. An entry
+        whose form names no unit belongs to the unit its file, folder, sheet or title
+        names, if any (Entry.hint)."""
+        e = self.entries[i]
+        if not u:
+            return False
+        if e.unit:
+            return unit_key(e.unit) == u
+        return e.names(u)
+
+    def match(self, unit: str, name: str, code: str) -> tuple[int, ...]:
+        """The entries a project is compared with. One is a match; several are
+        ambiguous; none, no approved targets."""
+        found = self.candidates(unit, name, code)
         # A 监控表 copies the 申报表: where both are there, the 申报表 is the approved one.
         declared = tuple(i for i in found if self.entries[i].approved.kind == TARGETS)
         return declared or found
@@ -232,7 +216,8 @@ def unmatched(index: TargetsIndex, projects: Iterable[tuple[str, str, str]],
     its first file). Ambiguous candidates count as accounted for (T108 names them)."""
     used: set[int] = set()
     for unit, name, code in projects:
-        used.update(index.match(unit, name, code))
+        # every candidate: a 监控表 beside its 申报表 is accounted for by the same project
+        used.update(index.candidates(unit, name, code))
     absent: dict[str, list[Entry]] = {}
     for i, e in enumerate(index.entries):
         if i in used:

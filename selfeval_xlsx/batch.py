@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -11,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from . import __version__, figures
-from .approved_targets import unit_key, unmatched
+from .approved_targets import unmatched
 from .checks import dept_projects_mismatch
 from .container import LIMITS, Limits
 from .context import NONE, Context
 from .findings import Finding, Severity, make
 from .inputs import list_inputs
+from .keys import name_key, unit_key
 from .numbers import fmt, fmt_pct
 from .pool import read_contained, read_in_process
 from .procs import warm_up
@@ -120,10 +120,6 @@ def _batch_checks(result: BatchResult, count_other_years: bool = False) -> None:
             _superseded(result, ws)
 
 
-def _project_key(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
 def _superseded(result: BatchResult, ws: list[FileRows]) -> None:
     """One unit's files for one year. A file is a resend of another when they share a
     project: then the file whose path sorts last counts (a resend is usually named
@@ -131,7 +127,7 @@ def _superseded(result: BatchResult, ws: list[FileRows]) -> None:
     project in common are parts of one return (a unit may send a workbook per project)
     and all count. A copy read by its content (X.xlsx.bak, X.xlsx(1)) never outranks a
     workbook named as one."""
-    names = {w.no: {_project_key(r.project or "") for r in result.spool.projects({w.no})} for w in ws}
+    names = {w.no: {name_key(r.project or "") for r in result.spool.projects({w.no})} for w in ws}
     ranked = sorted(ws, key=lambda w: (Path(w.entry.path).suffix.lower() in WORKBOOK_SUFFIXES, w.entry.path),
                     reverse=True)
     kept: list[FileRows] = []

@@ -19,6 +19,7 @@ import contextlib
 import functools
 import os
 import re
+import shlex
 import shutil
 import signal
 import sys
@@ -401,23 +402,20 @@ def sample(folder: str, share: str, seed: int | None, at_least: str | None, risk
 
 
 def _again(folder: str, share: str, seed: int, at_least: str | None, risk: bool, batch: dict[str, Any]) -> str:
-    """The command that draws the same sample again, ready to paste: every option that
-    changes the population or the risk weights (--targets and --previous add findings,
-    --follow-links adds files), each argument quoted for this machine's shell."""
-    args = ["selfeval", "sample", folder, "--share", share, "--seed", str(seed)]
-    args += ["--at-least", at_least] if at_least else []
-    args += ["--risk"] if risk else []
-    args += ["--rules", batch["rules_file"]] if batch["rules_file"] else ["--preset", batch["preset"]]
+    """The command that draws the same sample: every option that changes the population
+    or the weights (--targets and --previous add findings, which weigh in --risk)."""
+    def arg(text: object) -> str:   # quoted only where a shell would split or expand it
+        t = str(text)
+        return shlex.quote(t) if not t or re.search(r"[\s'\"\\$`!*?#&;|<>(){}\[\]~]", t) else t
+    words = ["selfeval", "sample", arg(folder), "--share", arg(share), "--seed", str(seed)]
+    words += ["--at-least", "1-per-unit"] if at_least else []
+    words += ["--risk"] if risk else []
+    words += ["--rules", arg(batch["rules_file"])] if batch["rules_file"] else ["--preset", batch["preset"]]
     for option in ("year", "targets", "previous", "roster"):
         if batch.get(option):
-            args += [f"--{option}", str(batch[option])]
-    args += ["--follow-links"] if batch.get("follow_links") else []
-    if os.name == "nt":
-        import subprocess
-        return subprocess.list2cmdline(args)
-    import shlex
-    # shlex would quote every Chinese name; \w is Unicode, so they stay as typed.
-    return " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else shlex.quote(a) for a in args)
+            words += [f"--{option}", arg(batch[option])]
+    words += ["--follow-links"] if batch.get("follow_links") else []
+    return " ".join(words)
 
 
 @contextlib.contextmanager

@@ -133,7 +133,13 @@ def read_summary(path: str | Path) -> Summary:
     sha, size = _digest(path)
     with open(path, "rb") as fh:
         zipped = fh.read(4) == b"PK\x03\x04"
-    summary = _read_workbook(path) if zipped else _read_json(path)
+    try:
+        summary = _read_workbook(path) if zipped else _read_json(path)
+    except (TypeError, ValueError, ArithmeticError, KeyError, AttributeError, IndexError) as e:
+        # An edited or foreign file whose shape we did not foresee: refused, not summed.
+        if isinstance(e, MergeError):
+            raise
+        raise _not_ours(path, f"内容与 selfeval 写出的格式不符：{type(e).__name__}") from None
     summary.sha256, summary.size = sha, size
     if not summary.fact("程序").startswith(PROGRAM):
         raise _not_ours(path, "运行信息中没有“程序：selfeval-xlsx”")

@@ -10,7 +10,7 @@ rest of the batch. Only the year check and the rules note need the whole batch
 (check_year, facts: batch.py and tables.py).
 
 Matching: by 项目编码 when both years have one, else by unit + project name, both
-normalised (roster.norm_unit). A name or code that last year's summary holds twice
+normalised (keys.py, as --targets matches them). A name or code that last year's summary holds twice
 (a duplicate submission, two sheets of one name) matches nothing: guessing which one
 would risk a false alarm.
 
@@ -34,9 +34,9 @@ from typing import Any
 from . import schema
 from .errors import BatchError
 from .findings import CATALOGUE, Finding, Severity, codes, make
+from .keys import code_key, name_key, unit_key
 from .model import Project
 from .numbers import RATE_PLACES, fmt, fmt_pct, plain, round_half_up
-from .roster import norm_unit
 from .rules import Rules
 from .targets import POSITIVE, RULE_NAMES, parse_actual, parse_target
 
@@ -80,7 +80,8 @@ class PreviousIndex:
 
 
 def norm(text: object) -> str:
-    return norm_unit(str(text or ""))
+    """A text as matched across the two years (keys.py: the same keys as --targets)."""
+    return name_key(str(text or ""))
 
 
 def low_line(rules: Rules) -> tuple[str, Decimal]:
@@ -224,8 +225,8 @@ def build_index(tables: dict[str, list[dict[str, Any]]], facts: dict[str, Any], 
     name, line = low_line(rules)
     return PreviousIndex(
         source, _year(facts.get("评价年度")), tuple(projects),
-        _unique((p.code, n) for n, p in enumerate(projects) if p.code),
-        _unique(((norm(p.unit), norm(p.project)), n) for n, p in enumerate(projects) if p.project),
+        _unique((code_key(p.code), n) for n, p in enumerate(projects) if p.code),
+        _unique(((unit_key(p.unit), norm(p.project)), n) for n, p in enumerate(projects) if p.project),
         {str(k): _fact(v) for k, v in facts.items()
          if (k in RULE_FACTS or str(k).startswith("权重·")) and v not in (None, "")},
         line, name, rules.rate_threshold, rules.disabled)
@@ -295,13 +296,16 @@ class Lookup:
 
     def match(self, name: str, code: str) -> PrevProject | None:
         ix = self.index
-        if code and code in ix.by_code:
-            return ix.projects[ix.by_code[code]]
-        n = ix.by_name.get((norm(self.unit), norm(name)))
+        c = code_key(code)
+        if c and c in ix.by_code:
+            return ix.projects[ix.by_code[c]]
+        n = ix.by_name.get((unit_key(self.unit), norm(name)))
         if n is None:
             return None
         last = ix.projects[n]
-        return None if code and last.code and last.code != code else last
+        # Both coded and different: two projects of one name (a budget system gives a
+        # project one code for its whole life).
+        return None if c and last.code and code_key(last.code) != c else last
 
     def of(self, p: Project, total: Decimal | None, rate: Decimal | None) -> tuple[PrevProject | None, list[Finding]]:
         """Last year's record of project `p` and the findings of the comparison; `total`,

@@ -363,7 +363,7 @@ def review_section(rep: Report, review: Review) -> None:
         rep.para(Claim("review_overview", f"本次抽查{total.sampled}个项目，复核底稿中尚未填写有效的复核得分。", "", facts))
         return
     rep.para(Claim("review_overview", f"本次抽查{total.sampled}个项目，已复核{total.reviewed}个；其中{total.above}个项目"
-                   f"自评得分比复核得分高出{tol}分以上，占"
+                   f"自评得分比复核得分高出超过{tol}分，占"
                    + ("已复核项目" if total.compared == total.reviewed else f"已复核且有自评得分的{total.compared}个项目")
                    + f"的{fmt_pct(total.share)}。", "", facts))
     above = [r for r in review.rows if r.diff is not None and r.diff > review.tolerance]
@@ -371,7 +371,7 @@ def review_section(rep: Report, review: Review) -> None:
         rep.para(Claim("review_above", "自评明显偏高的项目：" + "；".join(
             f"{r.unit}·{r.project}（自评{fmt(r.self_total)}分，复核{fmt(r.review_score)}分）" for r in above) + "。", "",
             {"projects": tuple((r.unit, r.project, r.self_total, r.review_score) for r in above)}))
-    rep.table(["单位", "抽查项目数", "已复核", f"自评高出{tol}分以上", "占比"],
+    rep.table(["单位", "抽查项目数", "已复核", f"自评高出超过{tol}分", "占比"],
               [Claim("review_unit", "", u.unit or "", {"sampled": u.sampled, "reviewed": u.reviewed,
                                                        "compared": u.compared, "above": u.above, "share": u.share},
                      cells=(u.unit or "", str(u.sampled), str(u.reviewed), str(u.above), fmt_pct(u.share) if u.share is not None else "—"))

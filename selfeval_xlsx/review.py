@@ -29,9 +29,9 @@ from .batch import BatchResult
 from .container import LIMITS
 from .findings import Finding, codes, make
 from .grid import a1
+from .keys import name_key, unit_key
 from .numbers import plain
 from .review_xlsx import KEY_HEADER, OPINION_HEADER, PROJECT_HEADER, SCORE_HEADER, SHEET, UNIT_HEADER
-from .roster import norm_unit
 from .rows import amt, pct
 from .tables import project_table
 
@@ -49,9 +49,9 @@ class Review:
     def unit_rows(self) -> tuple[list[schema.ReviewUnitRow], schema.ReviewUnitRow]:
         """复核汇总: one row per unit with a sampled project, and the 合计 row."""
         by_unit: dict[str, list[schema.ReviewRow]] = defaultdict(list)
-        for r in self.rows:
-            by_unit[r.unit or ""].append(r)
-        out = [self._unit_row(unit, rs) for unit, rs in by_unit.items()]
+        for r in self.rows:   # one unit however its files spell it, shown as first spelt
+            by_unit[unit_key(r.unit or "")].append(r)
+        out = [self._unit_row(rs[0].unit or "", rs) for rs in by_unit.values()]
         return out, self._unit_row("合计", self.rows)
 
     def _unit_row(self, unit: str, rows: list[schema.ReviewRow]) -> schema.ReviewUnitRow:
@@ -127,7 +127,7 @@ def read_review(result: BatchResult, path: str | Path) -> Review:
     by_key = {(p.file or "", p.sheet or ""): p for p in projects}
     by_name: dict[tuple[str, str], list[schema.ProjectRow]] = defaultdict(list)
     for p in projects:
-        by_name[(norm_unit(p.unit or ""), p.project or "")].append(p)
+        by_name[(unit_key(p.unit or ""), name_key(p.project or ""))].append(p)
 
     def get(row: list[Any], header: str) -> Any:
         c = col.get(header)
@@ -142,7 +142,7 @@ def read_review(result: BatchResult, path: str | Path) -> Review:
         where = {"cell": a1(r, col[SCORE_HEADER]), "unit": unit, "project": project}
         p = by_key.get(_key(get(row, KEY_HEADER)) or ("", ""))
         if p is None:
-            named = by_name.get((norm_unit(unit), project), [])
+            named = by_name.get((unit_key(unit), name_key(project)), [])
             if len(named) != 1:
                 why = "有多个同名项目，无法确定是哪一个" if named else "已不在本次汇总中"
                 problem(codes.R102, f"第 {r + 1} 行的“{unit}·{project}”{why}", value=f"{unit}·{project}", **where)

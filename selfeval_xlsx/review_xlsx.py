@@ -3,7 +3,8 @@
 One row per sampled project with our recomputed figures, its findings (our catalogue's
 words), a link to its sheet in the source file, its risk factors, and two columns for
 the reviewer: 复核得分 (0–100, validated) and 复核意见. The sheet is protected so only
-those two can be typed in (filtering and sorting stay possible). A hidden 定位键 column
+those two can be typed in (filtering stays possible; Excel sorts a protected sheet's
+locked cells only once it is unprotected). A hidden 定位键 column
 holds each row's (file, sheet), so the review reads back (review.py) even when the rows
 are re-sorted; 抽样说明 records how the sample was drawn, to repeat it.
 
@@ -43,7 +44,7 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
 HEADERS = tuple(h for h, _, _ in COLUMNS)
 METHOD = ("抽样总体按（文件路径，工作表）排序后，用此种子的伪随机数（Python random.Random）为每个项目生成键，"
           "取键最大的项目；同样的输入、规则和种子，抽样结果相同，与文件顺序和并行进程数无关。")
-HOW_TO_FILL = ("只在“复核底稿”表的“复核得分”（0～100）和“复核意见”两列填写；可以排序和筛选，"
+HOW_TO_FILL = ("只在“复核底稿”表的“复核得分”（0～100）和“复核意见”两列填写；可以筛选（表格受保护，Excel 中排序需先撤销保护），"
                "不要删除或改动隐藏的“定位键”列。填好后运行：selfeval run 目录 --review 本文件")
 MAX_URL = 2000   # xlsxwriter (and Excel) refuse longer link targets
 
@@ -114,7 +115,8 @@ def _sample_sheet(wb: Any, f: dict[str, Any], sample: Sample, links: dict[str, s
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
-    # Only the unlocked 复核得分 and 复核意见 cells take input; sorting and filtering stay.
+    # Only the unlocked 复核得分 and 复核意见 cells take input; filtering stays (sorting is
+    # allowed too, but Excel sorts locked cells only on an unprotected sheet).
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
 
 
@@ -148,7 +150,7 @@ def _about_sheet(wb: Any, f: dict[str, Any], result: BatchResult, sample: Sample
         ("风险权重公式", weight_formula(rules) if sample.risk else "不适用（简单随机抽样）"),
         ("评分规则", rules.name), ("规则文件", rules.source or "（内置预设）"),
         ("规则文件 SHA-256", rules.sha256 or "—"),
-        ("复核差异容差", f"自评得分比复核得分高出 {rules.review_tolerance} 分以上，计为自评偏高"),
+        ("复核差异容差", f"自评得分比复核得分高出超过 {rules.review_tolerance} 分，计为自评偏高"),
         ("重现命令", command),
         ("填写说明", HOW_TO_FILL),
     ]

@@ -29,6 +29,7 @@ from decimal import Decimal
 from . import figures, schema
 from .batch import BatchResult
 from .findings import CATALOGUE, Finding, Severity
+from .keys import unit_key
 from .numbers import fmt, fmt_pct
 from .rules import Rules, RulesError, _share
 from .tables import project_table
@@ -195,9 +196,9 @@ def draw(result: BatchResult, share: Decimal, seed: int | None = None, *, risk: 
     order = sorted(range(len(members)), key=lambda i: (-keys[i], i))
     chosen = dict.fromkeys(order[:target], DRAWN)
     if at_least_per_unit:
-        units = {members[i].row.unit for i in chosen}
-        for i in order:   # each unit's largest key first
-            unit = members[i].row.unit
+        units = {unit_key(members[i].row.unit or "") for i in chosen}
+        for i in order:   # each unit's largest key first; a unit as 汇总 groups it (keys.py)
+            unit = unit_key(members[i].row.unit or "")
             if unit not in units:
                 units.add(unit)
                 chosen[i] = ADDED

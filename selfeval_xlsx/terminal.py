@@ -51,7 +51,7 @@ def run_report(result: BatchResult, path: str | Path, json_path: str | Path | No
             lines.append("抽查复核：复核底稿中没有读到本批次的抽查项目，原因见问题清单（R101、R102）")
         else:
             lines.append(f"抽查复核：抽查 {t.sampled} 个项目，已复核 {t.reviewed} 个，其中 {t.above} 个自评得分比复核得分"
-                         f"高出 {fmt(result.review.tolerance)} 分以上"
+                         f"高出超过 {fmt(result.review.tolerance)} 分"
                          + (f"（占可比较项目的 {fmt_pct(t.share)}）" if t.share is not None else ""))
     return lines
 

@@ -347,3 +347,29 @@ def test_text_from_an_input_stays_text_and_within_a_cell(parts, tmp_path):
     if Path(VALIDATE).exists():
         done = subprocess.run(["bash", VALIDATE, str(path)], capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_inputs_of_an_unforeseen_shape_are_refused_not_crashed_on(parts, tmp_path):
+    """Edited files whose shape no check foresaw (a table that is not a list, a 文件 list
+    that is a number, an amount typed as text in the workbook) stop the merge with a
+    refusal (exit 2), never an internal error."""
+    import openpyxl
+    _tmp, _, a, b = parts
+    bad = {}
+    for name, change in (("表不是列表", lambda d: d.__setitem__("项目明细", 5)),
+                         ("文件不是列表", lambda d: d["运行信息"].__setitem__("文件", 7))):
+        data = load(b[0])
+        change(data)
+        bad[name] = tmp_path / f"{name}.json"
+        bad[name].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    wb = openpyxl.load_workbook(b[1])
+    ws = wb["项目明细"]
+    col = next(c.column for c in ws[1] if c.value == "全年预算数")
+    ws.cell(row=2, column=col).value = "12万"
+    bad["工作簿"] = tmp_path / "改过.xlsx"
+    wb.save(bad["工作簿"])
+    for path in bad.values():
+        with pytest.raises(MergeError, match="不是 selfeval 生成的区县汇总"):
+            se.merge([a[0], path])
+        res = CliRunner().invoke(main, ["merge", str(a[0]), str(path), "-o", str(tmp_path / "市.xlsx")])
+        assert res.exit_code == 2 and "内部错误" not in res.output, res.output

@@ -394,3 +394,12 @@ def test_only_targets_last_year_scored_as_higher_is_better_count():
     index = build_index({"项目明细": [{"单位名称": "甲", "项目名称": "乙", "文件": "甲.xlsx", "工作表": "项目1"}],
                          "指标明细": rows, "问题清单": []}, {"评价年度": 2019}, "x", SEED)
     assert index.projects[0].exceeded == (("巡查次数", "10次", "10次", "13次"), ("巡查次数", "≥50%", "≥50%", "70%"))
+
+
+def test_a_code_spelled_differently_is_the_same_code(tmp_path):
+    """２０２０－００１ (full width, as one system exports it) last year, 2020-001 this
+    year: one project, matched as --targets matches codes (keys.code_key)."""
+    prev = summary(tmp_path, [SLOW | {"name": "社区专项经费"}], code="２０２０－００１")
+    with this_year(tmp_path, [SLOW | {"name": "社区专项工作经费"}], prev, code="2020-001") as r:
+        assert r.projects[0].prev_rate == Decimal("0.8000")
+        assert y_findings(r) == [("Y103", "社区专项工作经费")]

@@ -52,7 +52,7 @@ def test_the_year_in_four_commands_prints_what_the_readme_shows(tmp_path, monkey
     import shlex
     import shutil
     section = README.split("## 一年的工作", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"^selfeval .*$", re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1), re.M)
+    commands = re.findall(r"^selfeval .*$", re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1), re.MULTILINE)
     shown = re.findall(r"第 \d 步的输出：\n\n```\n(.*?)```", section, re.DOTALL)
     assert len(commands) == 4 and len(shown) == 3
     shutil.copytree(ROOT / "input_templates" / "examples", tmp_path / "input_templates" / "examples")

@@ -177,7 +177,7 @@ def test_district_report_section_holds_against_the_tables(reviewed):
     assert unsupported(reports, Claims(reviewed)) == []
     district = reports[-1].paragraphs()
     at = district.index("六、抽查复核情况")
-    assert district[at + 1] == ("本次抽查9个项目，已复核6个；其中3个项目自评得分比复核得分高出5.00分以上，"
+    assert district[at + 1] == ("本次抽查9个项目，已复核6个；其中3个项目自评得分比复核得分高出超过5.00分，"
                                 "占已复核项目的50.00%。")
     assert "甲街道办事处·甲一低执行（自评95.00分，复核80.00分）" in district[at + 2]
 

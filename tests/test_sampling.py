@@ -209,3 +209,35 @@ def test_module_runs_as_cli(folder, tmp_path):
     assert p.returncode == 0, p.stderr
     assert "权重 = 1 + 低执行高自评×3.00" in p.stdout and "每单位至少1个" in p.stdout
     assert openpyxl.load_workbook(out).custom_doc_props[schema.MARKER[0]].value == schema.MARKER[1]
+
+
+def test_one_unit_however_its_files_spell_it(tmp_path):
+    """中山东路's two files spell it with and without a space: one unit, as 汇总 shows it,
+    so --at-least 1-per-unit adds nobody once one of its projects is drawn."""
+    from tests.forms import SPECIAL, filled_template
+    filled_template(tmp_path / "a.xlsx", [dict(SPECIAL, name="甲")], unit="中山东路街道 办事处")
+    filled_template(tmp_path / "b.xlsx", [dict(SPECIAL, name="乙")], unit="中山东路街道办事处")
+    with se.evaluate(tmp_path, isolate=False) as r:
+        assert len(r.units) == 1
+        every = draw(r, Decimal("0.5"), 1, at_least_per_unit=True)
+        assert (len(every.drawn), every.added) == (1, 0)
+
+
+def test_the_printed_command_draws_the_same_sample(tmp_path, monkeypatch):
+    """With --risk, --targets adds findings that weigh in: the command printed (and stored
+    in 抽样说明) carries it, quoted for a shell where the folder name needs it."""
+    import shlex
+    import shutil
+    root = Path(__file__).resolve().parent.parent / "input_templates" / "examples"
+    shutil.copytree(root / "长安区", tmp_path / "长安 区#1")
+    shutil.copytree(root / "长安区绩效目标", tmp_path / "目标")
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["sample", "长安 区#1", "--share", "25%", "--seed", "3", "--risk",
+                                      "--targets", "目标", "-q", "-o", "a.xlsx"])
+    assert first.exit_code == 0, first.output
+    [again] = [line.split("：", 1)[1] for line in first.output.splitlines() if line.startswith("重抽同一样本：")]
+    assert again.startswith("selfeval sample '长安 区#1' --share 25% --seed 3 --risk") and "--targets 目标" in again
+    second = CliRunner().invoke(main, [*shlex.split(again)[1:], "-q", "-o", "b.xlsx"])
+    assert second.exit_code == 0, second.output
+    drawn = [[line for line in out.splitlines() if "·" in line and "执行率" in line] for out in (first.output, second.output)]
+    assert drawn[0] == drawn[1] and len(drawn[0]) == 7

@@ -343,3 +343,70 @@ def test_approved_value_from_the_workbooks_own_declaration():
     assert approved["居民满意度"] == ("≥90%", "≥95%")          # lowered on the form (T104)
     assert approved["整治背街小巷数量"] == ("≥12条", "≥12条")   # renamed on the form (T103), still paired
     assert approved["群众投诉办结率"] == ("≥95%", "")           # added by the form (T102)
+
+
+def test_flat_list_with_department_before_unit_matches_by_the_unit(tmp_path):
+    """Budget-system exports put 部门名称 (the 主管部门) before 单位名称: the unit is the
+    one that carries out the project, or nothing would match by name (review finding)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费")], unit=UNIT)
+    rows = [["部门名称", "单位名称", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值"]]
+    rows += [["长安区人民政府", UNIT, "专项经费", *r] for r in APPROVED]
+    by_xlsxwriter(tmp_path / "list.xlsx", {"绩效目标": rows})
+    with run(inputs, tmp_path / "list.xlsx") as result:
+        assert [f.code for f in result.all_findings() if f.code.startswith("T")] == []
+        assert all(i.approved for i in result.spool.indicators())
+
+
+def test_a_declaration_and_its_monitor_copy_are_one_approved_project(tmp_path):
+    """A targets file with the 申报表 and the 执行监控表 that copies it: the project is
+    compared with the 申报表, and the 监控表 is not an approved project without a form (T109)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费")], unit=UNIT)
+    decl = declaration("专项经费", UNIT, "", APPROVED)
+    monitor = [list(r) for r in decl]
+    monitor[0] = ["项目支出绩效目标执行监控表"]
+    by_xlsxwriter(tmp_path / "t.xlsx", {"申报表": decl, "监控表": monitor})
+    with run(inputs, tmp_path / "t.xlsx") as result:
+        assert [f.code for f in result.all_findings() if f.code.startswith("T")] == []
+
+
+def test_an_amount_approved_in_yuan_equals_the_forms_amount_to_the_cent(tmp_path):
+    """123,456 元 is 12.3456 万元; the form's 12.35 万元 is the same money (no T106)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    f = form("专项经费")
+    f.update(initial=12.35, budget=12.35, executed=12.0, fiscal=12.35)
+    filled_template(inputs / "u.xlsx", [f], unit=UNIT)
+    decl = declaration("专项经费", UNIT, "", APPROVED, amount=123456)
+    decl[4][0] = "项目资金（元）"
+    by_xlsxwriter(tmp_path / "t.xlsx", {"申报表": decl})
+    with run(inputs, tmp_path / "t.xlsx") as result:
+        assert [f.code for f in result.all_findings() if f.code.startswith("T")] == []
+    decl = declaration("专项经费", UNIT, "", APPROVED, amount=124456)   # 12.4456: 0.10 万元 more
+    decl[4][0] = "项目资金（元）"
+    by_xlsxwriter(tmp_path / "t.xlsx", {"申报表": decl})
+    with run(inputs, tmp_path / "t.xlsx") as result:
+        [t106] = [f for f in result.all_findings() if f.code.startswith("T")]
+        assert t106.code == "T106" and "年度资金总额为 12.45 万元" in t106.message
+
+
+def test_a_declaration_naming_no_unit_is_its_files_unit_only(tmp_path):
+    """建北's 申报表 leaves 实施单位 blank and sits in a file named after 建北: 中山东路's
+    专项经费 is not compared with it (it has no approved targets), 建北's is."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    filled_template(inputs / "u.xlsx", [form("专项经费")], unit=UNIT)
+    other = edited(APPROVED, r0=("产出指标", "数量指标", "开展专项活动次数", "≥20次", 10))
+    (tmp_path / "t").mkdir()
+    by_xlsxwriter(tmp_path / "t" / "建北街道办事处2020年项目绩效目标.xlsx",
+                  {"专项经费": declaration("专项经费", None, "", other)})
+    with run(inputs, tmp_path / "t") as result:
+        codes = sorted(f.code for f in result.all_findings() if f.code.startswith("T"))
+        assert codes == ["T107", "T109"]   # and 建北's approved project has no form here
+    filled_template(inputs / "u.xlsx", [form("专项经费")], unit="建北街道办事处")
+    with run(inputs, tmp_path / "t") as result:
+        codes = sorted(f.code for f in result.all_findings() if f.code.startswith("T"))
+        assert codes == ["T104"]

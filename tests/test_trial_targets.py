@@ -64,12 +64,13 @@ def test_unit_in_the_title_only_and_its_missing_project(tmp_path):
         assert (t109.unit, t109.file) == (OTHER, "b.xlsx")
 
 
-def test_unitless_with_nothing_naming_a_unit_stays_ambiguous(tmp_path):
-    """Two 申报表 of the same name, neither naming a unit anywhere: still not guessed."""
+def test_unitless_with_nothing_naming_a_unit_is_no_units(tmp_path):
+    """Two 申报表 of the same name, neither naming a unit anywhere: matched to no unit's
+    project (never guessed), each named as having no form."""
     two_units(tmp_path / "in")
     by_xlsxwriter(tmp_path / "t.xlsx", {"1": unitless("社区党建经费"), "2": unitless("社区党建经费")})
     with run(tmp_path / "in", tmp_path / "t.xlsx") as result:
-        assert [f[0] for f in t_findings(result)] == ["T108", "T108"]
+        assert [f[0] for f in t_findings(result)] == ["T107", "T107", "T109", "T109"]
 
 
 def test_unreadable_targets_are_one_finding_not_one_per_project(tmp_path):
