@@ -10,10 +10,12 @@ findings like checks.py. Every threshold and word list is in the rules file.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from decimal import Decimal
+from itertools import combinations
 
 from .findings import Finding, make
 from .form import is_cost
@@ -286,22 +288,33 @@ def check_across_units(projects: list[tuple[str, str, str, str, str, bytes]],
     """B105: indicator rows shared with another unit's project. `projects` are
     (unit, file, sheet, project, cell, fingerprint()); each project is reported once."""
     keys = [_digests(item[5]) for item in projects]
+    units = [item[0] for item in projects]
     holders: dict[bytes, list[int]] = defaultdict(list)
     for n, ks in enumerate(keys):
         for key in ks:
             holders[key].append(n)
+    # Candidate pairs with how many rows (of those in at most _COMMON_ROW projects) they
+    # share. This runs in the parent after every file is read, on a province's projects:
+    # the pairs are counted by Counter.update over combinations (C loops, each pair as
+    # (earlier, later) since `ns` is ascending), not one Python step per pair.
     pairs: Counter[tuple[int, int]] = Counter()
+    common = [0] * len(projects)   # each project's rows held by more than _COMMON_ROW projects
     for ns in holders.values():
         if len(ns) <= _COMMON_ROW:
-            for j, n in enumerate(ns):
-                for m in ns[:j]:
-                    if projects[m][0] != projects[n][0]:
-                        pairs[(m, n)] += 1
+            pairs.update(p for p in combinations(ns, 2) if units[p[0]] != units[p[1]])
+        else:
+            for n in ns:
+                common[n] += 1
     # Both sides of a copy are reported, each naming its first partner by unit and name:
     # which unit copied which cannot be told, and file order must not decide it.
+    # copied() wants max(copy_rows, copy_share × the smaller project's rows) shared rows,
+    # which is the smaller of the two projects' `need`; a pair shares at most the rows
+    # counted plus the fewer of their common rows. Pairs that cannot reach it (nearly
+    # all: most share one row by chance) are not compared in full.
+    need = [math.ceil(max(rules.copy_rows, rules.copy_share * len(ks))) for ks in keys]
     partners: dict[int, list[int]] = defaultdict(list)
-    for m, n in pairs:
-        if copied(keys[m], keys[n], rules):
+    for (m, n), count in pairs.items():
+        if count + min(common[m], common[n]) >= min(need[m], need[n]) and copied(keys[m], keys[n], rules):
             partners[m].append(n)
             partners[n].append(m)
     for n in sorted(partners):
