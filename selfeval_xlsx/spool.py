@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,7 +59,7 @@ class Spool:
         if seg := rows.segments:
             # FileTables.store writes the four parts in one block, one after another.
             parts = (seg.project_values, seg.indicator_values, seg.project_xml, seg.indicator_xml)
-            if any(b[0] != sum(a) for a, b in zip(parts, parts[1:])):
+            if any(b[0] != sum(a) for a, b in pairwise(parts)):
                 raise ValueError(f"segments not contiguous: {seg}")
             path = self._paths.setdefault(seg.path, seg.path)
             self._segments[file_no] = (path, seg.project_values[0], seg.project_values[1], seg.indicator_values[1],
