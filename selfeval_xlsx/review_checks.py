@@ -9,6 +9,7 @@ findings like checks.py. Every threshold and word list is in the rules file.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -36,7 +37,16 @@ _LE_MARKS = ("≤", "<=", "≦", "<", "不高于", "不超过", "不多于", "�
 
 
 def _norm(text: str) -> str:
-    return _NOISE.sub("", text or "")
+    # A file's texts are folded several times (its copied-row keys twice: here and in its
+    # fingerprint), so short ones are cached; a str → str cache cannot mix up types.
+    if not text:
+        return ""
+    return _norm_short(text) if len(text) <= 200 else _NOISE.sub("", text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm_short(text: str) -> str:
+    return _NOISE.sub("", text)
 
 
 def _emit(p: Project) -> Callable[..., Finding]:
