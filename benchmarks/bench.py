@@ -23,6 +23,7 @@ process tree, sampled every 20 ms), and at the end one table of every corpus and
 
     python benchmarks/bench.py --units 1000 --units 10000 --corpus both
     python benchmarks/bench.py --units 200 --naive-sample 0 --repeat 1   # quick look
+    python benchmarks/bench.py --units 1000 --corpus template --flat 50000 --repeat 1   # memory at scale
 
 `selfeval run` and the raw reads are timed in turn, three times each by default,
 and compared by their medians.
@@ -318,12 +319,37 @@ def table(results: list[dict]) -> None:
         rs = sorted((r for r in results if r["corpus"] == corpus), key=lambda r: r["units"])
         if len(rs) > 1:
             lo, hi = rs[0], rs[-1]
-            print(f"{corpus}: {hi['units']:,} vs {lo['units']:,} units: time ×{hi['run'] / lo['run']:.1f} "
-                  f"for ×{hi['units'] / lo['units']:.0f} the units, peak RSS "
+            # CPU time is the fairer test of linearity on a shared machine: wall time
+            # also counts the waits for a core, which grow with the others' load.
+            print(f"{corpus}: {hi['units']:,} vs {lo['units']:,} units (×{hi['units'] / lo['units']:.0f}): "
+                  f"wall time ×{hi['run'] / lo['run']:.1f}, CPU time ×{hi['run_cpu'] / lo['run_cpu']:.1f} "
+                  f"(raw 2 procs: ×{hi['raw2_cpu'] / lo['raw2_cpu']:.1f}), peak RSS "
                   f"{(hi['run_mem'] / lo['run_mem'] - 1) * 100:+.0f}%")
     for corpus, (_, _, what) in CORPORA.items():
         if any(r["corpus"] == corpus for r in results):
             print(f"{corpus}: {what}")
+
+
+def flatness(corpus: str, units: int, base: dict, workdir: Path, jobs: int) -> None:
+    """Peak memory of one `selfeval run` on `units` workbooks against `base` (the
+    smallest run measured): it must stay under 500 MB and within 20 % of the base.
+    Run once: at 50,000 units it takes long, and memory varies little between runs."""
+    name_of, make, _ = CORPORA[corpus]
+    folder = workdir / name_of(units)
+    t = time.perf_counter()
+    make(folder, units)
+    gen = time.perf_counter() - t
+    out = workdir / f"summary-{corpus}-{units}.xlsx"
+    wall, mem, cpu = measure([sys.executable, "-m", "selfeval_xlsx", "run", str(folder), "-o", str(out),
+                              "--quiet", "--jobs", str(jobs)])
+    growth = mem / base["run_mem"] - 1
+    ok = mem < 500 * MB and growth <= 0.20
+    print(f"\n== memory at scale: {corpus}, {units:,} units (generated in {gen:.0f} s) ==")
+    print(f"selfeval run {wall:.1f} s ({units / wall:.0f} files/s, CPU {cpu:.1f} s = "
+          f"{cpu / units * 1000:.2f} ms a file against {base['run_cpu'] / base['units'] * 1000:.2f} at "
+          f"{base['units']:,}), peak RSS {mem / MB:.0f} MB: {growth * 100:+.0f}% against {base['run_mem'] / MB:.0f} MB "
+          f"at {base['units']:,} units — {'within' if ok else 'NOT within'} the target (< 500 MB, within 20%)  "
+          f"(load average {os.getloadavg()[0]:.1f})")
 
 
 def main() -> None:
@@ -337,6 +363,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=0, help="selfeval run --jobs (0: all cores)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="time selfeval run and the raw reads this many times each, in turn; report medians")
+    ap.add_argument("--flat", type=int, metavar="N",
+                    help="also run selfeval once on N units of each corpus measured (e.g. 50000) and compare "
+                         "its peak RSS with the smallest size's (target: < 500 MB and within 20%%)")
     args = ap.parse_args()
     units = args.units or [1000]
     corpora = ("template", "diverse") if args.corpus == "both" else (args.corpus,)
@@ -349,6 +378,10 @@ def main() -> None:
             results.append(bench(corpus, n, args.workdir, args.naive_sample, args.jobs, max(1, args.repeat)))
             report(results[-1])
     table(results)
+    if args.flat:
+        for corpus in corpora:
+            flatness(corpus, args.flat, min((r for r in results if r["corpus"] == corpus), key=lambda r: r["units"]),
+                     args.workdir, args.jobs)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

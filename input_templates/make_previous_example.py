@@ -92,9 +92,18 @@ def units() -> list[ex.Unit]:
     ]
 
 
-def main(out: Path = OUT) -> None:
+def main(out: Path = OUT, json_out: Path | None = None) -> None:
+    """Writes last year's summary to `out` (and, if given, its JSON to `json_out`)."""
     out = out.resolve()
-    ex.YEAR = YEAR   # make_examples dates its forms (评价年度, 时效指标) by this
+    this_year, ex.YEAR = ex.YEAR, YEAR   # make_examples dates its forms (评价年度, 时效指标) by this
+    try:
+        _build(out, json_out)
+    finally:
+        ex.YEAR = this_year
+    print(f"已生成 {out.relative_to(HERE.parent) if out.is_relative_to(HERE.parent) else out}")
+
+
+def _build(out: Path, json_out: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / ex.DISTRICT
         folder.mkdir()
@@ -109,9 +118,10 @@ def main(out: Path = OUT) -> None:
                 if results.year != YEAR:
                     raise SystemExit(f"2019 年的表读出的年度为 {results.year}")
                 se.write_summary(results, out)
+                if json_out is not None:
+                    se.write_json(results, json_out.resolve())
         finally:
             os.chdir(cwd)
-    print(f"已生成 {out.relative_to(HERE.parent) if out.is_relative_to(HERE.parent) else out}")
 
 
 if __name__ == "__main__":

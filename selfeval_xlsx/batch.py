@@ -176,8 +176,10 @@ def _bunching(result: BatchResult) -> None:
 
 def _copied_across_units(result: BatchResult) -> None:
     """B105: indicator rows one unit copied from another's (review_checks)."""
-    files = {w.entry.path: w for w in result.counted}
-    projects = [(w.unit, w.entry.path, *keys) for w in result.counted for keys in w.row_keys]
+    counted = {w.no: w for w in result.counted}
+    files = {w.entry.path: w for w in counted.values()}
+    projects = [(counted[no].unit, counted[no].entry.path, sheet, project, cell, keys)
+                for no, sheet, project, cell, keys in result.spool.row_keys(set(counted))]
     for f in check_across_units(projects, result.rules):
         _add(result, files[f.file], f)
 

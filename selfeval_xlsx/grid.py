@@ -93,29 +93,24 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # Built on first use: (row, first column) → last column; ranges too tall to
-        # index row by row are searched instead.
-        self._merge_ends: dict[tuple[int, int], int] | None = None
-        self._tall: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        # Built on first use: first column → (first row, last row, last column) of the
+        # ranges starting in that column, in the sheet's order. A form asks a few times
+        # per sheet, so an index by column beats one by every merged cell.
+        self._by_column: dict[int, list[tuple[int, int, int]]] | None = None
         self.bottom = self.top + len(self.rows)
-        self.right = self.left + max((len(r) for r in self.rows), default=0)
+        self.right = self.left + max(map(len, self.rows), default=0)
 
     def merge_end(self, row: int, col: int) -> int:
-        """The last column of the merged range that starts at (row, col), else col."""
-        if self._merge_ends is None:
-            ends: dict[tuple[int, int], int] = {}
-            for (r1, c1), (r2, c2) in self.merged:
-                if r2 - r1 > 100:
-                    self._tall.append(((r1, c1), (r2, c2)))
-                else:
-                    for r in range(r1, r2 + 1):
-                        ends.setdefault((r, c1), c2)
-            self._merge_ends = ends
-        end = self._merge_ends.get((row, col))
-        if end is not None:
-            return end
-        for (r1, c1), (r2, c2) in self._tall:
-            if r1 <= row <= r2 and c1 == col:
+        """The last column of the merged range whose left column holds (row, col), else col."""
+        if self._by_column is None:
+            by_column: dict[int, list[tuple[int, int, int]]] = {}
+            # (Ranges over 100 rows last, as before: only overlapping ranges, which no
+            # spreadsheet writes, could tell the difference.)
+            for (r1, c1), (r2, c2) in sorted(self.merged, key=lambda m: m[1][0] - m[0][0] > 100):
+                by_column.setdefault(c1, []).append((r1, r2, c2))
+            self._by_column = by_column
+        for r1, r2, c2 in self._by_column.get(col, ()):
+            if r1 <= row <= r2:
                 return c2
         return col
 

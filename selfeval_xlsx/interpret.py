@@ -83,9 +83,11 @@ class _Reader:
 
     def number(self, raw: Raw | None, what: str, suffixes: tuple[str, ...] = ("", "分")) -> Decimal | None:
         """`suffixes`: what may follow the number (a 权重 may be written 10%, out of 100)."""
-        if raw is None or _dash(raw[0]):
+        if raw is None:
             return None
         value, cell = raw
+        if type(value) is not float and _dash(value):   # (a number cell is never a dash)
+            return None
         p = parse_number(value)   # blank → Parsed(None) with no error
         if p.value is None and p.error is None:
             return None
@@ -139,16 +141,22 @@ def _dash(value: object) -> bool:
     rows' 分值/得分, a source with no money)."""
     return is_blank(value) or (type(value) is str and value.strip() in _DASHES)
 _SAVING_DEFAULT = ("节约", "降低率", "下降率", "压减", "节省")
+# The indicator columns read as plain text.
+_TEXT_KEYS = frozenset({"level1", "level2", "level3", "reason", "survey_method", "sample_size", "unit"})
 
 
 def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
                saving: tuple[str, ...] = _SAVING_DEFAULT) -> Indicator:
     get = line.get
-    level1, declared = form.norm_level(_value(get("level1")))
-    level2, _ = form.norm_level(_value(get("level2")))
+    # The row's texts at once (a column the form lacks reads as ""): this runs for every
+    # indicator of a province.
+    texts = {k: text(v[0]) for k, v in line.items() if k in _TEXT_KEYS}
+    value = texts.get
+    level1, declared = form.norm_level(value("level1", ""))
+    level2, _ = form.norm_level(value("level2", ""))
     if level1 == "满意度指标" and level2 in ("", "满意度指标"):
         level2 = "服务对象满意度指标"   # the one 二级 under 满意度, often not repeated
-    level3 = _value(get("level3"))
+    level3 = value("level3", "")
     actual_raw = get("actual", _NONE)[0]
     if type(actual_raw) is str and form.is_template_text(actual_raw):
         actual_raw = ""   # 对照年度目标，说明…: the blank form's own words
@@ -166,10 +174,10 @@ def _indicator(rd: _Reader, line: dict[str, Raw], year: int | None,
         target = replace(target, kind=REVERSE)
     ind = Indicator(   # positional: this runs for every indicator of a province
         level1, level2, level3, target, parse_actual(actual_raw, year),
-        weight, self_score, _value(get("reason")), {k: v[1] for k, v in line.items()}, declared,
-        _value(get("survey_method")), _value(get("sample_size")),
+        weight, self_score, value("reason", ""), {k: v[1] for k, v in line.items()}, declared,
+        value("survey_method", ""), value("sample_size", ""),
     )
-    unit = _value(get("unit"))
+    unit = value("unit", "")
     if unit and not ind.target.unit and ind.target.value is not None:
         # A separate 计量单位 column: the bare numbers carry that unit.
         ind = _with_unit(ind, unit)
@@ -201,9 +209,9 @@ def exec_reason(p: Project) -> str:
         if line.note and not form.is_no_reason(line.note):
             return line.note
     for i in p.indicators:
-        if i.reason and not form.is_no_reason(i.reason) and (
-                form.is_cost(i.level1, i.level2) or _MONEY_WORDS.search(i.level3)
-                or _MONEY_WORDS.search(i.reason)):
+        # (is_no_reason last: it is the dearest test, and most reasons are not about money)
+        if i.reason and (form.is_cost(i.level1, i.level2) or _MONEY_WORDS.search(i.level3)
+                         or _MONEY_WORDS.search(i.reason)) and not form.is_no_reason(i.reason):
             return i.reason
     return ""
 

@@ -121,6 +121,7 @@ class Labels:
         self._rows: dict[tuple[int, frozenset[str], int], int | None] = {}
         self._columns: dict[tuple[int, int], dict[str, int]] = {}
         self._positions: list[dict[str, list[tuple[int, int]]]] = [{} for _ in _INDEXES]
+        self._inline: list[tuple[int, int, str, str]] | None = None   # (row, col, head, rest): find_inline
         # (header row, columns, first data row)
         self.indicator_columns: tuple[int, dict[str, int], int] | None = None
         # One pass over the cells finds every label of every index (this runs for
@@ -156,11 +157,11 @@ class Labels:
 
     def find_inline(self, index: dict[str, str], key: str) -> tuple[int, int, str] | None:
         """A label and its value in one cell: `项目名称：社区党建经费`."""
-        for (r, c), (s, _, _) in self.text.items():
-            if ":" in s:
-                head, _, rest = s.partition(":")
-                if form.match(head, index) == key and rest:
-                    return r, c, rest
+        if self._inline is None:   # the cells with a colon, split once per sheet
+            self._inline = [(r, c, *s.partition(":")[::2]) for (r, c), (s, _, _) in self.text.items() if ":" in s]
+        for r, c, head, rest in self._inline:
+            if rest and form.match(head, index) == key:
+                return r, c, rest
         return None
 
     def row_with(self, index: dict[str, str], keys: frozenset[str], need: int) -> int | None:
@@ -482,7 +483,7 @@ _SUBTOTALS = frozenset({"小计", "小计:", "小计：", "小 计", "分项小�
 
 
 def _subtotal(values: Sequence[Cell], level_at: Iterable[int]) -> bool:
-    return any(values[j] in _SUBTOTALS for j in level_at)
+    return not _SUBTOTALS.isdisjoint([values[j] for j in level_at])
 
 
 def _blank_or_placeholder(v: object, placeholder: Callable[[str], bool]) -> bool:

@@ -18,6 +18,8 @@ _LO_ERROR = re.compile(r"^Err:[0-9]{3}$")
 AMOUNT_LIMIT = Decimal("1e12")
 _NUMBER = re.compile(r"^([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?(.*)$")
 CENTS = Decimal("0.01")
+_SPACE = re.compile(r"\s+")
+_SUFFIX = re.compile(r"[^0-9.,+-]+")   # what may follow a number: no more digits or signs
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,17 @@ def to_decimal(x: float) -> Decimal:
     return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(x)
 
 
+def _limited(p: Parsed, raw: object) -> Parsed:
+    """`p`, unless its figure is past AMOUNT_LIMIT: then an error naming what was typed."""
+    if p.value is not None and abs(p.value) >= AMOUNT_LIMIT:
+        return Parsed(None, error=f"数值 {raw} 超出合理范围", suffix=p.suffix)
+    return p
+
+
 @functools.lru_cache(maxsize=8192)
 def _parse_text(raw: str) -> Parsed:
     text = unicodedata.normalize("NFKC", raw)
-    text = re.sub(r"\s+", "", text)
+    text = _SPACE.sub("", text)
     err = error_value(text)
     if err:
         return Parsed(None, error=f"是错误值 {err}（公式出错）")
@@ -70,35 +79,29 @@ def _parse_text(raw: str) -> Parsed:
         value = Decimal(sign + whole.replace(",", "") + (frac or ""))
     except InvalidOperation:
         return Parsed(None, error="无法识别为数字")
-    if suffix and not re.fullmatch(r"[^0-9.,+-]+", suffix):
+    if suffix and not _SUFFIX.fullmatch(suffix):
         return Parsed(None, error="数字后面还有其他数字或符号")
-    return Parsed(value, suffix=suffix, normalised=True)
+    return _limited(Parsed(value, suffix=suffix, normalised=True), raw)
 
 
+# Number cells repeat (weights, scores), so their parses are cached, each type in its own
+# cache (a TRUE cell never reaches these). The limit is checked inside: a hit is final.
 @functools.lru_cache(maxsize=8192)
 def _parse_float(raw: float) -> Parsed:
     if not math.isfinite(raw):
         return Parsed(None, error="不是有限数字")
-    return Parsed(to_decimal(raw))
+    return _limited(Parsed(to_decimal(raw)), raw)
 
 
 @functools.lru_cache(maxsize=8192)
 def _parse_int(raw: int) -> Parsed:
-    return Parsed(Decimal(raw))
+    return _limited(Parsed(Decimal(raw)), raw)
 
 
-def parse_number(raw: object) -> Parsed:
+def parse_number(raw: Any) -> Parsed:   # Any: it dispatches on the exact type, which mypy does not follow
     """Reads a number from a cell value; never raises."""
-    p = _parse_number(raw)
-    if p.value is not None and abs(p.value) >= AMOUNT_LIMIT:
-        return Parsed(None, error=f"数值 {raw} 超出合理范围", suffix=p.suffix)
-    return p
-
-
-def _parse_number(raw: Any) -> Parsed:   # Any: it dispatches on the exact type, which mypy does not follow
     t = type(raw)
-    # Number cells repeat (weights, scores), so their parses are cached by exact type;
-    # a zero is not, as 0.0 and -0.0 are equal keys but not the same text.
+    # A zero is not cached: 0.0 and -0.0 are equal keys but not the same text.
     if t is float:
         return _parse_float(raw) if raw else Parsed(to_decimal(raw))
     if t is int:
@@ -109,8 +112,10 @@ def _parse_number(raw: Any) -> Parsed:   # Any: it dispatches on the exact type,
         return Parsed(None)
     if isinstance(raw, bool):
         return Parsed(None, error="逻辑值不是数字")
-    if isinstance(raw, (int, float)):
-        return _parse_number(float(raw) if isinstance(raw, float) else int(raw))
+    if isinstance(raw, float):   # a subclass of float or int: not cached
+        return _limited(Parsed(to_decimal(raw)), raw) if math.isfinite(raw) else Parsed(None, error="不是有限数字")
+    if isinstance(raw, int):
+        return _limited(Parsed(Decimal(int(raw))), raw)
     return Parsed(None, error="不是数字")
 
 

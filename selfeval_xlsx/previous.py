@@ -22,7 +22,6 @@ project whose forms were to be corrected.
 """
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -105,56 +104,32 @@ def _dec(value: object, places: Decimal) -> Decimal | None:
         return None
 
 
-def _records(rows: list[list[Any]]) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    head = [str(h) for h in rows[0]]
-    return [dict(zip(head, r)) for r in rows[1:]]
-
-
-def _read_workbook(path: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
-    from python_calamine import CalamineWorkbook
-
-    from .inputs import is_summary
-    if not is_summary(path):
-        raise PreviousError(_not_ours(path))
+def _read(path: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    """Last year's tables as {sheet: [{header: value}]} and its facts, read as `selfeval
+    merge` reads a district (merge_read.py): one reader of our own outputs."""
+    from .merge_read import MergeError, read_summary
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        if schema.PROJECTS.sheet not in wb.sheet_names:   # ours, but not a summary: a 复核底稿
-            raise PreviousError(_not_ours(path) if "复核底稿" not in wb.sheet_names else
-                                f"{path} 是抽查复核底稿（selfeval sample 写出），不是汇总；--previous 应为上年 "
-                                f"`selfeval run` 写出的“…绩效自评汇总.xlsx”或 --json 文件（复核底稿请用 --review）")
-        tables: dict[str, list[dict[str, Any]]] = {}
-        for t in (schema.PROJECTS, schema.INDICATORS, schema.FINDINGS):
-            # A table longer than a worksheet continues on 表名（续1）… (summary_xlsx).
-            names = [n for n in wb.sheet_names if n == t.sheet or n.startswith(t.sheet + "（续")]
-            tables[t.sheet] = [r for n in names for r in _records(wb.get_sheet_by_name(n).to_python())]
-        facts: dict[str, Any] = {}
-        if schema.FILES.sheet in wb.sheet_names:
-            for row in wb.get_sheet_by_name(schema.FILES.sheet).to_python():
-                if not row or row[0] in ("", None):
-                    break   # the facts end where the file list begins
-                facts[str(row[0])] = row[1] if len(row) > 1 else ""
-    except PreviousError:
-        raise
-    except Exception as e:   # calamine's own errors: a damaged file
-        raise PreviousError(f"上年汇总 {path} 无法读取（{type(e).__name__}）；请重新用 selfeval run 生成上年汇总") from None
-    return tables, facts
+        summary = read_summary(path)
+    except MergeError:
+        raise PreviousError(_refusal(path)) from None
+    tables: dict[str, list[dict[str, Any]]] = {
+        t.sheet: [dict(zip(t.headers, r)) for r in rows]
+        for t, rows in ((schema.PROJECTS, summary.projects), (schema.INDICATORS, summary.indicators),
+                        (schema.FINDINGS, summary.findings))}
+    return tables, dict(summary.facts)
 
 
-def _read_json(path: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+def _refusal(path: Path) -> str:
+    """Why `path` is not last year's summary: a 复核底稿 (ours too) is named as what it is."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        raise PreviousError(_not_ours(path)) from None
-    info = data.get(schema.FILES.sheet) if isinstance(data, dict) else None
-    facts = info.get("概况") if isinstance(info, dict) else None
-    if not isinstance(facts, dict) or not str(facts.get("程序", "")).startswith("selfeval-xlsx"):
-        raise PreviousError(_not_ours(path))
-    tables = {t.sheet: data.get(t.sheet) for t in (schema.PROJECTS, schema.INDICATORS, schema.FINDINGS)}
-    if not all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in tables.values()):
-        raise PreviousError(_not_ours(path))
-    return {k: v for k, v in tables.items() if isinstance(v, list)}, facts
+        from python_calamine import CalamineWorkbook
+        review = "复核底稿" in CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:   # not a workbook at all: calamine raises many kinds
+        review = False
+    if review:
+        return (f"{path} 是抽查复核底稿（selfeval sample 写出），不是汇总；--previous 应为上年 "
+                f"`selfeval run` 写出的“…绩效自评汇总.xlsx”或 --json 文件（复核底稿请用 --review）")
+    return _not_ours(path)
 
 
 def _not_ours(path: Path) -> str:
@@ -176,7 +151,7 @@ def load_index(path: str | os.PathLike[str], rules: Rules) -> PreviousIndex:
         raise PreviousError(f"上年汇总 {p} 不是文件；请给出上年的汇总工作簿（.xlsx）或 JSON")
     if size > _LIMIT:
         raise PreviousError(_not_ours(p))
-    tables, facts = _read_json(p) if p.suffix.lower() == ".json" else _read_workbook(p)
+    tables, facts = _read(p)
     headers = {t.sheet: set(t.headers) for t in (schema.PROJECTS, schema.INDICATORS, schema.FINDINGS)}
     for sheet, rows in tables.items():
         needed = {"单位名称", "项目名称", "文件", "工作表"} & headers[sheet]

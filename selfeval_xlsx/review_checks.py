@@ -9,11 +9,14 @@ findings like checks.py. Every threshold and word list is in the rules file.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from decimal import Decimal
+from itertools import chain
 
 from .findings import Finding, make
 from .form import is_cost
@@ -34,7 +37,16 @@ _LE_MARKS = ("≤", "<=", "≦", "<", "不高于", "不超过", "不多于", "�
 
 
 def _norm(text: str) -> str:
-    return _NOISE.sub("", text or "")
+    # A file's texts are folded several times (its copied-row keys twice: here and in its
+    # fingerprint), so short ones are cached; a str → str cache cannot mix up types.
+    if not text:
+        return ""
+    return _norm_short(text) if len(text) <= 200 else _NOISE.sub("", text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm_short(text: str) -> str:
+    return _NOISE.sub("", text)
 
 
 def _emit(p: Project) -> Callable[..., Finding]:
@@ -285,29 +297,44 @@ def check_across_units(projects: list[tuple[str, str, str, str, str, bytes]],
                        rules: Rules) -> Iterator[Finding]:
     """B105: indicator rows shared with another unit's project. `projects` are
     (unit, file, sheet, project, cell, fingerprint()); each project is reported once."""
-    keys = [_digests(item[5]) for item in projects]
+    units = [item[0] for item in projects]
+    # This runs in the parent on a whole province's projects, after every file is read:
+    # it holds each row digest's holders and each project's size, and builds a
+    # project's key set only to compare it in full.
     holders: dict[bytes, list[int]] = defaultdict(list)
-    for n, ks in enumerate(keys):
+    sizes = []
+    for n, item in enumerate(projects):
+        ks = _digests(item[5])
+        sizes.append(len(ks))
         for key in ks:
             holders[key].append(n)
-    pairs: Counter[tuple[int, int]] = Counter()
+    common = [0] * len(projects)   # each project's rows held by more than _COMMON_ROW projects
     for ns in holders.values():
-        if len(ns) <= _COMMON_ROW:
-            for j, n in enumerate(ns):
-                for m in ns[:j]:
-                    if projects[m][0] != projects[n][0]:
-                        pairs[(m, n)] += 1
+        if len(ns) > _COMMON_ROW:
+            for n in ns:
+                common[n] += 1
+    # copied() wants max(copy_rows, copy_share × the smaller project's rows) shared rows,
+    # which is the smaller of the two projects' `need`; two projects share at most the
+    # rows counted below plus the fewer of their common rows. Pairs that cannot reach it
+    # (nearly all: most share one row by chance) are not compared in full.
+    need = [math.ceil(max(rules.copy_rows, rules.copy_share * size)) for size in sizes]
     # Both sides of a copy are reported, each naming its first partner by unit and name:
     # which unit copied which cannot be told, and file order must not decide it.
     partners: dict[int, list[int]] = defaultdict(list)
-    for m, n in pairs:
-        if copied(keys[m], keys[n], rules):
-            partners[m].append(n)
-            partners[n].append(m)
+    for n, item in enumerate(projects):
+        mine = _digests(item[5])
+        # How many of its rows held by few projects each other project holds too, counted
+        # per project (a province has millions of such chance pairs: never all at once).
+        met = Counter(chain.from_iterable(hs for key in mine if len(hs := holders[key]) <= _COMMON_ROW))
+        for m, count in met.items():
+            if (m < n and units[m] != units[n] and count + min(common[m], common[n]) >= min(need[m], need[n])
+                    and copied(_digests(projects[m][5]), mine, rules)):
+                partners[m].append(n)
+                partners[n].append(m)
     for n in sorted(partners):
         unit, file, sheet, name, cell, _ = projects[n]
         m = min(partners[n], key=lambda k: (projects[k][0], projects[k][3], projects[k][1], projects[k][2]))
-        other, shared = projects[m], copied(keys[n], keys[m], rules)
+        other, shared = projects[m], copied(_digests(projects[n][5]), _digests(projects[m][5]), rules)
         more = f"等 {len(partners[n])} 个项目" if len(partners[n]) > 1 else ""
         yield make("B105", f"项目“{name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）与"
                            f"{other[0]}的项目“{other[3]}”（{other[1]}）{more}完全相同",

@@ -12,17 +12,20 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
 from . import schema
 from .findings import Finding
-from .rows import FileRows, Link, Segments, StoredPair, finding_link, from_stored, stored
+from .rows import FileRows, Link, StoredPair, finding_link, from_stored, stored
 from .sheetxml import split_rows
 
 _FINDING_COLUMNS = ", ".join(schema.STORED_FINDING)
 _TYPES = ", ".join(f"{c} {'INTEGER' if c == 'rank' else 'TEXT'}" for c in schema.STORED_FINDING)
-_SCHEMA = f"CREATE TABLE findings ({_TYPES}, xml BLOB, seq INTEGER);"
+_SCHEMA = (f"CREATE TABLE findings ({_TYPES}, xml BLOB, seq INTEGER);"
+           # rows.FileTables.row_keys of each file, for B105 once every file is read
+           "CREATE TABLE row_keys (file INTEGER, sheet TEXT, project TEXT, cell TEXT, keys BLOB);")
 _INSERT = f"INSERT INTO findings ({_FINDING_COLUMNS}, xml, seq) VALUES ({', '.join('?' * (len(schema.STORED_FINDING) + 2))})"
 # The sort key (Finding.sort_key) first, then the order findings arrived in.
 _FINDING_ORDER = "ORDER BY rank, unit, file, sheet, code, cell, seq"
@@ -36,7 +39,10 @@ class Spool:
         # Rows are always stored both as values and as worksheet XML.
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self.dir = Path(self._dir.name)
-        self._segments: dict[int, Segments] = {}
+        # file → (spool file, offset, length of each of the four parts, which follow one
+        # another: rows.Segments), as one tuple: a province has a hundred thousand files.
+        self._segments: dict[int, tuple[str, int, int, int, int, int]] = {}
+        self._paths: dict[str, str] = {}   # one string per worker's spool file
         self._open: dict[str, BinaryIO] = {}
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
         # Sorting a province's findings spills to temporary files rather than memory.
@@ -48,11 +54,30 @@ class Spool:
         self._unit_index = False
 
     def add(self, file_no: int, rows: FileRows) -> None:
-        """One file's rows, as stored by the worker that read it."""
-        if rows.segments:
-            self._segments[file_no] = rows.segments
+        """One file's rows, as stored by the worker that read it; with its findings and
+        row keys it keeps all FileRows.head() leaves out."""
+        if seg := rows.segments:
+            # FileTables.store writes the four parts in one block, one after another.
+            parts = (seg.project_values, seg.indicator_values, seg.project_xml, seg.indicator_xml)
+            if any(b[0] != sum(a) for a, b in pairwise(parts)):
+                raise ValueError(f"segments not contiguous: {seg}")
+            path = self._paths.setdefault(seg.path, seg.path)
+            self._segments[file_no] = (path, seg.project_values[0], seg.project_values[1], seg.indicator_values[1],
+                                       seg.project_xml[1], seg.indicator_xml[1])
         self._sizes[file_no] = (rows.totals.projects, rows.indicator_count)
+        if rows.row_keys:
+            self._db.executemany("INSERT INTO row_keys VALUES (?, ?, ?, ?, ?)",
+                                 [(file_no, *keys) for keys in rows.row_keys])
         self._store(rows.findings)
+
+    def row_keys(self, files: set[int]) -> Iterator[tuple[int, str, str, str, bytes]]:
+        """(file, sheet, project, cell, fingerprint) of each project of `files` (rows.FileTables.row_keys),
+        in file order."""
+        self._db.commit()
+        query = "SELECT file, sheet, project, cell, keys FROM row_keys ORDER BY file, rowid"
+        for file, sheet, project, cell, keys in self._db.execute(query):
+            if file in files:
+                yield file, sheet, project, cell, keys
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Stores findings, rendering their 问题清单 rows."""
@@ -70,15 +95,16 @@ class Spool:
             self._db.commit()
             self._pending = 0
 
-    def _segment(self, files: set[int] | None, which: str) -> Iterator[bytes]:
+    def _segment(self, files: set[int] | None, which: int) -> Iterator[bytes]:
+        """Part `which` (0: project values, 1: indicator values, 2: project XML,
+        3: indicator XML) of each file's rows."""
         for file_no in sorted(self._segments):
             if files is None or file_no in files:
-                seg = self._segments[file_no]
+                path, start, *lengths = self._segments[file_no]
                 # kept open until close(): one handle per worker file, not per table row block
-                fh = self._open.get(seg.path) or self._open.setdefault(seg.path, open(seg.path, "rb"))  # noqa: SIM115
-                start, length = getattr(seg, which)
-                fh.seek(start)
-                yield fh.read(length)
+                fh = self._open.get(path) or self._open.setdefault(path, open(path, "rb"))  # noqa: SIM115
+                fh.seek(start + sum(lengths[:which]))
+                yield fh.read(lengths[which])
 
     def count(self, table: str, files: set[int] | None = None) -> int:
         """How many rows projects(files), indicators(files) or findings() will yield."""
@@ -89,17 +115,17 @@ class Spool:
 
     def xml(self, table: str, files: set[int] | None) -> Iterator[bytes]:
         """The rows of `projects` or `indicators` as rendered XML (UTF-8), one a row."""
-        for blob in self._segment(files, f"{table[:-1]}_xml"):
+        for blob in self._segment(files, 2 if table == "projects" else 3):
             yield from split_rows(blob)
 
     def projects(self, files: set[int] | None = None) -> Iterator[schema.ProjectRow]:
         """schema.ProjectRow records, in file order."""
-        for blob in self._segment(files, "project_values"):
+        for blob in self._segment(files, 0):
             yield from schema.PROJECTS.unpack(blob)
 
     def indicators(self, files: set[int] | None = None) -> Iterator[schema.IndicatorRow]:
         """schema.IndicatorRow records, in file order."""
-        for blob in self._segment(files, "indicator_values"):
+        for blob in self._segment(files, 1):
             yield from schema.INDICATORS.unpack(blob)
 
     def finding_rows(self, unit: str | None = None) -> Iterator[schema.StoredFinding]:

@@ -42,12 +42,16 @@ _PREFIXES = sorted([
     ("小于", REVERSE), ("低于", REVERSE),
     ("=", EXACT), ("等于", EXACT),
 ], key=lambda p: -len(p[0]))
+# One regex for the loop over them (tried in the same order, so the longest wins too).
+_PREFIX = re.compile("|".join(re.escape(p) for p, _ in _PREFIXES))
+_PREFIX_KIND = dict(_PREFIXES)
 _SUFFIXES = (("以上", POSITIVE), ("以内", REVERSE), ("以下", REVERSE))
 # A separate 指标性质 column, after NFKC (which turns ＝ and ﹦ into =, ＞ into >).
 _NATURE = {"正向": POSITIVE, "正向指标": POSITIVE, "≥": POSITIVE, ">=": POSITIVE, "≧": POSITIVE,
            ">": POSITIVE, "反向": REVERSE, "反向指标": REVERSE, "≤": REVERSE, "<=": REVERSE,
            "≦": REVERSE, "<": REVERSE, "等于": EXACT, "=": EXACT, "定性": QUALITATIVE,
            "定性指标": QUALITATIVE}
+_DIGIT = re.compile(r"[0-9]")
 _ZERO_WORDS = ("零", "无", "杜绝", "不发生", "未发生", "没有发生", "避免")
 _RELATIVE = re.compile(r"上年|上一年|去年|同比|往年|前一年|上年度|较年初")
 
@@ -69,6 +73,7 @@ _QUARTER = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4"
 _MEASURE = re.compile(r"[%％‰≥≤><=＝﹦]|不低于|不少于|不超过|不高于")
 # Something that reads as a deadline but that we could not turn into a date.
 _DEADLINE_LIKE = re.compile(r"[0-9]月|季度|年底|年末|上半年|下半年")
+_DONE_BY = re.compile(r"前|完成|之内|以内")
 _BEFORE = re.compile(r"(?:之|以)?前(?:完成|完工|到位|发放|拨付)?$")
 
 _ACTUAL_DATE = (
@@ -127,6 +132,9 @@ def show_number(x: float) -> str:
     return str(x)
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def _clean(raw: object) -> str:
     if raw is None:
         return ""
@@ -135,7 +143,7 @@ def _clean(raw: object) -> str:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return show_number(raw)
     s = unicodedata.normalize("NFKC", str(raw))
-    return re.sub(r"\s+", "", s)
+    return _SPACE.sub("", s)
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -232,15 +240,15 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
     date = None if _MEASURE.search(s) else _date_target(s, year) or _bare_date(s)
     if date is not None:
         return Target(DATE, s, date=date, deadline=True)
-    if ((_DEADLINE_LIKE.search(s) and re.search(r"前|完成|之内|以内", s)) or _BEFORE.search(s)) \
+    if ((_DEADLINE_LIKE.search(s) and _DONE_BY.search(s)) or _BEFORE.search(s)) \
             and "%" not in s:
         # 汛期前, 开学前, 13月底前: a deadline we cannot date. Never read it as a number.
         return Target(DATE, s, deadline=True)
     kind, comparator, body = None, "", s
-    for prefix, k in _PREFIXES:
-        if body.startswith(prefix):
-            kind, comparator, body = k, prefix, body[len(prefix):]
-            break
+    m = _PREFIX.match(body)
+    if m:
+        comparator = m.group()
+        kind, body = _PREFIX_KIND[comparator], body[m.end():]
     for suffix, k in _SUFFIXES:
         if body.endswith(suffix):
             kind, body = kind or k, body[: -len(suffix)]
@@ -250,7 +258,7 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
         # 零投诉 / 无重大安全事故 / 杜绝…: nothing may happen, so 0 is the target.
         return Target(forced if forced in (REVERSE, EXACT) else EXACT, s, value=Decimal(0),
                       comparator=comparator, zero=True)
-    if not re.search(r"[0-9]", body):
+    if not _DIGIT.search(body):
         return Target(forced or QUALITATIVE, s, comparator=comparator)
     num = parse_number(body)
     if num.value is None:
@@ -314,11 +322,8 @@ def _parse_actual(raw: object, year: int | None) -> Actual:
             except ValueError:
                 continue
             return Actual(s, date=d, on_time=s.startswith(_ON_TIME))
-    body = s
-    for prefix, _ in _PREFIXES:
-        if body.startswith(prefix):
-            body = body[len(prefix):]
-            break
+    m = _PREFIX.match(s)
+    body = s[m.end():] if m else s
     if _zero_target(body) or body in ("0", "没有"):
         return Actual(s, value=Decimal(0), achievement=_achievement(s))
     num = parse_number(body)

@@ -353,10 +353,14 @@ def test_the_example_shows_exactly_the_planted_repeats():
 def test_the_example_does_not_depend_on_workers_or_last_years_format(tmp_path):
     """The same findings and columns with two reading workers or in this process, from
     last year's workbook or from its JSON."""
-    book = EXAMPLES / "长安区2019年汇总.xlsx"
-    # last year's JSON, as `selfeval run --json` would have written it: read back from the workbook
-    prev_json = tmp_path / "2019.json"
-    prev_json.write_text(json.dumps(_as_json(book), ensure_ascii=False), "utf-8")
+    # last year's workbook and JSON, written by one run of the example's 2019 forms
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_previous_example", EXAMPLES.parent / "make_previous_example.py")
+    assert spec and spec.loader
+    maker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(maker)
+    book, prev_json = tmp_path / "2019.xlsx", tmp_path / "2019.json"
+    maker.main(book, prev_json)
     assert replace(load_index(book, NATIONAL), source="") == replace(load_index(prev_json, NATIONAL), source="")
     runs = []
     for kw in ({"jobs": 2, "previous": book}, {"isolate": False, "previous": prev_json}):
@@ -364,23 +368,6 @@ def test_the_example_does_not_depend_on_workers_or_last_years_format(tmp_path):
             runs.append((sorted(f.as_row() for f in r.all_findings()),
                          [(p.unit, p.project, p.prev_total, p.prev_rate) for p in r.projects]))
     assert runs[0] == runs[1]
-
-
-def _as_json(book: Path) -> dict:
-    """Our summary workbook's tables as our JSON holds them ({header: value} per row)."""
-    from python_calamine import CalamineWorkbook
-    wb = CalamineWorkbook.from_path(str(book))
-    out: dict = {}
-    for sheet in ("项目明细", "指标明细", "问题清单"):
-        head, *rows = wb.get_sheet_by_name(sheet).to_python()
-        out[sheet] = [{h: (None if v == "" else v) for h, v in zip(head, r)} for r in rows]
-    facts = {}
-    for row in wb.get_sheet_by_name("运行信息").to_python():
-        if not row[0]:
-            break
-        facts[row[0]] = row[1]
-    out["运行信息"] = {"概况": facts, "文件": []}
-    return out
 
 
 def test_only_targets_last_year_scored_as_higher_is_better_count():
