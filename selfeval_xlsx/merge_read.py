@@ -56,12 +56,7 @@ class Summary:
 
     def fact(self, key: str) -> str:
         """A fact as text ("" if absent): 2020 and 2020.0 (JSON, workbook) both "2020"."""
-        v = self.facts.get(key)
-        if v is None:
-            return ""
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
+        return cell_text(self.facts.get(key))
 
     @property
     def district(self) -> str:
@@ -87,11 +82,15 @@ def _converters(table: TableSchema[Any]) -> list[Any]:
             out.append(lambda v: None if v in (None, "") else int(v))
         else:
             # An empty text is null in JSON and "" in a sheet: one value for both.
-            out.append(lambda v: None if v in (None, "") else v if isinstance(v, str) else _text(v))
+            out.append(lambda v: None if v in (None, "") else v if isinstance(v, str) else cell_text(v))
     return out
 
 
-def _text(v: object) -> str:
+def cell_text(v: object) -> str:
+    """A value read from a sheet or JSON as text: 2020.0 (a sheet's number) and 2020 (JSON's)
+    both "2020"; nothing is ""."""
+    if v is None:
+        return ""
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 

@@ -39,7 +39,7 @@ from typing import Any, Self
 from . import __version__, schema
 from .figures import Totals, left_out_because
 from .findings import Severity
-from .merge_read import MergeError, Summary, read_summary
+from .merge_read import MergeError, Summary, cell_text, read_summary
 from .merge_tables import MergedTables
 from .rows import FileTables, finding_xml
 from .spool import Spool
@@ -82,13 +82,7 @@ class Input:
     pending: list[tuple[Any, ...]] = field(default_factory=list)   # its findings, until stored
 
     def rules(self) -> dict[str, str]:
-        return {k: _text(self.facts.get(k)) for k in self.facts if k in RULE_FACTS or k.startswith("权重·")}
-
-
-def _text(v: object) -> str:
-    if v is None:
-        return ""
-    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+        return {k: cell_text(self.facts.get(k)) for k in self.facts if k in RULE_FACTS or k.startswith("权重·")}
 
 
 def _exact_totals(s: Summary) -> Totals | None:

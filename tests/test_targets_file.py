@@ -24,18 +24,12 @@ from selfeval_xlsx.grid import a1
 from selfeval_xlsx.rules import SEED
 from selfeval_xlsx.template import LAYOUT
 from tests.forms import convert, filled_template, need_soffice
+from tests.other_forms import write as by_openpyxl
+from tests.test_checks import CLEAN
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = "中山东路街道办事处"
-ROWS = [   # CLEAN of test_checks: (一级, 二级, 三级, 指标值, 完成值, 分值, 得分, 偏差原因)
-    ("产出指标", "数量指标", "开展专项活动次数", "≥10次", "10次", 10, 10, ""),
-    ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 10, 10, ""),
-    ("产出指标", "时效指标", "资金支付时限", "2020年12月31日前", "2020年12月25日", 10, 10, ""),
-    ("产出指标", "成本指标", "项目支出成本", "≤25万元", "24万元", 10, 10, ""),
-    ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 20, 18, ""),
-    ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 20, 18, ""),
-    ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "93%", 10, 10, ""),
-]
+ROWS = CLEAN["indicators"]   # (一级, 二级, 三级, 指标值, 完成值, 分值, 得分, 偏差原因)
 # The same indicators as a 申报表 holds them: (一级, 二级, 三级, 指标值, 分值).
 APPROVED = [(r[0], r[1], r[2], r[3], r[5]) for r in ROWS]
 
@@ -75,17 +69,6 @@ def by_xlsxwriter(path: Path, sheets: dict[str, list[list]]) -> Path:
                 if v is not None:
                     ws.write(r, c, v)
     wb.close()
-    return path
-
-
-def by_openpyxl(path: Path, sheets: dict[str, list[list]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, lines in sheets.items():
-        ws = wb.create_sheet(title)
-        for line in lines:
-            ws.append(line)
-    wb.save(path)
     return path
 
 
