@@ -15,7 +15,6 @@ from selfeval_xlsx.container import LIMITS
 from selfeval_xlsx.findings import CATALOGUE, Severity, catalogue_markdown
 from selfeval_xlsx.rules import SEED
 from tests import hostile as hostile_files
-from tests import test_targets_file as targets_file
 from tests.forms import IND_KEYS, convert, filled_template
 from tests.other_forms import dept_form, road_form, small_project, write
 
@@ -148,6 +147,12 @@ def hostile(tmp_path, make, **limits):
     return run(folder, limits=replace(LIMITS, **limits)) if limits else run(folder)
 
 
+def targets_triggered(tmp_path, broken: bool = False):
+    # Imported here: test_targets_file takes CLEAN from this module.
+    from tests.test_targets_file import triggered
+    return triggered(tmp_path, broken=broken)
+
+
 # code → (how to make a workbook that triggers it, the cell the finding must point at)
 TRIGGERS = {
     "F101": (lambda t, m: raw_file(t, "u.xlsx", b"PK\x03\x04 not really a zip"), ""),
@@ -224,10 +229,10 @@ TRIGGERS = {
     "T105": (lambda t, m: export(t), "G16"),
     "T106": (lambda t, m: export(t), "E7"),
     # --targets (tests/test_targets_file.py)
-    "T107": (lambda t, m: targets_file.triggered(t), "B3"),
-    "T108": (lambda t, m: targets_file.triggered(t), "B3"),
-    "T109": (lambda t, m: targets_file.triggered(t), ""),
-    "T110": (lambda t, m: targets_file.triggered(t, broken=True), ""),
+    "T107": (lambda t, m: targets_triggered(t), "B3"),
+    "T108": (lambda t, m: targets_triggered(t), "B3"),
+    "T109": (lambda t, m: targets_triggered(t), ""),
+    "T110": (lambda t, m: targets_triggered(t, broken=True), ""),
     "B101": (lambda t, m: two_files(t), ""),
     "B102": (lambda t, m: roster(t, ["中山东路街道办事处", "建北街道办事处"]), ""),
     "B103": (lambda t, m: roster(t, ["建北街道办事处"]), ""),
