@@ -60,19 +60,21 @@ from selfeval_xlsx.template import LAYOUT, write_template
 
 PLACEHOLDER = "〔单位名称占位〕"
 KEYS = ("level1", "level2", "level3", "target", "actual", "weight", "self_score", "reason")
-# Ten indicators weighted as the seed preset wants: 产出 40, 效益 40, 满意度 10.
+# Ten indicators weighted as the national preset (the default) wants: 产出 50, 效益 30,
+# 满意度 10 (with 预算执行率 10). Change TEMPLATE_VERSION when this corpus changes.
 INDICATORS = [
     ("产出指标", "数量指标", "开展活动次数", "≥{n}次", "{m}次", 10),
-    ("产出指标", "数量指标", "服务覆盖户数", "≥{h}户", "{h}户", 5),
-    ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 5),
+    ("产出指标", "数量指标", "服务覆盖户数", "≥{h}户", "{h}户", 10),
+    ("产出指标", "质量指标", "资金使用合规率", "100%", "100%", 10),
     ("产出指标", "时效指标", "资金支付时限", "2020年12月31日前", "2020年12月{d}日", 10),
     ("产出指标", "成本指标", "项目支出成本", "≤{b}万元", "{e}万元", 10),
     ("效益指标", "社会效益指标", "社区治理水平", "有效提升", "达成", 10),
-    ("效益指标", "经济效益指标", "带动就业人数", "≥{j}人", "{j}人", 10),
-    ("效益指标", "生态效益指标", "垃圾分类覆盖率", "≥85%", "{g}%", 10),
+    ("效益指标", "经济效益指标", "带动就业人数", "≥{j}人", "{j}人", 5),
+    ("效益指标", "生态效益指标", "垃圾分类覆盖率", "≥85%", "{g}%", 5),
     ("效益指标", "可持续影响指标", "长效机制建立", "建立并持续运行", "达成", 10),
     ("满意度指标", "服务对象满意度指标", "居民满意度", "≥90%", "{s}%", 10),
 ]
+TEMPLATE_VERSION = "t2"   # part of the folder name, as diverse.VERSION
 
 
 def base_workbook(path: Path, rng: random.Random, projects: int) -> bytes:
@@ -219,7 +221,7 @@ def raw_in(procs: int, files: list[Path]) -> list[str]:
 
 CORPORA = {
     # name: (folder for N units, generator, what it is)
-    "template": (lambda n: f"units-{n}", generate,
+    "template": (lambda n: f"units-{TEMPLATE_VERSION}-{n}", generate,
                  "~10 project sheets × 10 indicators, our template, 6 base workbooks with the unit renamed"),
     "diverse": (lambda n: f"diverse-{diverse.VERSION}-{n}", diverse.generate,
                 "5 project sheets × 5–30 indicators, national layout written by openpyxl, texts drawn per unit"),

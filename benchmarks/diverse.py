@@ -22,7 +22,7 @@ from openpyxl.worksheet.cell_range import CellRange
 
 YEAR = 2020
 PROJECTS = 5
-VERSION = "d1"   # part of the folder name: change it when the generator changes
+VERSION = "d2"   # part of the folder name: change it when the generator changes
 
 # Unit names: district × place × place × quarter gives 20 × 47 × 37 × 5 = 173,900 distinct
 # cores; the kind (街道办事处, 镇人民政府…) is drawn per unit, as the roster matching ignores it.
@@ -127,7 +127,7 @@ def _qualitative(rng, names):
 
 def indicators(rng: random.Random, budget: float, executed: float) -> list[tuple]:
     """5–30 indicator rows (level1, level2, level3, target, actual, weight, self score, reason),
-    weighted as the seed preset wants: 产出 40, 效益 40, 满意度 10."""
+    weighted as the national preset (the default) wants: 产出 50, 效益 30, 满意度 10."""
     n = rng.randint(5, 30)
     n_sat = 1 if n < 12 else rng.randint(1, 2)
     n_eff = max(1, round((n - n_sat) * rng.uniform(0.3, 0.5)))
@@ -136,7 +136,7 @@ def indicators(rng: random.Random, budget: float, executed: float) -> list[tuple
     out_kinds = ["数量指标", "质量指标", "时效指标", "成本指标"][:n_out]
     out_kinds += rng.choices(("数量指标", "数量指标", "质量指标", "时效指标"), k=n_out - len(out_kinds))
     for l2, w in zip(sorted(out_kinds, key=("数量指标", "质量指标", "时效指标", "成本指标").index),
-                     _split(40, n_out, rng)):
+                     _split(50, n_out, rng)):
         if l2 == "数量指标":
             made = _quantity(rng, None)
         elif l2 == "质量指标":
@@ -147,7 +147,7 @@ def indicators(rng: random.Random, budget: float, executed: float) -> list[tuple
             made = _cost(rng, budget)
         rows.append(("产出指标", l2, *made, w))
     eff_kinds = sorted(rng.choices(list(BENEFIT), k=n_eff), key=list(BENEFIT).index)
-    for l2, w in zip(eff_kinds, _split(40, n_eff, rng)):
+    for l2, w in zip(eff_kinds, _split(30, n_eff, rng)):
         made = (_qualitative(rng, BENEFIT[l2]) if rng.random() < 0.6 else _percent(rng, BENEFIT[l2]))
         rows.append(("效益指标", l2, *made, w))
     for w in _split(10, n_sat, rng) if n_sat > 1 else [10]:

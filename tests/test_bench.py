@@ -41,8 +41,8 @@ def test_benchmark_measures_both_corpora_and_prints_one_table(tmp_path):
     assert _summary_units(tmp_path / "summary-diverse-4.xlsx") == sorted(
         diverse.unit_name(i, random.Random(f"7:{i}")) for i in range(4))
     # The smaller diverse corpus (measured second) is the larger one's first units, linked.
-    small = sorted(p.name for p in (tmp_path / "diverse-d1-3").glob("*.xlsx"))
-    assert small == sorted(p.name for p in (tmp_path / "diverse-d1-4").glob("*.xlsx"))[:3]
+    small = sorted(p.name for p in (tmp_path / f"diverse-{diverse.VERSION}-3").glob("*.xlsx"))
+    assert small == sorted(p.name for p in (tmp_path / f"diverse-{diverse.VERSION}-4").glob("*.xlsx"))[:3]
 
 
 def test_diverse_units_differ_in_their_texts(tmp_path):
@@ -55,7 +55,7 @@ def test_diverse_units_differ_in_their_texts(tmp_path):
         cells = set()
         for ws in wb.worksheets:
             assert ws["A1"].value == "项目支出绩效自评表"
-            indicators = [r for r in ws.iter_rows(min_row=13, values_only=True) if r[6] is not None and r[0] != "总分"]
+            indicators = [r for r in ws.iter_rows(min_row=13, values_only=True) if r[6] is not None and r[0] not in ("总分", "自评等级")]
             assert 5 <= len(indicators) <= 30
             cells |= {v for r in indicators for v in (r[2], r[4], r[5], r[8]) if isinstance(v, str)}
         texts.append(cells)
@@ -88,4 +88,4 @@ def test_benchmark_checks_memory_at_a_larger_size(tmp_path):
     assert "peak RSS" in line and "against" in line and "at 3 units" in line
     # The verdict either way: on a busy machine a 3-unit run's sampled peak can miss the top.
     assert "— within the target" in line or "— NOT within the target" in line
-    assert len(list((tmp_path / "diverse-d1-5").glob("*.xlsx"))) == 5
+    assert len(list((tmp_path / f"diverse-{diverse.VERSION}-5").glob("*.xlsx"))) == 5
