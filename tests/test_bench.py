@@ -89,3 +89,14 @@ def test_benchmark_checks_memory_at_a_larger_size(tmp_path):
     # The verdict either way: on a busy machine a 3-unit run's sampled peak can miss the top.
     assert "— within the target" in line or "— NOT within the target" in line
     assert len(list((tmp_path / f"diverse-{diverse.VERSION}-5").glob("*.xlsx"))) == 5
+
+
+def test_floor_sets_the_worker_against_the_least_a_summary_costs(tmp_path):
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "floor.py"), "--units", "3", "--files", "3",
+                          "--repeat", "1", "--corpus", "diverse", "--workdir", str(tmp_path)],
+                         check=False, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    lines = [line for line in res.stdout.splitlines() if line.endswith("× the raw read")]
+    assert len(lines) == 3 and lines[0].split()[-4] == "1.00×"
+    # The worker does far more than read: it cannot cost less than the read itself.
+    assert float(lines[2].split()[-4].rstrip("×")) > 1
