@@ -269,7 +269,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     files: list[FileRows] = []
     try:
         reading = (read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug,
-                                  reference=context) if isolate
+                                  reference=context, stats=False) if isolate
                    else read_in_process(paths, rules, spool.dir, limits=limits, context=context))
         done = 0
         for rows in reading:
