@@ -178,8 +178,9 @@ def _copied_across_units(result: BatchResult) -> None:
     """B105: indicator rows one unit copied from another's (review_checks)."""
     counted = {w.no: w for w in result.counted}
     files = {w.entry.path: w for w in counted.values()}
-    projects = [(counted[no].unit, counted[no].entry.path, sheet, project, cell, keys)
-                for no, sheet, project, cell, keys in result.spool.row_keys(set(counted))]
+    # A generator: check_across_units reads it once, into a database of its own.
+    projects = ((counted[no].unit, counted[no].entry.path, sheet, project, cell, keys)
+                for no, sheet, project, cell, keys in result.spool.row_keys(set(counted)))
     for f in check_across_units(projects, result.rules):
         _add(result, files[f.file], f)
 
@@ -268,7 +269,7 @@ def run_batch(root: str | Path, rules: Rules, year: int | None = None,
     files: list[FileRows] = []
     try:
         reading = (read_contained(paths, rules, spool.dir, jobs=jobs, limits=limits, debug=debug,
-                                  reference=context) if isolate
+                                  reference=context, stats=False) if isolate
                    else read_in_process(paths, rules, spool.dir, limits=limits, context=context))
         done = 0
         for rows in reading:

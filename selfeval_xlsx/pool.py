@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from .container import LIMITS, Limits
 from .context import NONE, Context
-from .errors import PoolError
+from .errors import NO_SPACE, PoolError
 from .findings import codes, make
 from .procs import context, main_hidden
 from .rows import FileRows, to_rows
@@ -31,6 +31,7 @@ from .sheetxml import display_width
 from .workbook import FAILED, FileEntry, WorkbookResult, digest, process_file
 
 READY = "ready"
+FULL = "spool disk full"   # a worker's reply: (FULL, errno, file name)
 DEPTH = 2  # files in flight per worker
 
 # Built on import, so in the forkserver once: every worker inherits it (each would
@@ -42,7 +43,7 @@ Task = tuple[str | os.PathLike[str], str]
 
 
 def _worker(conn: Connection, rules: Rules, limits: Limits, debug: bool, spool_dir: str,
-            context: Context = NONE) -> None:
+            context: Context = NONE, stats: bool = True) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if not debug:
@@ -63,7 +64,20 @@ def _worker(conn: Connection, rules: Rules, limits: Limits, debug: bool, spool_d
             if task is None:
                 return
             path, display = task
-            conn.send(read_one(path, display, rules, limits, sink, context))
+            try:
+                rows = read_one(path, display, rules, limits, sink, context)
+            except OSError as e:
+                if e.errno not in NO_SPACE:
+                    raise
+                # The spool's disk is full: no file can be read, so the run must stop (and
+                # say why), not count this file as one the reader died on.
+                conn.send((FULL, e.errno, str(e.filename or sink.name)))
+                return
+            if not stats:
+                # A batch keeps no project stats (FileRows.head): not sending them saves
+                # pickling here and a third of the unpickling in the parent.
+                rows.projects = []
+            conn.send(rows)
 
 
 def read_one(path: str | os.PathLike[str], display: str, rules: Rules, limits: Limits,
@@ -93,10 +107,11 @@ def _lost(path: str | os.PathLike[str], display: str, code: str, reason: str) ->
 
 
 class _Slot:
-    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, reference: Context = NONE):
+    def __init__(self, rules: Rules, limits: Limits, debug: bool, spool_dir: str, reference: Context = NONE,
+                 stats: bool = True):
         ctx = context()
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, reference),
+        self.proc = ctx.Process(target=_worker, args=(child, rules, limits, debug, spool_dir, reference, stats),
                                 daemon=True)
         with main_hidden():
             self.proc.start()
@@ -149,10 +164,11 @@ def _death_reason(exitcode: int | None) -> str:
 
 def read_contained(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.PathLike[str],
                    jobs: int = 0, limits: Limits = LIMITS, debug: bool = False,
-                   reference: Context = NONE) -> Iterator[FileRows]:
+                   reference: Context = NONE, stats: bool = True) -> Iterator[FileRows]:
     """Processes (path, display name) pairs in contained workers; yields as they finish.
 
     The workers write the files' rows under `spool_dir` (rows.FileTables.store).
+    `stats=False`: the records come without their project stats (FileRows.projects).
 
     Each worker has DEPTH files in flight, so it never idles while the parent stores
     a result. When a worker dies, the file it was reading gets the finding and the
@@ -162,7 +178,7 @@ def read_contained(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.Path
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     slots: list[_Slot] = []
     try:
-        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir), reference)
+        new = functools.partial(_Slot, rules, limits, debug, str(spool_dir), reference, stats)
         slots = [new() for _ in range(jobs)] if pending else []
         while pending or any(s.tasks for s in slots):
             for i, slot in enumerate(slots):
@@ -180,6 +196,8 @@ def read_contained(tasks: Iterable[Task], rules: Rules, spool_dir: str | os.Path
                         result = slot.conn.recv()
                     except (EOFError, OSError):
                         result = None
+                    if type(result) is tuple and result[0] == FULL:
+                        raise OSError(result[1], os.strerror(result[1]), result[2])
                     if result is not None:
                         slot.finished()
                         yield result

@@ -13,10 +13,10 @@ import functools
 import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+import sqlite3
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from decimal import Decimal
-from itertools import chain
 
 from .findings import Finding, make
 from .form import is_cost
@@ -292,50 +292,94 @@ def _digests(blob: bytes) -> frozenset[bytes]:
 # itself; pairs it joins are still counted in full once another row brings them together.
 _COMMON_ROW = 30
 
+# B105 runs in the parent on a whole province's projects, after every file is read. Its
+# index of which projects hold which row (a row digest, a project number, its unit's)
+# lives in a private temporary SQLite database, which keeps at most its page cache in
+# memory and spills the rest to disk: held in Python it cost ~8 KB a file at its peak.
+_ACROSS_SCHEMA = """
+PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE; PRAGMA cache_size=-8000;
+CREATE TABLE project (n INTEGER PRIMARY KEY, unit TEXT, file TEXT, sheet TEXT, name TEXT, cell TEXT,
+                      keys BLOB, need INTEGER);
+CREATE TABLE unit (name TEXT PRIMARY KEY);
+CREATE TABLE seq (i INTEGER PRIMARY KEY);
+"""
+# Each project's row digests (8 bytes each, fingerprint()) with its unit's number; how
+# many projects hold each row held by more than one; each project's rows held by more
+# than _COMMON_ROW projects (`common`); and, for the rows held by at most _COMMON_ROW,
+# their holders with what the candidate test below needs of them.
+_HOLDERS = """
+CREATE TABLE holder AS
+  SELECT substr(p.keys, 8 * s.i + 1, 8) AS digest, p.n AS n, u.rowid AS u
+  FROM project p JOIN unit u ON u.name = p.unit JOIN seq s ON s.i < length(p.keys) / 8;
+CREATE TABLE shared (digest BLOB PRIMARY KEY, k INTEGER) WITHOUT ROWID;
+INSERT INTO shared SELECT digest, count(*) AS k FROM holder GROUP BY digest HAVING k > 1;
+CREATE TABLE common (n INTEGER PRIMARY KEY, rows INTEGER);
+INSERT INTO common SELECT h.n, count(*) FROM holder h JOIN shared s ON s.digest = h.digest AND s.k > {common}
+  GROUP BY h.n;
+CREATE TABLE rare AS
+  SELECT h.digest, h.n, h.u, p.need, coalesce(c.rows, 0) AS common
+  FROM holder h JOIN shared s ON s.digest = h.digest AND s.k <= {common}
+       JOIN project p ON p.n = h.n LEFT JOIN common c ON c.n = h.n;
+CREATE INDEX rare_digest ON rare (digest, n, u, need, common);
+"""
+# The pairs of projects of different units that can share enough rows (see _across_units).
+# `need` and `common` depend on the project alone, so any row of a group has the right ones.
+_CANDIDATES = """
+SELECT a.n, b.n FROM rare a JOIN rare b ON b.digest = a.digest AND b.n > a.n AND b.u != a.u
+GROUP BY a.n, b.n HAVING count(*) + min(a.common, b.common) >= min(a.need, b.need)
+ORDER BY a.n, b.n
+"""
 
-def check_across_units(projects: list[tuple[str, str, str, str, str, bytes]],
+
+def check_across_units(projects: Iterable[tuple[str, str, str, str, str, bytes]],
                        rules: Rules) -> Iterator[Finding]:
     """B105: indicator rows shared with another unit's project. `projects` are
-    (unit, file, sheet, project, cell, fingerprint()); each project is reported once."""
-    units = [item[0] for item in projects]
-    # This runs in the parent on a whole province's projects, after every file is read:
-    # it holds each row digest's holders and each project's size, and builds a
-    # project's key set only to compare it in full.
-    holders: dict[bytes, list[int]] = defaultdict(list)
-    sizes = []
-    for n, item in enumerate(projects):
-        ks = _digests(item[5])
-        sizes.append(len(ks))
-        for key in ks:
-            holders[key].append(n)
-    common = [0] * len(projects)   # each project's rows held by more than _COMMON_ROW projects
-    for ns in holders.values():
-        if len(ns) > _COMMON_ROW:
-            for n in ns:
-                common[n] += 1
-    # copied() wants max(copy_rows, copy_share × the smaller project's rows) shared rows,
-    # which is the smaller of the two projects' `need`; two projects share at most the
-    # rows counted below plus the fewer of their common rows. Pairs that cannot reach it
-    # (nearly all: most share one row by chance) are not compared in full.
-    need = [math.ceil(max(rules.copy_rows, rules.copy_share * size)) for size in sizes]
-    # Both sides of a copy are reported, each naming its first partner by unit and name:
-    # which unit copied which cannot be told, and file order must not decide it.
+    (unit, file, sheet, project, cell, fingerprint()), read once as they come; each
+    project is reported once."""
+    db = sqlite3.connect("")   # private, on disk, removed when closed
+    try:
+        yield from _across_units(db, projects, rules)
+    finally:
+        db.close()
+
+
+def _across_units(db: sqlite3.Connection, projects: Iterable[tuple[str, str, str, str, str, bytes]],
+                  rules: Rules) -> Iterator[Finding]:
+    db.executescript(_ACROSS_SCHEMA)
+    longest = 0
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        nonlocal longest
+        for n, (unit, file, sheet, name, cell, keys) in enumerate(projects):
+            size = len(keys) // 8   # fingerprint() holds each row once
+            longest = max(longest, size)
+            # copied() wants max(copy_rows, copy_share × the smaller project's rows) shared
+            # rows, which is the smaller of the two projects' `need`.
+            yield n, unit, file, sheet, name, cell, keys, math.ceil(max(rules.copy_rows, rules.copy_share * size))
+
+    db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    db.execute("INSERT OR IGNORE INTO unit SELECT unit FROM project ORDER BY n")
+    db.executemany("INSERT INTO seq VALUES (?)", ((i,) for i in range(longest)))
+    db.executescript(_HOLDERS.format(common=_COMMON_ROW))
+    # Two projects share at most the rows held by few projects that both hold, plus the
+    # fewer of their common rows. Pairs that cannot reach `need` (nearly all: most share
+    # one row by chance) are not compared in full. Both sides of a copy are reported, each
+    # naming its first partner by unit and name: which unit copied which cannot be told,
+    # and file order must not decide it.
     partners: dict[int, list[int]] = defaultdict(list)
-    for n, item in enumerate(projects):
-        mine = _digests(item[5])
-        # How many of its rows held by few projects each other project holds too, counted
-        # per project (a province has millions of such chance pairs: never all at once).
-        met = Counter(chain.from_iterable(hs for key in mine if len(hs := holders[key]) <= _COMMON_ROW))
-        for m, count in met.items():
-            if (m < n and units[m] != units[n] and count + min(common[m], common[n]) >= min(need[m], need[n])
-                    and copied(_digests(projects[m][5]), mine, rules)):
-                partners[m].append(n)
-                partners[n].append(m)
+    keys_of = "SELECT keys FROM project WHERE n = ?"
+    for a, b in db.execute(_CANDIDATES).fetchall():
+        ka, kb = (_digests(db.execute(keys_of, (k,)).fetchone()[0]) for k in (a, b))
+        if copied(ka, kb, rules):
+            partners[a].append(b)
+            partners[b].append(a)
+    detail = "SELECT unit, file, sheet, name, cell, keys FROM project WHERE n = ?"
     for n in sorted(partners):
-        unit, file, sheet, name, cell, _ = projects[n]
-        m = min(partners[n], key=lambda k: (projects[k][0], projects[k][3], projects[k][1], projects[k][2]))
-        other, shared = projects[m], copied(_digests(projects[n][5]), _digests(projects[m][5]), rules)
-        more = f"等 {len(partners[n])} 个项目" if len(partners[n]) > 1 else ""
+        unit, file, sheet, name, cell, keys = db.execute(detail, (n,)).fetchone()
+        others = [db.execute(detail, (k,)).fetchone() for k in partners[n]]
+        other = min(others, key=lambda o: (o[0], o[3], o[1], o[2]))
+        shared = copied(_digests(keys), _digests(other[5]), rules)
+        more = f"等 {len(others)} 个项目" if len(others) > 1 else ""
         yield make("B105", f"项目“{name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）与"
                            f"{other[0]}的项目“{other[3]}”（{other[1]}）{more}完全相同",
                    value=other[0], file=file, sheet=sheet, cell=cell, unit=unit, project=name)

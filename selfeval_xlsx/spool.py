@@ -25,7 +25,15 @@ _FINDING_COLUMNS = ", ".join(schema.STORED_FINDING)
 _TYPES = ", ".join(f"{c} {'INTEGER' if c == 'rank' else 'TEXT'}" for c in schema.STORED_FINDING)
 _SCHEMA = (f"CREATE TABLE findings ({_TYPES}, xml BLOB, seq INTEGER);"
            # rows.FileTables.row_keys of each file, for B105 once every file is read
-           "CREATE TABLE row_keys (file INTEGER, sheet TEXT, project TEXT, cell TEXT, keys BLOB);")
+           "CREATE TABLE row_keys (file INTEGER, sheet TEXT, project TEXT, cell TEXT, keys BLOB);"
+           # where each file's rows are (its spool file, the offset and length of each of the
+           # four parts, which follow one another: rows.Segments) and how many there are:
+           # a province has a hundred thousand files, so this is not kept in memory.
+           "CREATE TABLE segments (file INTEGER PRIMARY KEY, spool INTEGER, start INTEGER, project_values INTEGER,"
+           " indicator_values INTEGER, project_xml INTEGER, indicator_xml INTEGER, projects INTEGER,"
+           " indicators INTEGER);")
+_SEGMENT_INSERT = "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_SEGMENT_PARTS = ("project_values", "indicator_values", "project_xml", "indicator_xml")
 _INSERT = f"INSERT INTO findings ({_FINDING_COLUMNS}, xml, seq) VALUES ({', '.join('?' * (len(schema.STORED_FINDING) + 2))})"
 # The sort key (Finding.sort_key) first, then the order findings arrived in.
 _FINDING_ORDER = "ORDER BY rank, unit, file, sheet, code, cell, seq"
@@ -33,38 +41,35 @@ _FINDING_ORDER = "ORDER BY rank, unit, file, sheet, code, cell, seq"
 
 class Spool:
     """Findings in SQLite (they are read back sorted); table rows in the files the
-    reading workers write into `dir`, of which we keep only the offsets."""
+    reading workers write into `dir`, of which SQLite keeps the offsets."""
 
     def __init__(self) -> None:
         # Rows are always stored both as values and as worksheet XML.
         self._dir = tempfile.TemporaryDirectory(prefix="selfeval-")
         self.dir = Path(self._dir.name)
-        # file → (spool file, offset, length of each of the four parts, which follow one
-        # another: rows.Segments), as one tuple: a province has a hundred thousand files.
-        self._segments: dict[int, tuple[str, int, int, int, int, int]] = {}
-        self._paths: dict[str, str] = {}   # one string per worker's spool file
-        self._open: dict[str, BinaryIO] = {}
+        self._paths: dict[str, int] = {}   # each worker's spool file → its number in `segments`
+        self._open: dict[int, BinaryIO] = {}
         self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite")
         # Sorting a province's findings spills to temporary files rather than memory.
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
                                "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000;" + _SCHEMA)
         self._seq = 0
         self._pending = 0
-        self._sizes: dict[int, tuple[int, int]] = {}   # file → (projects, indicators)
         self._unit_index = False
 
     def add(self, file_no: int, rows: FileRows) -> None:
         """One file's rows, as stored by the worker that read it; with its findings and
         row keys it keeps all FileRows.head() leaves out."""
+        sizes = (rows.totals.projects, rows.indicator_count)
         if seg := rows.segments:
             # FileTables.store writes the four parts in one block, one after another.
             parts = (seg.project_values, seg.indicator_values, seg.project_xml, seg.indicator_xml)
             if any(b[0] != sum(a) for a, b in pairwise(parts)):
                 raise ValueError(f"segments not contiguous: {seg}")
-            path = self._paths.setdefault(seg.path, seg.path)
-            self._segments[file_no] = (path, seg.project_values[0], seg.project_values[1], seg.indicator_values[1],
-                                       seg.project_xml[1], seg.indicator_xml[1])
-        self._sizes[file_no] = (rows.totals.projects, rows.indicator_count)
+            spool = self._paths.setdefault(seg.path, len(self._paths))
+            self._db.execute(_SEGMENT_INSERT, (file_no, spool, seg.project_values[0], *(n for _, n in parts), *sizes))
+        else:
+            self._db.execute(_SEGMENT_INSERT, (file_no, None, None, None, None, None, None, *sizes))
         if rows.row_keys:
             self._db.executemany("INSERT INTO row_keys VALUES (?, ?, ?, ?, ?)",
                                  [(file_no, *keys) for keys in rows.row_keys])
@@ -98,20 +103,26 @@ class Spool:
     def _segment(self, files: set[int] | None, which: int) -> Iterator[bytes]:
         """Part `which` (0: project values, 1: indicator values, 2: project XML,
         3: indicator XML) of each file's rows."""
-        for file_no in sorted(self._segments):
+        self._db.commit()
+        paths = {n: path for path, n in self._paths.items()}
+        before = " + ".join(("0", *_SEGMENT_PARTS[:which]))
+        query = (f"SELECT file, spool, start + {before}, {_SEGMENT_PARTS[which]} FROM segments "
+                 "WHERE spool IS NOT NULL ORDER BY file")
+        for file_no, spool, at, length in self._db.execute(query):
             if files is None or file_no in files:
-                path, start, *lengths = self._segments[file_no]
                 # kept open until close(): one handle per worker file, not per table row block
-                fh = self._open.get(path) or self._open.setdefault(path, open(path, "rb"))  # noqa: SIM115
-                fh.seek(start + sum(lengths[:which]))
-                yield fh.read(lengths[which])
+                fh = self._open.get(spool) or self._open.setdefault(spool, open(paths[spool], "rb"))  # noqa: SIM115
+                fh.seek(at)
+                yield fh.read(length)
 
     def count(self, table: str, files: set[int] | None = None) -> int:
         """How many rows projects(files), indicators(files) or findings() will yield."""
         if table == "findings":
             return self._seq
-        k = 0 if table == "projects" else 1
-        return sum(n[k] for f, n in self._sizes.items() if files is None or f in files)
+        self._db.commit()
+        column = "projects" if table == "projects" else "indicators"
+        return sum(n for f, n in self._db.execute(f"SELECT file, {column} FROM segments")
+                   if files is None or f in files)
 
     def xml(self, table: str, files: set[int] | None) -> Iterator[bytes]:
         """The rows of `projects` or `indicators` as rendered XML (UTF-8), one a row."""

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
@@ -136,11 +136,45 @@ class _Part:
     index: int            # xlsxwriter's sheet index: xl/worksheets/sheet{index+1}.xml
     header_row: int       # 0-based
     rows: int             # data rows, the total row included
-    links: list[tuple[str, str, str, str]] = field(default_factory=list)   # (ref, target, sheet, cell)
+    links: _Links | None = None   # its hyperlinks, while its rows are written
 
     @property
     def path(self) -> str:
         return f"xl/worksheets/sheet{self.index + 1}.xml"
+
+    @property
+    def rels_path(self) -> str:
+        return f"xl/worksheets/_rels/sheet{self.index + 1}.xml.rels"
+
+
+class _Links:
+    """A sheet's hyperlinks as its rows are written (up to MAX_LINKS): the <hyperlink>
+    elements, which go after the rows, and their relationships, a zip entry of their
+    own, each into a temporary file (held in memory they cost ~300 bytes a link).
+    `rels_xml`: the sheet's relationships xlsxwriter wrote, if any."""
+
+    def __init__(self, folder: Path, name: str, rels_xml: str | None) -> None:
+        self.count = 0
+        self._next = max((int(n) for n in re.findall(r'Id="rId(\d+)"', rels_xml or "")), default=0) + 1
+        self.elements_path, self.rels_path = folder / f"{name}.links", folder / f"{name}.rels"
+        self._elements = open(self.elements_path, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+        self._rels = open(self.rels_path, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+        self._rels.write(rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else _RELS_HEAD)
+
+    def add(self, ref: str, target: str, sheet: str, cell: str) -> None:
+        i = self._next + self.count
+        self.count += 1
+        location = textgate.sheet_location(sheet, cell)
+        attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={attr(location)}" if location else "")
+        self._elements.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
+        # `target` is encoded already (link_target): backslashes, as Excel writes them.
+        self._rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
+                         f'Target={attr(target)} TargetMode="External"/>')
+
+    def close(self) -> None:
+        self._elements.close()
+        self._rels.write("</Relationships>")
+        self._rels.close()
 
 
 @dataclass(frozen=True)
@@ -246,31 +280,14 @@ def _linked(xml: bytes, link: Link | None, r: int, part: _Part, links: Links | N
     if link is None:
         return xml
     col, file, sheet, cell = link
-    if links and len(part.links) < MAX_LINKS:
-        part.links.append((f"{col_letters(col)}{r}", links(file), sheet, cell))
+    if links and part.links is not None and part.links.count < MAX_LINKS:
+        part.links.add(f"{col_letters(col)}{r}", links(file), sheet, cell)
         return xml
     return plain_link(xml, col)
 
 
 _RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
-
-
-def _write_hyperlinks(out: _Sink, rels: TextIO, part: _Part, rels_xml: str | None) -> None:
-    """Streams a sheet's <hyperlinks> element to `out` and its relationships to `rels`
-    (up to 65,000 of each: held as strings they would cost a province run 100 MB)."""
-    existing = [int(n) for n in re.findall(r'Id="rId(\d+)"', rels_xml or "")]
-    rels.write(rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else _RELS_HEAD)
-    out.write("<hyperlinks>")
-    for i, (ref, target, sheet, cell) in enumerate(part.links, start=max(existing, default=0) + 1):
-        location = textgate.sheet_location(sheet, cell)
-        attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={attr(location)}" if location else "")
-        out.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
-        # `target` is encoded already (link_target): backslashes, as Excel writes them.
-        rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
-                   f'Target={attr(target)} TargetMode="External"/>')
-    out.write("</hyperlinks>")
-    rels.write("</Relationships>")
 
 
 def _splice(skeleton: Path, final: Path, plans: list[tuple[Table, list[_Part]]], fmts: _Formats,
@@ -291,24 +308,35 @@ def _splice(skeleton: Path, final: Path, plans: list[tuple[Table, list[_Part]]],
                 last = part.header_row + 1 + part.rows
                 head = re.sub(r'<dimension ref="[^"]*"/>',
                               f'<dimension ref="A1:{col_letters(len(table.columns) - 1)}{last}"/>', head, count=1)
+                if table.source and links:
+                    old = zin.read(part.rels_path).decode() if part.rels_path in names else None
+                    part.links = _Links(skeleton.parent, f"links{len(pending_rels)}", old)
                 with zout.open(part.path, "w", force_zip64=True) as raw, background(raw) as out:
                     out.write(head)
                     _stream_rows(out, table, part, rows,
                                  row_styles, total_styles, links if table.source else None)
                     out.write("</sheetData>")
-                    if part.links:
-                        rels_name = part.path.replace("worksheets/", "worksheets/_rels/") + ".rels"
-                        old = zin.read(rels_name).decode() if rels_name in names else None
+                    if part.links is not None:
+                        part.links.close()
+                    if part.links is not None and part.links.count:
                         # <hyperlinks> goes after the conditional formats, before the page setup.
                         end = re.search(r"<printOptions|<pageMargins|<pageSetup|<headerFooter|</worksheet>", tail)
                         assert end is not None   # xlsxwriter always closes the sheet with </worksheet>
                         at = end.start()
                         out.write(tail[:at])
-                        pending_rels[rels_name] = skeleton.with_name(f"links{len(pending_rels)}.rels")
-                        with open(pending_rels[rels_name], "w", encoding="utf-8") as rels:
-                            _write_hyperlinks(out, rels, part, old)
+                        out.write("<hyperlinks>")
+                        with open(part.links.elements_path, encoding="utf-8") as elements:
+                            while chunk := elements.read(1 << 16):
+                                out.write(chunk)
+                        out.write("</hyperlinks>")
+                        pending_rels[part.rels_path] = part.links.rels_path
                         tail = tail[at:]
                     out.write(tail)
+                if part.links is not None:
+                    part.links.elements_path.unlink()
+                    if part.rels_path not in pending_rels:
+                        part.links.rels_path.unlink()
+                    part.links = None
         for name, rels_file in pending_rels.items():
             zout.write(rels_file, name)
             rels_file.unlink()
