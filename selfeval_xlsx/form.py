@@ -185,12 +185,31 @@ GRADES = ("优", "良", "中", "差")
 
 _PAREN = re.compile(r"\([^()]*\)")
 _SPACE = re.compile(r"\s+")
+# The full-width punctuation Chinese text carries, and what NFKC makes of each.
+_WIDE = (("，", ","), ("：", ":"), ("（", "("), ("）", ")"), ("；", ";"), ("％", "%"), ("\u3000", " "))
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), faster on everyday Chinese text.
+
+    CPython's NFKC is cheap on a string it need not change and ~40× dearer on one it
+    must: a 20-character sentence with one full-width comma costs ~3 µs, and a province's
+    forms hold millions of such cells. Replacing the common full-width punctuation by
+    its NFKC form first (str.replace is C-fast) usually leaves nothing to normalise. The
+    result is the same either way: NFKC maps each of these characters to exactly that
+    replacement, so normalising the replaced text gives NFKC of the original."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for wide, narrow in _WIDE:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 @functools.lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text)
-    return _SPACE.sub("", s).strip("*:：")
+    s = nfkc(text)
+    return _SPACE.sub("", s).strip("*:：") if not s.isprintable() or " " in s else s.strip("*:：")
 
 
 def norm_label(text: object) -> str:

@@ -104,7 +104,7 @@ class _Reader:
         value, cell = raw
         if isinstance(value, (dt.date, dt.datetime)):
             return value.year
-        s = unicodedata.normalize("NFKC", text(value))
+        s = form.nfkc(text(value))
         m = _YEAR.match(s)
         if not m:
             self.add("U104", f"评价年度“{s}”无法识别", cell, value)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, overload
+
+from .form import nfkc
 
 # Error values a spreadsheet shows for a broken formula (Excel/WPS, and LibreOffice's Err:nnn).
 _ERRORS = frozenset({"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#N/A", "#NUM!", "#NULL!",
@@ -65,8 +66,8 @@ def _limited(p: Parsed, raw: object) -> Parsed:
 
 @functools.lru_cache(maxsize=8192)
 def _parse_text(raw: str) -> Parsed:
-    text = unicodedata.normalize("NFKC", raw)
-    text = _SPACE.sub("", text)
+    text = nfkc(raw)
+    text = _SPACE.sub("", text) if not text.isprintable() or " " in text else text
     err = error_value(text)
     if err:
         return Parsed(None, error=f"是错误值 {err}（公式出错）")

@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .form import nfkc
 from .numbers import error_value, parse_number
 
 POSITIVE, REVERSE, EXACT, DATE, QUALITATIVE, RELATIVE = (
@@ -142,8 +142,8 @@ def _clean(raw: object) -> str:
         return raw.isoformat()[:10]
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return show_number(raw)
-    s = unicodedata.normalize("NFKC", str(raw))
-    return _SPACE.sub("", s)
+    s = nfkc(str(raw))
+    return _SPACE.sub("", s) if not s.isprintable() or " " in s else s
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -91,3 +91,41 @@ def test_actuals():
     assert parse_actual("未完成").achievement == "未达成"
     assert parse_actual("已完成").achievement == "达成"
     assert parse_actual("≥96%").value == D(96)
+
+
+# --- the read path's fast NFKC (form.nfkc) must be NFKC exactly ----------------------
+
+def test_fast_nfkc_replacements_are_what_nfkc_makes_of_them():
+    import unicodedata
+
+    from selfeval_xlsx.form import _WIDE
+    for wide, narrow in _WIDE:
+        assert unicodedata.normalize("NFKC", wide) == narrow
+
+
+@pytest.mark.parametrize("text", [
+    "项目资金（万元）", "其中：当年财政拨款", "因施工进度滞后，部分工程未能按期完工。", "≥９５％",
+    "Ａ\u0301（ｘ）", "（\u0301", "　单位：元　", "ﬁ，①", "plain ascii", "", "e\u0301，",
+])
+def test_fast_nfkc_equals_unicodedata(text):
+    import unicodedata
+
+    from selfeval_xlsx.form import nfkc
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_fast_nfkc_equals_unicodedata_on_any_text():
+    import unicodedata
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from selfeval_xlsx.form import nfkc
+    # Full-width punctuation next to combining marks, compatibility characters and CJK.
+    alphabet = st.sampled_from("，：（）；％\u3000,:()a1Ａ１\u0301\u0308\u309aカｶﬁ①项目元")
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet) | st.text())
+    def check(text):
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
+    check()
