@@ -58,9 +58,13 @@ def _fold(value: str) -> tuple[str, str, tuple[tuple[int, str], ...]] | None:
     s = form.norm_label(value)
     if not s:
         return None
-    bare = form.strip_parens(s)
-    hits = dict(_COMBINED.get(bare, ())) if bare != s else {}
-    hits.update(_COMBINED.get(s, ()))  # the exact text wins over the bracket-free one
+    # (Most cells are values, not labels, and have no brackets: no dicts built for them.)
+    bare = form.strip_parens(s) if "(" in s else s
+    exact = _COMBINED.get(s, ())
+    if bare == s:
+        return s, bare, tuple(dict(exact).items()) if exact else ()
+    hits = dict(_COMBINED.get(bare, ()))
+    hits.update(exact)  # the exact text wins over the bracket-free one
     return s, bare, tuple(hits.items())
 
 
@@ -132,7 +136,8 @@ class Labels:
             c = sheet.left - 1
             for v in line:
                 c += 1
-                if type(v) is str and v and len(v) <= 40:
+                # Most cells are empty (''): the truth test first turns them away cheapest.
+                if v and type(v) is str and len(v) <= 40:
                     folded = fold(v)
                     if folded is not None:
                         text[r, c] = folded
@@ -317,7 +322,7 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
                 out.fund_labels[key] = f"{sheet.get(r, c)}"
                 break
         if key and key not in out.funds:
-            out.funds[key] = dict(zip(cols, zip([sheet.get(r, c) for c in cols.values()],
+            out.funds[key] = dict(zip(cols, zip(sheet.values(r, cols.values()),
                                                 _refs(r, tuple(cols.values())))))
         if out.kind == "dept":
             _side_line(labels, out, r, first_amount)
