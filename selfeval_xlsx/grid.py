@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,8 +105,15 @@ class Sheet:
         if self._by_column is None:
             by_column: dict[int, list[tuple[int, int, int]]] = {}
             # (Ranges over 100 rows last, as before: only overlapping ranges, which no
-            # spreadsheet writes, could tell the difference.)
-            for (r1, c1), (r2, c2) in sorted(self.merged, key=lambda m: m[1][0] - m[0][0] > 100):
+            # spreadsheet writes, could tell the difference. Two passes, not a sort with
+            # a key function: a form has dozens of merged ranges.)
+            tall = []
+            for (r1, c1), (r2, c2) in self.merged:
+                if r2 - r1 > 100:
+                    tall.append((r1, c1, r2, c2))
+                else:
+                    by_column.setdefault(c1, []).append((r1, r2, c2))
+            for r1, c1, r2, c2 in tall:
                 by_column.setdefault(c1, []).append((r1, r2, c2))
             self._by_column = by_column
         for r1, r2, c2 in self._by_column.get(col, ()):
@@ -121,6 +128,13 @@ class Sheet:
             if 0 <= c < len(line):
                 return line[c]
         return ""
+
+    def values(self, row: int, cols: Iterable[int]) -> list[Cell]:
+        """get(row, c) for each of `cols`, in one call (a form reads its blocks row by row)."""
+        r = row - self.top
+        line = self.rows[r] if 0 <= r < len(self.rows) else []
+        left, n = self.left, len(line)
+        return [line[c - left] if 0 <= c - left < n else "" for c in cols]
 
     def nonempty(self) -> Iterator[tuple[int, int, Cell]]:
         """(row, col, value) of every non-empty cell, row by row."""

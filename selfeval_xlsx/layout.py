@@ -58,9 +58,13 @@ def _fold(value: str) -> tuple[str, str, tuple[tuple[int, str], ...]] | None:
     s = form.norm_label(value)
     if not s:
         return None
-    bare = form.strip_parens(s)
-    hits = dict(_COMBINED.get(bare, ())) if bare != s else {}
-    hits.update(_COMBINED.get(s, ()))  # the exact text wins over the bracket-free one
+    # (Most cells are values, not labels, and have no brackets: no dicts built for them.)
+    bare = form.strip_parens(s) if "(" in s else s
+    exact = _COMBINED.get(s, ())
+    if bare == s:
+        return s, bare, tuple(dict(exact).items()) if exact else ()
+    hits = dict(_COMBINED.get(bare, ()))
+    hits.update(exact)  # the exact text wins over the bracket-free one
     return s, bare, tuple(hits.items())
 
 
@@ -132,7 +136,8 @@ class Labels:
             c = sheet.left - 1
             for v in line:
                 c += 1
-                if type(v) is str and v and len(v) <= 40:
+                # Most cells are empty (''): the truth test first turns them away cheapest.
+                if v and type(v) is str and len(v) <= 40:
                     folded = fold(v)
                     if folded is not None:
                         text[r, c] = folded
@@ -317,7 +322,7 @@ def _read_funds(labels: Labels, out: RawProject) -> None:
                 out.fund_labels[key] = f"{sheet.get(r, c)}"
                 break
         if key and key not in out.funds:
-            out.funds[key] = dict(zip(cols, zip([sheet.get(r, c) for c in cols.values()],
+            out.funds[key] = dict(zip(cols, zip(sheet.values(r, cols.values()),
                                                 _refs(r, tuple(cols.values())))))
         if out.kind == "dept":
             _side_line(labels, out, r, first_amount)
@@ -421,6 +426,7 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     offsets = tuple(c - sheet.left for c in columns)
     pick = operator.itemgetter(*offsets) if len(offsets) > 1 else None   # one C call per row
     content_at = [j for j, k in enumerate(keys) if k in _CONTENT_KEYS]
+    content_of = _picker(content_at)
     filled_at = [j for j, k in enumerate(keys) if k in _FILLED_KEYS]
     level1_at = keys.index("level1") if "level1" in cols else None
     level2_at = keys.index("level2") if "level2" in cols else None
@@ -428,6 +434,7 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
     repeated = {r for r, c in labels.positions(_IND_INDEX).get("level3", ()) if c == cols.get("level3")}
     level_at = tuple(j for j in (level1_at, level2_at, level3_at) if j is not None)
     labels_at = tuple(j for j in (level1_at, level2_at) if j is not None)
+    levels_of, labels_of = _picker(level_at), _picker(labels_at)
     ignored: list[int] = []
     label_only: int | None = None   # a row holding only a 一级/二级 label, until a row uses it
     placeholder = form.is_placeholder
@@ -439,11 +446,11 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
             values = pick(row)
         else:
             values = [row[i] if i < len(row) else "" for i in offsets]
-        content = not _EMPTY.issuperset([values[j] for j in content_at])
+        content = not _EMPTY.issuperset(content_of(values))
         if content:
-            if _subtotal(values, level_at):
+            if not _SUBTOTALS.isdisjoint(levels_of(values)):
                 continue   # 小计 of a 一级: its figures are its indicators' again
-        elif all(values[j] in _EMPTY for j in labels_at):
+        elif _EMPTY.issuperset(labels_of(values)):
             continue  # an empty row of the indicator block
         if content and (level3_at is None or _blank_or_placeholder(values[level3_at], placeholder)) \
                 and all(_blank_or_placeholder(values[j], placeholder) for j in filled_at):
@@ -482,8 +489,15 @@ def _read_indicators(labels: Labels, out: RawProject) -> None:
 _SUBTOTALS = frozenset({"小计", "小计:", "小计：", "小 计", "分项小计", "一级指标小计", "小计得分"})
 
 
-def _subtotal(values: Sequence[Cell], level_at: Iterable[int]) -> bool:
-    return not _SUBTOTALS.isdisjoint([values[j] for j in level_at])
+def _picker(at: Sequence[int]) -> Callable[[Sequence[Cell]], Sequence[Cell]]:
+    """A row's values at the positions `at`, picked in one C call (this runs for every
+    indicator row; itemgetter gives a bare value for one position, hence the cases)."""
+    if len(at) > 1:
+        return operator.itemgetter(*at)
+    if at:
+        j = at[0]
+        return lambda values: (values[j],)
+    return lambda values: ()
 
 
 def _blank_or_placeholder(v: object, placeholder: Callable[[str], bool]) -> bool:

@@ -84,6 +84,8 @@ _ACTUAL_DATE = (
     re.compile(r"^(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"),
     re.compile(r"^(?P<m>[0-9]{1,2})月"),
 )
+# A character every _ACTUAL_DATE pattern requires (年…月, or - . / between the numbers).
+_DATE_MARKS = frozenset("月-./")
 # Words that say a deadline was kept, without a date.
 _ON_TIME = ("按时", "按期", "如期", "提前", "及时完成", "准时", "在规定时间内", "规定时限内")
 
@@ -240,7 +242,7 @@ def _parse_target(raw: object, nature: object, year: int | None) -> Target:
     date = None if _MEASURE.search(s) else _date_target(s, year) or _bare_date(s)
     if date is not None:
         return Target(DATE, s, date=date, deadline=True)
-    if ((_DEADLINE_LIKE.search(s) and _DONE_BY.search(s)) or _BEFORE.search(s)) \
+    if ((_DEADLINE_LIKE.search(s) and _DONE_BY.search(s)) or ("前" in s and _BEFORE.search(s))) \
             and "%" not in s:
         # 汛期前, 开学前, 13月底前: a deadline we cannot date. Never read it as a number.
         return Target(DATE, s, deadline=True)
@@ -309,7 +311,9 @@ def _parse_actual(raw: object, year: int | None) -> Actual:
     err = error_value(s)
     if err:
         return Actual(s, error=err)
-    for pat in _ACTUAL_DATE:
+    # Every date pattern needs a 月 or a separator: most completions (95%, 11003人次, 达成)
+    # have neither and skip the six searches.
+    for pat in _ACTUAL_DATE if _DATE_MARKS.intersection(s) else ():
         m = pat.search(s)
         if m:
             g = m.groupdict()
