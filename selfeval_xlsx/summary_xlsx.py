@@ -437,7 +437,9 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
-    @functools.cache
+    # Bounded: 问题清单 comes sorted by unit and file, so a file's links come together, and
+    # a province has a hundred thousand files.
+    @functools.lru_cache(maxsize=1024)
     def links(file: str) -> str:
         return link_target(root, out_dir, file)
 
