@@ -160,16 +160,27 @@ class _Links:
         self._elements = open(self.elements_path, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
         self._rels = open(self.rels_path, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
         self._rels.write(rels_xml.rsplit("</Relationships>", 1)[0] if rels_xml else _RELS_HEAD)
+        # Rows come sorted by unit and file: consecutive links mostly share a file and a
+        # sheet, whose escaped forms are made once for the run of them.
+        self._target: tuple[str, str] = ("", "")   # (target, its relationship's tail)
+        self._sheet: tuple[str, str] = ("", "")    # (sheet, its location's escaped head)
 
     def add(self, ref: str, target: str, sheet: str, cell: str) -> None:
         i = self._next + self.count
         self.count += 1
-        location = textgate.sheet_location(sheet, cell)
-        attrs = f'ref="{ref}" r:id="rId{i}"' + (f" location={attr(location)}" if location else "")
-        self._elements.write(f'<hyperlink {attrs} tooltip="打开源文件并定位到此单元格"/>')
-        # `target` is encoded already (link_target): backslashes, as Excel writes them.
-        self._rels.write(f'<Relationship Id="rId{i}" Type="{HYPERLINK}" '
-                         f'Target={attr(target)} TargetMode="External"/>')
+        if sheet and cell:
+            if self._sheet[0] != sheet:
+                # textgate.sheet_location, escaped as attr() would: both change characters
+                # one at a time, so the head and the cell can be escaped apart.
+                self._sheet = (sheet, attr(textgate.sheet_location(sheet, "!"))[1:-2])
+            location = f' location="{self._sheet[1]}{cell if cell.isascii() and cell.isalnum() else attr(cell)[1:-1]}"'
+        else:
+            location = ""
+        self._elements.write(f'<hyperlink ref="{ref}" r:id="rId{i}"{location} tooltip="打开源文件并定位到此单元格"/>')
+        if self._target[0] != target:
+            # `target` is encoded already (link_target): backslashes, as Excel writes them.
+            self._target = (target, f'Type="{HYPERLINK}" Target={attr(target)} TargetMode="External"/>')
+        self._rels.write(f'<Relationship Id="rId{i}" {self._target[1]}')
 
     def close(self) -> None:
         self._elements.close()
@@ -426,7 +437,9 @@ def write_summary(result: BatchResult, path: str | Path, max_rows: int | None = 
     path = Path(path)
     root, out_dir = Path(result.root).resolve(), path.parent.resolve()
 
-    @functools.cache
+    # Bounded: 问题清单 comes sorted by unit and file, so a file's links come together, and
+    # a province has a hundred thousand files.
+    @functools.lru_cache(maxsize=1024)
     def links(file: str) -> str:
         return link_target(root, out_dir, file)
 
