@@ -15,7 +15,9 @@ Two declared records, one conversion:
 """
 from __future__ import annotations
 
+import marshal
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, BinaryIO, TypeVar
@@ -39,8 +41,10 @@ from .scoring import Totals, execution_rate
 from .sheetxml import (
     GATED,
     ROW_MARK,
-    join_rows,
+    column_cells,
+    join_columns,
     link_cells,
+    number_cells,
     row_xml,
     unlink,
     wrapped_height,
@@ -169,9 +173,8 @@ class FileTables:
         if self.project_rows or self.indicator_rows:
             if sink is None:
                 raise ValueError("rows need a spool file to go to")
-            p_cells, i_cells = schema.PROJECTS.cells, schema.INDICATORS.cells
-            xml = [join_rows(row_xml(ROW_MARK, p_cells, r) for r in self.project_rows),
-                   join_rows(row_xml(ROW_MARK, i_cells, r) for r in self.indicator_rows)]
+            p_values, p_xml = table_parts(schema.PROJECTS, self.project_rows)
+            i_values, i_xml = table_parts(schema.INDICATORS, self.indicator_rows)
             # sheetxml.escape notes every text the gate changed (sheetxml.GATED): only
             # once there is one do we look for this file's. The values are stored as
             # the workbook shows them, so JSON, reports and DataFrames say the same.
@@ -182,7 +185,10 @@ class FileTables:
                     self.findings.append(changed_finding(self, *changed))
                     self.counts = count_by_severity(self.findings)
                     self.gate_values()
-            parts = [schema.PROJECTS.pack(self.project_rows), schema.INDICATORS.pack(self.indicator_rows), *xml]
+                    # the values again, as gated (the XML was gated as it was rendered)
+                    p_values = schema.PROJECTS.pack(self.project_rows)
+                    i_values = schema.INDICATORS.pack(self.indicator_rows)
+            parts = [p_values, i_values, p_xml, i_xml]
             start = sink.tell()
             # One unbuffered write before the result is sent: a worker killed later
             # loses nothing the parent has been told about.
@@ -295,6 +301,36 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
             self_grade=s.self_grade, file=p.file, sheet=p.sheet))
     out.counts = count_by_severity(out.findings)
     return out
+
+
+def table_parts(table: schema.TableSchema[Any], rows: list[Any]) -> tuple[bytes, bytes]:
+    """`rows` as the spool stores them: their values (as table.pack packs them:
+    decimals as text) and their rendered rows (as sheetxml.join_rows stores
+    row_xml's). Made a column at a time, not a cell at a time: a column's kind of
+    values is looked at once, a text repeated down a column (unit, project, file,
+    sheet) rendered once, and a decimal turned into text once for both forms."""
+    if not rows:
+        return table.pack(rows), b""
+    columns = list(zip(*rows))
+    values: list[Sequence[Any]] = []
+    xml: list[list[str]] = []
+    for at, column in enumerate(columns):
+        kinds = set(map(type, column))
+        if kinds <= _DECIMALS and Decimal in kinds:
+            column = list(map(str, column)) if kinds == _DECIMAL else [v if v is None else str(v) for v in column]
+            if at < len(table.cells):
+                xml.append(number_cells(table.cells[at], column))
+        else:
+            if at < len(table.cells):
+                xml.append(column_cells(table.cells[at], column))
+            if Decimal in kinds:
+                column = [str(v) if type(v) is Decimal else v for v in column]
+        values.append(column)
+    return marshal.dumps(list(zip(*values))), join_columns(xml, len(rows))
+
+
+_DECIMAL = {Decimal}
+_DECIMALS = {Decimal, type(None)}
 
 
 def text_changes(*tables: Any) -> tuple[int, str, str, str, str] | None:

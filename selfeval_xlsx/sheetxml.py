@@ -22,9 +22,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 from . import textgate
 from .grid import col_letters
@@ -78,9 +78,9 @@ def attr(value: str) -> str:
     return f'"{value.translate(_ATTR_ESCAPES)}"'
 
 
-@dataclass(frozen=True)
-class CellFormat:
-    """The opening tags of one column's cells, row number left as ROW_MARK."""
+class CellFormat(NamedTuple):
+    """The opening tags of one column's cells, row number left as ROW_MARK. (A named
+    tuple: link_cells is cached on a row's formats, and a tuple hashes in C.)"""
     text: str      # an inline string
     spaced: str    # an inline string whose edges are blanks Excel must keep
     number: str
@@ -158,6 +158,60 @@ def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: 
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
 
 
+# --- a block of rows, column by column (what a reading worker stores) -------------------
+
+_ROW_OPEN, _ROW_END = f'<row r="{ROW_MARK}">', "</row>"
+
+
+def cell_xml(cell: CellFormat, v: Any) -> str:
+    """One cell as row_xml renders it ("" for None and empty text)."""
+    t = type(v)
+    if t is str:
+        return text_cell(cell, v)
+    if v is None:
+        return ""
+    if t is Decimal:
+        return f"{cell.number}{str(v)}{_NUMBER_END}"
+    if t is int or (t is float and v - v == 0):
+        return f"{cell.number}{float(v)!r}{_NUMBER_END}"
+    return f"{cell.text}{escape(str(v))}{_TEXT_END}"
+
+
+def text_cell(cell: CellFormat, v: str) -> str:
+    """A text cell as row_xml renders it ("" for empty text)."""
+    if not v:
+        return ""
+    return f"{cell.spaced if v[0] in _BLANKS or v[-1] in _BLANKS else cell.text}{escape(v)}{_TEXT_END}"
+
+
+def column_cells(cell: CellFormat, values: Sequence[Any]) -> list[str]:
+    """One column of a block of rows, each value rendered as row_xml renders it. A
+    column of texts renders each distinct text once: a file's unit, project, file and
+    sheet names repeat on every indicator row, and so do most 一级/二级指标."""
+    if set(map(type, values)) <= _TEXTS:
+        rendered = {v: text_cell(cell, v) if v else "" for v in set(values)}
+        return list(map(rendered.__getitem__, values))
+    return [cell_xml(cell, v) for v in values]
+
+
+def number_cells(cell: CellFormat, texts: Sequence[str | None]) -> list[str]:
+    """A column of decimals given as their str() (None for none), rendered as row_xml
+    renders the decimals: the spool stores the same texts (TableSchema.pack)."""
+    pre = cell.number
+    return [f"{pre}{s}{_NUMBER_END}" if s is not None else "" for s in texts]
+
+
+_TEXTS = {str, type(None)}
+
+
+def join_columns(columns: Iterable[list[str]], count: int) -> bytes:
+    """`count` rows from their columns' rendered cells (column_cells, number_cells),
+    as join_rows(row_xml(ROW_MARK, …) for each row) stores them."""
+    filled = [c for c in columns if any(c)]   # a column empty on every row adds nothing
+    rows = map("".join, zip([_ROW_OPEN] * count, *filled, repeat(_ROW_END)))
+    return "\n".join(rows).encode("utf-8", "replace")
+
+
 def join_rows(rows: Iterable[str]) -> bytes:
     """Rendered rows (row_xml) as one block for the spool: one a line. A rendered row
     never holds a raw line break (escape writes a typed one as &#10;), so the line
@@ -183,7 +237,7 @@ def _wide() -> re.Pattern[str]:
         elif not wide and start is not None:
             ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(cp - 1))}")
             start = None
-    return re.compile(f"[{''.join(ranges)}]")
+    return re.compile(f"[{''.join(ranges)}]+")   # runs: display_width counts them by removing them
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -191,7 +245,9 @@ _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 def display_width(text: str) -> int:
     """Width in character cells (a terminal's, or Excel's column units): Chinese takes two."""
-    width = len(text) + len(_wide().findall(text))
+    if text.isascii() and text:   # known without a scan (the string's own flag); "" builds
+        return len(text)          # the table below, which is how pool.py has it built early
+    width = 2 * len(text) - len(_wide().sub("", text))   # each wide character once more
     for ch in _ASTRAL.findall(text):   # rare: rare characters and emoji
         width += unicodedata.east_asian_width(ch) in "WF"
     return width
