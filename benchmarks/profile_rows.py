@@ -128,7 +128,7 @@ def main() -> None:
         child(args.folder, args.files, args.child)
         return
     import bench  # benchmarks/bench.py: its corpora
-    name_of, make, what = bench.CORPORA[args.corpus]
+    name_of, make, _ = bench.CORPORA[args.corpus]
     folder = args.workdir / name_of(args.units)
     make(folder, args.units)
     if args.callgrind:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import marshal
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, BinaryIO, TypeVar
 
 from . import approved_targets, schema, textgate
@@ -40,11 +42,17 @@ from .review_checks import fingerprint
 from .scoring import Totals, execution_rate
 from .sheetxml import (
     GATED,
+    LINK,
+    ROW_END,
     ROW_MARK,
+    STYLE_INDEX,
+    cell_format,
+    cell_xml,
     column_cells,
     join_columns,
     link_cells,
     number_cells,
+    row_open,
     row_xml,
     unlink,
     wrapped_height,
@@ -139,6 +147,32 @@ def stored(finding: Finding) -> StoredPair:
     return s, finding_xml(finding_row(s))
 
 
+def stored_all(findings: Sequence[Finding]) -> list[StoredPair]:
+    """[stored(f) for f in findings], the rows rendered a column at a time (as
+    table_parts renders a table): a file's findings share its unit and file, and mostly
+    their sheets, codes and titles, which are rendered once."""
+    if not findings:
+        return []
+    table = schema.FINDINGS
+    kept = [schema.StoredFinding._make(f.as_row()) for f in findings]
+    field = dict(zip(schema.STORED_FINDING, zip(*kept)))   # as finding_row fills a row
+    field["severity"] = tuple(BY_RANK[rank].value for rank in field["rank"])
+    field["title"] = tuple(CATALOGUE[code].title for code in field["code"])
+    columns = [field[name] for name in table.names]
+    cells = [column_cells(fmt, values) for fmt, values in zip(table.cells, columns)]
+    for n, s in enumerate(kept):   # the link cell in the link style, as finding_xml has it
+        if link := finding_link(s.file or "", s.sheet or "", s.cell or ""):
+            col = link[0]
+            cells[col][n] = cell_xml(cell_format(col, STYLE_INDEX[LINK]), columns[col][n])
+    if table.wrap:
+        width = table.column(table.wrap).width
+        opens = [row_open(wrapped_height(str(v), width) if v else None) for v in columns[table.index(table.wrap)]]
+    else:
+        opens = [row_open(None)] * len(kept)
+    rows = map("".join, zip(opens, *cells, repeat(ROW_END)))
+    return [(s, xml.encode("utf-8", "replace")) for s, xml in zip(kept, rows)]
+
+
 def from_stored(s: schema.StoredFinding) -> Finding:
     return Finding(s.code, BY_RANK[s.rank], s.message, file=s.file, sheet=s.sheet, cell=s.cell,
                    unit=s.unit, project=s.project, value=s.value)
@@ -199,7 +233,7 @@ class FileTables:
                 at += len(part)
             segments = Segments(sink.name, *offsets)
         return FileRows(self.entry, self.unit, self.district, self.year, self.unit_info, self.projects,
-                        [stored(f) for f in self.findings], dict(self.counts), len(self.indicator_rows),
+                        stored_all(self.findings), dict(self.counts), len(self.indicator_rows),
                         self.totals, segments, departments=self.departments, row_keys=self.row_keys)
 
 
@@ -253,6 +287,34 @@ class FileRows:
         return replace(self, projects=[], findings=[], row_keys=[], segments=None)
 
 
+def _builder(table: schema.TableSchema[R], names: str) -> Callable[..., R]:
+    """A constructor of `table`'s records that takes every field by position, in the
+    order `names` lists them: to_rows builds a province's million rows at the cost of
+    a positional call (a keyword call costs three times as much), with the names kept
+    beside the values and no way for a reordered table to shift them."""
+    order = names.split()
+    fields = table.record._fields
+    if sorted(order) != sorted(fields):
+        raise TypeError(f"{table.key}: {order} are not the fields {fields}")
+    pick = itemgetter(*[order.index(f) for f in fields])
+    new, record = tuple.__new__, table.record
+    return lambda *values: new(record, pick(values))
+
+
+# The values in to_rows are given in these orders, a line of names to a line of values.
+_PROJECT_ROW = _builder(schema.PROJECTS, """unit project code
+    initial budget executed rate initial_rate
+    rate_score output_score benefit_score
+    satisfaction_score
+    total self_total diff grade self_grade
+    exec_reason finding_count file sheet
+    prev_total prev_rate""")
+_INDICATOR_ROW = _builder(schema.INDICATORS, """unit project level1 level2 level3
+    target approved actual rule
+    weight self_score score diff
+    reason file sheet cell""")
+
+
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Context = NONE) -> FileTables:
     """`high_mark`: the self total counted as 自评偏高 (rules.suspicious_score);
     `context`: what each project is compared with (context.py)."""
@@ -260,7 +322,6 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
         w = replace(w, findings=[*w.findings, *approved_targets.check(w, context.targets)])
     out = FileTables(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
-    project_row, indicator_row = schema.PROJECTS.record, schema.INDICATORS.record
     # Last year's record of each project, and what comparing with it finds (previous.py).
     earlier = Lookup(context.previous, w.unit, w.file.path, w.findings) if context.previous is not None else None
     for sp in w.projects:
@@ -273,23 +334,23 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
         if keys := fingerprint(p, s):
             out.row_keys.append((p.sheet, p.name, p.indicators[0].cells.get("level3", ""), keys))
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
-        out.project_rows.append(project_row(
-            unit=w.unit, project=p.name, code=p.code, initial=amt(p.initial), budget=amt(p.budget),
-            executed=amt(p.executed), rate=pct(s.rate), initial_rate=pct(execution_rate(p.initial, p.executed)),
-            rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
-            benefit_score=amt(s.dimensions.get("效益指标")),
-            satisfaction_score=amt(s.dimensions.get("满意度指标")), total=amt(s.total),
-            self_total=amt(s.self_total), diff=amt(diff), grade=s.grade, self_grade=s.self_grade,
-            exec_reason=p.exec_reason, finding_count=per_sheet[p.sheet] + len(repeats), file=p.file, sheet=p.sheet,
-            prev_total=last.total if last else None, prev_rate=last.rate if last else None))
+        out.project_rows.append(_PROJECT_ROW(
+            w.unit, p.name, p.code,
+            amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate), pct(execution_rate(p.initial, p.executed)),
+            amt(s.rate_score), amt(s.dimensions.get("产出指标")), amt(s.dimensions.get("效益指标")),
+            amt(s.dimensions.get("满意度指标")),
+            amt(s.total), amt(s.self_total), amt(diff), s.grade, s.self_grade,
+            p.exec_reason, per_sheet[p.sheet] + len(repeats), p.file, p.sheet,
+            last.total if last else None, last.rate if last else None))
+        add, unit, name, file, sheet = out.indicator_rows.append, w.unit, p.name, p.file, p.sheet
         for ind, i in zip(p.indicators, s.indicators):
             idiff = None if ind.self_score is None or i.score is None else ind.self_score - i.score
             rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")
-            out.indicator_rows.append(indicator_row(
-                unit=w.unit, project=p.name, level1=ind.level1, level2=ind.level2, level3=ind.level3,
-                target=ind.target.text, approved=ind.approved, actual=ind.actual.text, rule=rule, weight=amt(ind.weight),
-                self_score=amt(ind.self_score), score=amt(i.score), diff=amt(idiff), reason=ind.reason,
-                file=p.file, sheet=p.sheet, cell=ind.cells.get("level3", "")))
+            add(_INDICATOR_ROW(
+                unit, name, ind.level1, ind.level2, ind.level3,
+                ind.target.text, ind.approved, ind.actual.text, rule,
+                amt(ind.weight), amt(ind.self_score), amt(i.score), amt(idiff),
+                ind.reason, file, sheet, ind.cells.get("level3", "")))
     for sp in w.dept:
         p, s = sp.project, sp.score
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
@@ -311,21 +372,21 @@ def table_parts(table: schema.TableSchema[Any], rows: list[Any]) -> tuple[bytes,
     sheet) rendered once, and a decimal turned into text once for both forms."""
     if not rows:
         return table.pack(rows), b""
-    columns = list(zip(*rows))
     values: list[Sequence[Any]] = []
     xml: list[list[str]] = []
-    for at, column in enumerate(columns):
+    for at, column in enumerate(zip(*rows)):
         kinds = set(map(type, column))
+        packed: Sequence[Any] = column
         if kinds <= _DECIMALS and Decimal in kinds:
-            column = list(map(str, column)) if kinds == _DECIMAL else [v if v is None else str(v) for v in column]
+            packed = list(map(str, column)) if kinds == _DECIMAL else [v if v is None else str(v) for v in column]
             if at < len(table.cells):
-                xml.append(number_cells(table.cells[at], column))
+                xml.append(number_cells(table.cells[at], packed))
         else:
             if at < len(table.cells):
                 xml.append(column_cells(table.cells[at], column))
             if Decimal in kinds:
-                column = [str(v) if type(v) is Decimal else v for v in column]
-        values.append(column)
+                packed = [str(v) if type(v) is Decimal else v for v in column]
+        values.append(packed)
     return marshal.dumps(list(zip(*values))), join_columns(xml, len(rows))
 
 

@@ -123,6 +123,12 @@ def number_rows(rows: list[bytes], first: int) -> bytes:
 
 
 _TEXT_END, _NUMBER_END, _BLANKS = "</t></is></c>", "</v></c>", " \t\n"
+_ROW_OPEN, ROW_END = f'<row r="{ROW_MARK}">', "</row>"
+
+
+def row_open(height: float | None) -> str:
+    """A rendered row's opening tag: with its height in points, or without one."""
+    return f'<row r="{ROW_MARK}" ht="{height:g}" customHeight="1">' if height else _ROW_OPEN
 
 
 def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: float | None = None) -> str:
@@ -130,7 +136,7 @@ def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: 
     the exact type and joins pre-built tags. Text is always an inline string: nothing
     a clerk typed can become a formula. `height` (points) is for wrapped text:
     spreadsheet programs do not grow a stored row to fit it."""
-    out = [f'<row r="{ROW_MARK}" ht="{height:g}" customHeight="1">' if height else f'<row r="{ROW_MARK}">']
+    out = [row_open(height)]
     add = out.append
     for cell, v in zip(cells, values):
         t = type(v)
@@ -153,14 +159,13 @@ def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: 
             add(cell.text)
             add(escape(str(v)))
             add(_TEXT_END)
-    add("</row>")
+    add(ROW_END)
     xml = "".join(out)
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
 
 
 # --- a block of rows, column by column (what a reading worker stores) -------------------
 
-_ROW_OPEN, _ROW_END = f'<row r="{ROW_MARK}">', "</row>"
 
 
 def cell_xml(cell: CellFormat, v: Any) -> str:
@@ -171,7 +176,7 @@ def cell_xml(cell: CellFormat, v: Any) -> str:
     if v is None:
         return ""
     if t is Decimal:
-        return f"{cell.number}{str(v)}{_NUMBER_END}"
+        return f"{cell.number}{v!s}{_NUMBER_END}"
     if t is int or (t is float and v - v == 0):
         return f"{cell.number}{float(v)!r}{_NUMBER_END}"
     return f"{cell.text}{escape(str(v))}{_TEXT_END}"
@@ -208,7 +213,7 @@ def join_columns(columns: Iterable[list[str]], count: int) -> bytes:
     """`count` rows from their columns' rendered cells (column_cells, number_cells),
     as join_rows(row_xml(ROW_MARK, …) for each row) stores them."""
     filled = [c for c in columns if any(c)]   # a column empty on every row adds nothing
-    rows = map("".join, zip([_ROW_OPEN] * count, *filled, repeat(_ROW_END)))
+    rows = map("".join, zip([_ROW_OPEN] * count, *filled, repeat(ROW_END)))
     return "\n".join(rows).encode("utf-8", "replace")
 
 

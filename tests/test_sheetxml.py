@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from selfeval_xlsx.findings import make
 from selfeval_xlsx.sheetxml import (
     ROW_MARK,
     attr,
@@ -101,7 +102,7 @@ def test_style_indices_are_what_the_writer_registers(tmp_path):
 _TEXT = st.one_of(st.sampled_from(["", " ", "a\nb", "a\r\nb", "\x01", "_x0041_", "=SUM(A1)", "<&>", " 甲 ",
                                    "长安区", "\ufffe", "\t"]), st.text(max_size=12))
 _VALUE = st.one_of(_TEXT, st.none(), st.decimals(allow_nan=True, allow_infinity=True, places=None),
-                   st.sampled_from([Decimal("-0.00"), Decimal("0.00"), Decimal("8"), Decimal("8.00"),
+                   st.sampled_from([Decimal("-0.00"), Decimal("0.00"), Decimal(8), Decimal("8.00"),
                                     Decimal("1E+3")]),
                    st.integers(-10**20, 10**20), st.floats(), st.booleans())
 
@@ -128,3 +129,19 @@ def test_display_width_by_runs_counts_as_character_by_character(text):
     import unicodedata
     want = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     assert display_width(text) == want
+
+
+_CODES = st.sampled_from(["F101", "P109", "I111", "B105", "U102"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.builds(
+    lambda code, message, file, sheet, cell, unit, project, value: make(
+        code, message, file=file, sheet=sheet, cell=cell, unit=unit, project=project, value=value),
+    _CODES, st.one_of(_TEXT, st.just("问" * 300), st.just("长" * 40_000)),
+    st.sampled_from(["", "a.xlsx", "区/街道 #1.xlsx"]), st.sampled_from(["", "项目1", "it's"]),
+    st.sampled_from(["", "C11"]), _TEXT, _TEXT, st.one_of(_TEXT, st.decimals(allow_nan=False), st.none())),
+    max_size=6))
+def test_a_files_findings_render_as_one_by_one(findings):
+    from selfeval_xlsx.rows import stored, stored_all
+    assert stored_all(findings) == [stored(f) for f in findings]
