@@ -163,14 +163,14 @@ def stored_all(findings: Sequence[Finding]) -> list[StoredPair]:
     for n, s in enumerate(kept):   # the link cell in the link style, as finding_xml has it
         if link := finding_link(s.file or "", s.sheet or "", s.cell or ""):
             col = link[0]
-            cells[col][n] = cell_xml(cell_format(col, STYLE_INDEX[LINK]), columns[col][n])
+            cells[col][n] = cell_xml(cell_format(col, STYLE_INDEX[LINK]), columns[col][n]).encode("utf-8", "replace")
     if table.wrap:
         width = table.column(table.wrap).width
-        opens = [row_open(wrapped_height(str(v), width) if v else None) for v in columns[table.index(table.wrap)]]
+        opens = [row_open(wrapped_height(str(v), width) if v else None).encode()
+                 for v in columns[table.index(table.wrap)]]
     else:
-        opens = [row_open(None)] * len(kept)
-    rows = map("".join, zip(opens, *cells, repeat(ROW_END)))
-    return [(s, xml.encode("utf-8", "replace")) for s, xml in zip(kept, rows)]
+        opens = [row_open(None).encode()] * len(kept)
+    return list(zip(kept, map(b"".join, zip(opens, *cells, repeat(ROW_END.encode())))))
 
 
 def from_stored(s: schema.StoredFinding) -> Finding:
@@ -373,11 +373,11 @@ def table_parts(table: schema.TableSchema[Any], rows: list[Any]) -> tuple[bytes,
     if not rows:
         return table.pack(rows), b""
     values: list[Sequence[Any]] = []
-    xml: list[list[str]] = []
+    xml: list[list[bytes]] = []
     for at, column in enumerate(zip(*rows)):
         kinds = set(map(type, column))
         packed: Sequence[Any] = column
-        if kinds <= _DECIMALS and Decimal in kinds:
+        if kinds <= _DECIMALS and Decimal in kinds:   # texts made once, for both forms
             packed = list(map(str, column)) if kinds == _DECIMAL else [v if v is None else str(v) for v in column]
             if at < len(table.cells):
                 xml.append(number_cells(table.cells[at], packed))

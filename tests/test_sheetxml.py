@@ -99,8 +99,11 @@ def test_style_indices_are_what_the_writer_registers(tmp_path):
 # What a clerk can type, and every kind of value a row may hold: text with Alt+Enter,
 # control characters, blanks at the edges, _xHHHH_ literals and formulas; decimals of any
 # exponent and sign (-0.00 and 0.00 are equal but shown differently); ints, floats, bools.
-_TEXT = st.one_of(st.sampled_from(["", " ", "a\nb", "a\r\nb", "\x01", "_x0041_", "=SUM(A1)", "<&>", " 甲 ",
-                                   "长安区", "\ufffe", "\t"]), st.text(max_size=12))
+# (\x01 is what a worker joins a column's texts with; _x00 and 41_ make _x0041_ across
+# two texts; two 20,000-character texts are within a cell's limit, joined they are not.)
+_TEXT = st.one_of(st.sampled_from(["", " ", "a\nb", "a\r\nb", "\x01", "a\x01b", "_x0041_", "_x00", "41_",
+                                   "=SUM(A1)", "<&>", " 甲 ", "甲\t", "长安区", "\ufffe", "\t", "问" * 20_000,
+                                   "长" * 40_000]), st.text(max_size=12))
 _VALUE = st.one_of(_TEXT, st.none(), st.decimals(allow_nan=True, allow_infinity=True, places=None),
                    st.sampled_from([Decimal("-0.00"), Decimal("0.00"), Decimal(8), Decimal("8.00"),
                                     Decimal("1E+3")]),
