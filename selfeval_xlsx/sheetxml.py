@@ -175,11 +175,22 @@ def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: 
 
 _SEP = "\x01"   # XML-illegal: in no text that passes the gate unchanged, and in no tag
 _SEP_BYTES = _SEP.encode()
-# What keeps texts joined by _SEP off the fast path: a character the gate marks (as
-# textgate._XML_ILLEGAL, less _SEP, which count() checks), one escape() changes
-# (_NEEDS_ESCAPE), or a blank at a text's edge (the preserving form of the cell).
-_NOT_PLAIN = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\n\r]"
-                        "|_x[0-9a-fA-F]{4}_|(?:^|\x01)[ \t]|[ \t](?:\x01|$)")
+# A character the gate marks (textgate._XML_ILLEGAL, less _SEP: _plain counts that) or
+# escape() changes (_NEEDS_ESCAPE, less _xHHHH_, which _plain looks for apart: a regex of
+# alternatives tries each at every character, a class alone is a fast scan).
+_MARKED_OR_ESCAPED = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\n\r]")
+_HEX_LITERAL = re.compile("_x[0-9a-fA-F]{4}_")
+
+
+def _plain(joined: str, count: int) -> bool:
+    """Whether `count` texts joined by _SEP all render as they are: in a cell as they
+    were typed (the gate and escape() change nothing, no blank at an edge)."""
+    return (joined.count(_SEP) == count - 1 and not _MARKED_OR_ESCAPED.search(joined)
+            and ("_x" not in joined or not _HEX_LITERAL.search(joined))
+            and joined[0] not in " \t" and joined[-1] not in " \t"
+            and not any(blank in joined for blank in (" \x01", "\t\x01", "\x01 ", "\x01\t")))
+
+
 _TEXTS = {str, type(None)}
 _DECIMAL = {Decimal}
 
@@ -220,8 +231,8 @@ def column_cells(cell: CellFormat, values: Sequence[Any]) -> list[bytes]:
     distinct.pop("", None)
     texts = list(distinct)
     joined = _SEP.join(texts)
-    if (joined.count(_SEP) == len(texts) - 1 and not _NOT_PLAIN.search(joined)
-            and (len(joined) <= textgate.CELL_LIMIT or max(map(len, texts)) <= textgate.CELL_LIMIT)):
+    if texts and _plain(joined, len(texts)) and (len(joined) <= textgate.CELL_LIMIT
+                                                 or max(map(len, texts)) <= textgate.CELL_LIMIT):
         cells = _around(cell.text, joined.encode().split(_SEP_BYTES), _TEXT_END)
     else:
         cells = [text_cell(cell, v).encode("utf-8", "replace") for v in texts]
