@@ -54,6 +54,7 @@ from .sheetxml import (
     number_cells,
     row_open,
     row_xml,
+    text_cells,
     unlink,
     wrapped_height,
 )
@@ -374,16 +375,23 @@ def table_parts(table: schema.TableSchema[Any], rows: list[Any]) -> tuple[bytes,
         return table.pack(rows), b""
     values: list[Sequence[Any]] = []
     xml: list[list[bytes]] = []
+    cells = table.cells
     for at, column in enumerate(zip(*rows)):
-        kinds = set(map(type, column))
+        if at < len(cells) and table.columns[at].kind in _TEXT_COLUMNS:
+            texts = text_cells(cells[at], column)   # looks at the distinct values only
+            if texts is not None:
+                xml.append(texts)
+                values.append(column)
+                continue
         packed: Sequence[Any] = column
+        kinds = set(map(type, column))
         if kinds <= _DECIMALS and Decimal in kinds:   # texts made once, for both forms
             packed = list(map(str, column)) if kinds == _DECIMAL else [v if v is None else str(v) for v in column]
-            if at < len(table.cells):
-                xml.append(number_cells(table.cells[at], packed))
+            if at < len(cells):
+                xml.append(number_cells(cells[at], packed))
         else:
-            if at < len(table.cells):
-                xml.append(column_cells(table.cells[at], column))
+            if at < len(cells):
+                xml.append(column_cells(cells[at], column))
             if Decimal in kinds:
                 packed = [str(v) if type(v) is Decimal else v for v in column]
         values.append(packed)
@@ -392,6 +400,7 @@ def table_parts(table: schema.TableSchema[Any], rows: list[Any]) -> tuple[bytes,
 
 _DECIMAL = {Decimal}
 _DECIMALS = {Decimal, type(None)}
+_TEXT_COLUMNS = (schema.TEXT, schema.WRAP)
 
 
 def text_changes(*tables: Any) -> tuple[int, str, str, str, str] | None:

@@ -191,7 +191,7 @@ def _plain(joined: str, count: int) -> bool:
             and not any(blank in joined for blank in (" \x01", "\t\x01", "\x01 ", "\x01\t")))
 
 
-_TEXTS = {str, type(None)}
+_STR = {str}
 _DECIMAL = {Decimal}
 
 
@@ -224,11 +224,23 @@ def _around(pre: str, parts: list[bytes], end: str) -> list[bytes]:
 
 def column_cells(cell: CellFormat, values: Sequence[Any]) -> list[bytes]:
     """One column of a block of rows, each value rendered (UTF-8) as row_xml renders it."""
-    if not set(map(type, values)) <= _TEXTS:
-        return [cell_xml(cell, v).encode("utf-8", "replace") for v in values]
-    distinct = dict.fromkeys(values)
+    cells = text_cells(cell, values)
+    return [cell_xml(cell, v).encode("utf-8", "replace") for v in values] if cells is None else cells
+
+
+def text_cells(cell: CellFormat, values: Sequence[Any]) -> list[bytes] | None:
+    """column_cells of a column of texts (and None), each distinct text rendered once;
+    None for a column holding anything else. Texts are told by the distinct values'
+    types: no value of another type equals a text (only a str subclass could, and the
+    spool's marshal refuses those), so none hides behind one."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:   # an unhashable value
+        return None
     distinct.pop(None, None)
     distinct.pop("", None)
+    if not set(map(type, distinct)) <= _STR:
+        return None
     texts = list(distinct)
     joined = _SEP.join(texts)
     if texts and _plain(joined, len(texts)) and (len(joined) <= textgate.CELL_LIMIT
