@@ -15,6 +15,7 @@ Two declared records, one conversion:
 """
 from __future__ import annotations
 
+import functools
 import marshal
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -288,32 +289,36 @@ class FileRows:
         return replace(self, projects=[], findings=[], row_keys=[], segments=None)
 
 
+@functools.lru_cache(maxsize=16)
 def _builder(table: schema.TableSchema[R], names: str) -> Callable[..., R]:
-    """A constructor of `table`'s records that takes every field by position, in the
-    order `names` lists them: to_rows builds a province's million rows at the cost of
-    a positional call (a keyword call costs three times as much), with the names kept
-    beside the values and no way for a reordered table to shift them."""
+    """A constructor of `table`'s records that takes the fields `names` lists, by
+    position and in that order, and gives any other field its default: to_rows builds
+    a province's million rows at the cost of a positional call (a keyword call costs
+    three times as much), with the names kept beside the values and no way for a
+    reordered or extended table to shift them."""
     order = names.split()
-    fields = table.record._fields
-    if sorted(order) != sorted(fields):
-        raise TypeError(f"{table.key}: {order} are not the fields {fields}")
-    pick = itemgetter(*[order.index(f) for f in fields])
+    fields, defaults = table.record._fields, table.record._field_defaults
+    others = [f for f in fields if f not in order]
+    if not set(order) <= set(fields) or not set(others) <= set(defaults):
+        raise TypeError(f"{table.key}: {order} do not fill the fields {fields}")
+    pick = itemgetter(*[(order + others).index(f) for f in fields])
+    rest = tuple(defaults[f] for f in others)
     new, record = tuple.__new__, table.record
-    return lambda *values: new(record, pick(values))
+    return lambda *values: new(record, pick(values + rest))
 
 
 # The values in to_rows are given in these orders, a line of names to a line of values.
-_PROJECT_ROW = _builder(schema.PROJECTS, """unit project code
+_PROJECT_FIELDS = """unit project code
     initial budget executed rate initial_rate
     rate_score output_score benefit_score
     satisfaction_score
     total self_total diff grade self_grade
     exec_reason finding_count file sheet
-    prev_total prev_rate""")
-_INDICATOR_ROW = _builder(schema.INDICATORS, """unit project level1 level2 level3
+    prev_total prev_rate"""
+_INDICATOR_FIELDS = """unit project level1 level2 level3
     target approved actual rule
     weight self_score score diff
-    reason file sheet cell""")
+    reason file sheet cell"""
 
 
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Context = NONE) -> FileTables:
@@ -323,6 +328,8 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
         w = replace(w, findings=[*w.findings, *approved_targets.check(w, context.targets)])
     out = FileTables(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
+    project_row = _builder(schema.PROJECTS, _PROJECT_FIELDS)
+    indicator_row = _builder(schema.INDICATORS, _INDICATOR_FIELDS)
     # Last year's record of each project, and what comparing with it finds (previous.py).
     earlier = Lookup(context.previous, w.unit, w.file.path, w.findings) if context.previous is not None else None
     for sp in w.projects:
@@ -335,7 +342,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
         if keys := fingerprint(p, s):
             out.row_keys.append((p.sheet, p.name, p.indicators[0].cells.get("level3", ""), keys))
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
-        out.project_rows.append(_PROJECT_ROW(
+        out.project_rows.append(project_row(
             w.unit, p.name, p.code,
             amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate), pct(execution_rate(p.initial, p.executed)),
             amt(s.rate_score), amt(s.dimensions.get("产出指标")), amt(s.dimensions.get("效益指标")),
@@ -347,7 +354,7 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
         for ind, i in zip(p.indicators, s.indicators):
             idiff = None if ind.self_score is None or i.score is None else ind.self_score - i.score
             rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")
-            add(_INDICATOR_ROW(
+            add(indicator_row(
                 unit, name, ind.level1, ind.level2, ind.level3,
                 ind.target.text, ind.approved, ind.actual.text, rule,
                 amt(ind.weight), amt(ind.self_score), amt(i.score), amt(idiff),
