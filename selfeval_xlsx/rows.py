@@ -15,9 +15,14 @@ Two declared records, one conversion:
 """
 from __future__ import annotations
 
+import functools
+import marshal
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, BinaryIO, TypeVar
 
 from . import approved_targets, schema, textgate
@@ -38,10 +43,19 @@ from .review_checks import fingerprint
 from .scoring import Totals, execution_rate
 from .sheetxml import (
     GATED,
+    LINK,
+    ROW_END,
     ROW_MARK,
-    join_rows,
+    STYLE_INDEX,
+    cell_format,
+    cell_xml,
+    column_cells,
+    join_columns,
     link_cells,
+    number_cells,
+    row_open,
     row_xml,
+    text_cells,
     unlink,
     wrapped_height,
 )
@@ -135,6 +149,32 @@ def stored(finding: Finding) -> StoredPair:
     return s, finding_xml(finding_row(s))
 
 
+def stored_all(findings: Sequence[Finding]) -> list[StoredPair]:
+    """[stored(f) for f in findings], the rows rendered a column at a time (as
+    table_parts renders a table): a file's findings share its unit and file, and mostly
+    their sheets, codes and titles, which are rendered once."""
+    if not findings:
+        return []
+    table = schema.FINDINGS
+    kept = [schema.StoredFinding._make(f.as_row()) for f in findings]
+    field = dict(zip(schema.STORED_FINDING, zip(*kept)))   # as finding_row fills a row
+    field["severity"] = tuple(BY_RANK[rank].value for rank in field["rank"])
+    field["title"] = tuple(CATALOGUE[code].title for code in field["code"])
+    columns = [field[name] for name in table.names]
+    cells = [column_cells(fmt, values) for fmt, values in zip(table.cells, columns)]
+    for n, s in enumerate(kept):   # the link cell in the link style, as finding_xml has it
+        if link := finding_link(s.file or "", s.sheet or "", s.cell or ""):
+            col = link[0]
+            cells[col][n] = cell_xml(cell_format(col, STYLE_INDEX[LINK]), columns[col][n]).encode("utf-8", "replace")
+    if table.wrap:
+        width = table.column(table.wrap).width
+        opens = [row_open(wrapped_height(str(v), width) if v else None).encode()
+                 for v in columns[table.index(table.wrap)]]
+    else:
+        opens = [row_open(None).encode()] * len(kept)
+    return list(zip(kept, map(b"".join, zip(opens, *cells, repeat(ROW_END.encode())))))
+
+
 def from_stored(s: schema.StoredFinding) -> Finding:
     return Finding(s.code, BY_RANK[s.rank], s.message, file=s.file, sheet=s.sheet, cell=s.cell,
                    unit=s.unit, project=s.project, value=s.value)
@@ -169,9 +209,8 @@ class FileTables:
         if self.project_rows or self.indicator_rows:
             if sink is None:
                 raise ValueError("rows need a spool file to go to")
-            p_cells, i_cells = schema.PROJECTS.cells, schema.INDICATORS.cells
-            xml = [join_rows(row_xml(ROW_MARK, p_cells, r) for r in self.project_rows),
-                   join_rows(row_xml(ROW_MARK, i_cells, r) for r in self.indicator_rows)]
+            p_values, p_xml = table_parts(schema.PROJECTS, self.project_rows)
+            i_values, i_xml = table_parts(schema.INDICATORS, self.indicator_rows)
             # sheetxml.escape notes every text the gate changed (sheetxml.GATED): only
             # once there is one do we look for this file's. The values are stored as
             # the workbook shows them, so JSON, reports and DataFrames say the same.
@@ -182,7 +221,10 @@ class FileTables:
                     self.findings.append(changed_finding(self, *changed))
                     self.counts = count_by_severity(self.findings)
                     self.gate_values()
-            parts = [schema.PROJECTS.pack(self.project_rows), schema.INDICATORS.pack(self.indicator_rows), *xml]
+                    # the values again, as gated (the XML was gated as it was rendered)
+                    p_values = schema.PROJECTS.pack(self.project_rows)
+                    i_values = schema.INDICATORS.pack(self.indicator_rows)
+            parts = [p_values, i_values, p_xml, i_xml]
             start = sink.tell()
             # One unbuffered write before the result is sent: a worker killed later
             # loses nothing the parent has been told about.
@@ -193,7 +235,7 @@ class FileTables:
                 at += len(part)
             segments = Segments(sink.name, *offsets)
         return FileRows(self.entry, self.unit, self.district, self.year, self.unit_info, self.projects,
-                        [stored(f) for f in self.findings], dict(self.counts), len(self.indicator_rows),
+                        stored_all(self.findings), dict(self.counts), len(self.indicator_rows),
                         self.totals, segments, departments=self.departments, row_keys=self.row_keys)
 
 
@@ -247,6 +289,38 @@ class FileRows:
         return replace(self, projects=[], findings=[], row_keys=[], segments=None)
 
 
+@functools.lru_cache(maxsize=16)
+def _builder(table: schema.TableSchema[R], names: str) -> Callable[..., R]:
+    """A constructor of `table`'s records that takes the fields `names` lists, by
+    position and in that order, and gives any other field its default: to_rows builds
+    a province's million rows at the cost of a positional call (a keyword call costs
+    three times as much), with the names kept beside the values and no way for a
+    reordered or extended table to shift them."""
+    order = names.split()
+    fields, defaults = table.record._fields, table.record._field_defaults
+    others = [f for f in fields if f not in order]
+    if not set(order) <= set(fields) or not set(others) <= set(defaults):
+        raise TypeError(f"{table.key}: {order} do not fill the fields {fields}")
+    pick = itemgetter(*[(order + others).index(f) for f in fields])
+    rest = tuple(defaults[f] for f in others)
+    new, record = tuple.__new__, table.record
+    return lambda *values: new(record, pick(values + rest))
+
+
+# The values in to_rows are given in these orders, a line of names to a line of values.
+_PROJECT_FIELDS = """unit project code
+    initial budget executed rate initial_rate
+    rate_score output_score benefit_score
+    satisfaction_score
+    total self_total diff grade self_grade
+    exec_reason finding_count file sheet
+    prev_total prev_rate"""
+_INDICATOR_FIELDS = """unit project level1 level2 level3
+    target approved actual rule
+    weight self_score score diff
+    reason file sheet cell"""
+
+
 def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Context = NONE) -> FileTables:
     """`high_mark`: the self total counted as 自评偏高 (rules.suspicious_score);
     `context`: what each project is compared with (context.py)."""
@@ -254,7 +328,8 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
         w = replace(w, findings=[*w.findings, *approved_targets.check(w, context.targets)])
     out = FileTables(w.file, w.unit, w.district, w.year, w.unit_info, findings=list(w.findings))
     per_sheet = Counter(f.sheet for f in w.findings)
-    project_row, indicator_row = schema.PROJECTS.record, schema.INDICATORS.record
+    project_row = _builder(schema.PROJECTS, _PROJECT_FIELDS)
+    indicator_row = _builder(schema.INDICATORS, _INDICATOR_FIELDS)
     # Last year's record of each project, and what comparing with it finds (previous.py).
     earlier = Lookup(context.previous, w.unit, w.file.path, w.findings) if context.previous is not None else None
     for sp in w.projects:
@@ -268,22 +343,22 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
             out.row_keys.append((p.sheet, p.name, p.indicators[0].cells.get("level3", ""), keys))
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
         out.project_rows.append(project_row(
-            unit=w.unit, project=p.name, code=p.code, initial=amt(p.initial), budget=amt(p.budget),
-            executed=amt(p.executed), rate=pct(s.rate), initial_rate=pct(execution_rate(p.initial, p.executed)),
-            rate_score=amt(s.rate_score), output_score=amt(s.dimensions.get("产出指标")),
-            benefit_score=amt(s.dimensions.get("效益指标")),
-            satisfaction_score=amt(s.dimensions.get("满意度指标")), total=amt(s.total),
-            self_total=amt(s.self_total), diff=amt(diff), grade=s.grade, self_grade=s.self_grade,
-            exec_reason=p.exec_reason, finding_count=per_sheet[p.sheet] + len(repeats), file=p.file, sheet=p.sheet,
-            prev_total=last.total if last else None, prev_rate=last.rate if last else None))
+            w.unit, p.name, p.code,
+            amt(p.initial), amt(p.budget), amt(p.executed), pct(s.rate), pct(execution_rate(p.initial, p.executed)),
+            amt(s.rate_score), amt(s.dimensions.get("产出指标")), amt(s.dimensions.get("效益指标")),
+            amt(s.dimensions.get("满意度指标")),
+            amt(s.total), amt(s.self_total), amt(diff), s.grade, s.self_grade,
+            p.exec_reason, per_sheet[p.sheet] + len(repeats), p.file, p.sheet,
+            last.total if last else None, last.rate if last else None))
+        add, unit, name, file, sheet = out.indicator_rows.append, w.unit, p.name, p.file, p.sheet
         for ind, i in zip(p.indicators, s.indicators):
             idiff = None if ind.self_score is None or i.score is None else ind.self_score - i.score
             rule = i.rule + ("（沿用自评）" if i.fallback and i.fallback != "qualitative" else "")
-            out.indicator_rows.append(indicator_row(
-                unit=w.unit, project=p.name, level1=ind.level1, level2=ind.level2, level3=ind.level3,
-                target=ind.target.text, approved=ind.approved, actual=ind.actual.text, rule=rule, weight=amt(ind.weight),
-                self_score=amt(ind.self_score), score=amt(i.score), diff=amt(idiff), reason=ind.reason,
-                file=p.file, sheet=p.sheet, cell=ind.cells.get("level3", "")))
+            add(indicator_row(
+                unit, name, ind.level1, ind.level2, ind.level3,
+                ind.target.text, ind.approved, ind.actual.text, rule,
+                amt(ind.weight), amt(ind.self_score), amt(i.score), amt(idiff),
+                ind.reason, file, sheet, ind.cells.get("level3", "")))
     for sp in w.dept:
         p, s = sp.project, sp.score
         diff = None if s.self_total is None or s.total is None else s.self_total - s.total
@@ -295,6 +370,44 @@ def to_rows(w: WorkbookResult, high_mark: Decimal | None = None, context: Contex
             self_grade=s.self_grade, file=p.file, sheet=p.sheet))
     out.counts = count_by_severity(out.findings)
     return out
+
+
+def table_parts(table: schema.TableSchema[Any], rows: list[Any]) -> tuple[bytes, bytes]:
+    """`rows` as the spool stores them: their values (as table.pack packs them:
+    decimals as text) and their rendered rows (as sheetxml.join_rows stores
+    row_xml's). Made a column at a time, not a cell at a time: a column's kind of
+    values is looked at once, a text repeated down a column (unit, project, file,
+    sheet) rendered once, and a decimal turned into text once for both forms."""
+    if not rows:
+        return table.pack(rows), b""
+    values: list[Sequence[Any]] = []
+    xml: list[list[bytes]] = []
+    cells = table.cells
+    for at, column in enumerate(zip(*rows)):
+        if at < len(cells) and table.columns[at].kind in _TEXT_COLUMNS:
+            texts = text_cells(cells[at], column)   # looks at the distinct values only
+            if texts is not None:
+                xml.append(texts)
+                values.append(column)
+                continue
+        packed: Sequence[Any] = column
+        kinds = set(map(type, column))
+        if kinds <= _DECIMALS and Decimal in kinds:   # texts made once, for both forms
+            packed = list(map(str, column)) if kinds == _DECIMAL else [v if v is None else str(v) for v in column]
+            if at < len(cells):
+                xml.append(number_cells(cells[at], packed))
+        else:
+            if at < len(cells):
+                xml.append(column_cells(cells[at], column))
+            if Decimal in kinds:
+                packed = [str(v) if type(v) is Decimal else v for v in column]
+        values.append(packed)
+    return marshal.dumps(list(zip(*values))), join_columns(xml, len(rows))
+
+
+_DECIMAL = {Decimal}
+_DECIMALS = {Decimal, type(None)}
+_TEXT_COLUMNS = (schema.TEXT, schema.WRAP)
 
 
 def text_changes(*tables: Any) -> tuple[int, str, str, str, str] | None:

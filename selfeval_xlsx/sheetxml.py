@@ -22,9 +22,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple, cast
 
 from . import textgate
 from .grid import col_letters
@@ -78,9 +78,9 @@ def attr(value: str) -> str:
     return f'"{value.translate(_ATTR_ESCAPES)}"'
 
 
-@dataclass(frozen=True)
-class CellFormat:
-    """The opening tags of one column's cells, row number left as ROW_MARK."""
+class CellFormat(NamedTuple):
+    """The opening tags of one column's cells, row number left as ROW_MARK. (A named
+    tuple: link_cells is cached on a row's formats, and a tuple hashes in C.)"""
     text: str      # an inline string
     spaced: str    # an inline string whose edges are blanks Excel must keep
     number: str
@@ -123,6 +123,13 @@ def number_rows(rows: list[bytes], first: int) -> bytes:
 
 
 _TEXT_END, _NUMBER_END, _BLANKS = "</t></is></c>", "</v></c>", " \t\n"
+_ROW_OPEN, ROW_END = f'<row r="{ROW_MARK}">', "</row>"
+_ROW_OPEN_BYTES, _ROW_END_BYTES = _ROW_OPEN.encode(), ROW_END.encode()
+
+
+def row_open(height: float | None) -> str:
+    """A rendered row's opening tag: with its height in points, or without one."""
+    return f'<row r="{ROW_MARK}" ht="{height:g}" customHeight="1">' if height else _ROW_OPEN
 
 
 def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: float | None = None) -> str:
@@ -130,7 +137,7 @@ def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: 
     the exact type and joins pre-built tags. Text is always an inline string: nothing
     a clerk typed can become a formula. `height` (points) is for wrapped text:
     spreadsheet programs do not grow a stored row to fit it."""
-    out = [f'<row r="{ROW_MARK}" ht="{height:g}" customHeight="1">' if height else f'<row r="{ROW_MARK}">']
+    out = [row_open(height)]
     add = out.append
     for cell, v in zip(cells, values):
         t = type(v)
@@ -153,9 +160,113 @@ def row_xml(n: str, cells: Sequence[CellFormat], values: Iterable[Any], height: 
             add(cell.text)
             add(escape(str(v)))
             add(_TEXT_END)
-    add("</row>")
+    add(ROW_END)
     xml = "".join(out)
     return xml if n == ROW_MARK else xml.replace(ROW_MARK, n)
+
+
+# --- a block of rows, column by column (what a reading worker stores) -------------------
+#
+# A worker renders a file's rows a column at a time, as UTF-8: each distinct text of a
+# column once (a file's unit, project, file and sheet names repeat on every indicator
+# row), and a column of texts that need neither the gate nor escaping, or of decimals,
+# in a few C-speed passes: joined with a separator, encoded, split, tags joined around
+# them. The bytes are those row_xml's rows encode to (tests/test_sheetxml.py).
+
+_SEP = "\x01"   # XML-illegal: in no text that passes the gate unchanged, and in no tag
+_SEP_BYTES = _SEP.encode()
+# A character the gate marks (textgate._XML_ILLEGAL, less _SEP: _plain counts that) or
+# escape() changes (_NEEDS_ESCAPE, less _xHHHH_, which _plain looks for apart: a regex of
+# alternatives tries each at every character, a class alone is a fast scan).
+_MARKED_OR_ESCAPED = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\n\r]")
+_HEX_LITERAL = re.compile("_x[0-9a-fA-F]{4}_")
+
+
+def _plain(joined: str, count: int) -> bool:
+    """Whether `count` texts joined by _SEP all render as they are: in a cell as they
+    were typed (the gate and escape() change nothing, no blank at an edge)."""
+    return (joined.count(_SEP) == count - 1 and not _MARKED_OR_ESCAPED.search(joined)
+            and ("_x" not in joined or not _HEX_LITERAL.search(joined))
+            and joined[0] not in " \t" and joined[-1] not in " \t"
+            and not any(blank in joined for blank in (" \x01", "\t\x01", "\x01 ", "\x01\t")))
+
+
+_STR = {str}
+_DECIMAL = {Decimal}
+
+
+def cell_xml(cell: CellFormat, v: Any) -> str:
+    """One cell as row_xml renders it ("" for None and empty text)."""
+    t = type(v)
+    if t is str:
+        return text_cell(cell, v)
+    if v is None:
+        return ""
+    if t is Decimal:
+        return f"{cell.number}{v!s}{_NUMBER_END}"
+    if t is int or (t is float and v - v == 0):
+        return f"{cell.number}{float(v)!r}{_NUMBER_END}"
+    return f"{cell.text}{escape(str(v))}{_TEXT_END}"
+
+
+def text_cell(cell: CellFormat, v: str) -> str:
+    """A text cell as row_xml renders it ("" for empty text)."""
+    if not v:
+        return ""
+    return f"{cell.spaced if v[0] in _BLANKS or v[-1] in _BLANKS else cell.text}{escape(v)}{_TEXT_END}"
+
+
+def _around(pre: str, parts: list[bytes], end: str) -> list[bytes]:
+    """Each part between the tags `pre` and `end`: one join and one split of bytes."""
+    pre_b, end_b = pre.encode(), end.encode()
+    return (pre_b + (end_b + _SEP_BYTES + pre_b).join(parts) + end_b).split(_SEP_BYTES)
+
+
+def column_cells(cell: CellFormat, values: Sequence[Any]) -> list[bytes]:
+    """One column of a block of rows, each value rendered (UTF-8) as row_xml renders it."""
+    cells = text_cells(cell, values)
+    return [cell_xml(cell, v).encode("utf-8", "replace") for v in values] if cells is None else cells
+
+
+def text_cells(cell: CellFormat, values: Sequence[Any]) -> list[bytes] | None:
+    """column_cells of a column of texts (and None), each distinct text rendered once;
+    None for a column holding anything else. Texts are told by the distinct values'
+    types: no value of another type equals a text (only a str subclass could, and the
+    spool's marshal refuses those), so none hides behind one."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:   # an unhashable value
+        return None
+    distinct.pop(None, None)
+    distinct.pop("", None)
+    if not set(map(type, distinct)) <= _STR:
+        return None
+    texts = list(distinct)
+    joined = _SEP.join(texts)
+    if texts and _plain(joined, len(texts)) and (len(joined) <= textgate.CELL_LIMIT
+                                                 or max(map(len, texts)) <= textgate.CELL_LIMIT):
+        cells = _around(cell.text, joined.encode().split(_SEP_BYTES), _TEXT_END)
+    else:
+        cells = [text_cell(cell, v).encode("utf-8", "replace") for v in texts]
+    rendered: dict[str | None, bytes] = dict(zip(texts, cells))
+    rendered[None] = rendered[""] = b""
+    return list(map(rendered.__getitem__, values))
+
+
+def number_cells(cell: CellFormat, texts: Sequence[str | None]) -> list[bytes]:
+    """A column of decimals given as their str() (None for none), rendered as row_xml
+    renders the decimals: the spool stores the same texts (TableSchema.pack)."""
+    if None in texts:
+        return [f"{cell.number}{s}{_NUMBER_END}".encode() if s is not None else b"" for s in texts]
+    numbers = cast("Sequence[str]", texts)   # none is None
+    return _around(cell.number, _SEP.join(numbers).encode().split(_SEP_BYTES), _NUMBER_END) if numbers else []
+
+
+def join_columns(columns: Iterable[list[bytes]], count: int) -> bytes:
+    """`count` rows from their columns' rendered cells (column_cells, number_cells),
+    as join_rows(row_xml(ROW_MARK, …) for each row) stores them."""
+    filled = [c for c in columns if any(c)]   # a column empty on every row adds nothing
+    return b"\n".join(map(b"".join, zip([_ROW_OPEN_BYTES] * count, *filled, repeat(_ROW_END_BYTES))))
 
 
 def join_rows(rows: Iterable[str]) -> bytes:
@@ -183,7 +294,7 @@ def _wide() -> re.Pattern[str]:
         elif not wide and start is not None:
             ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(cp - 1))}")
             start = None
-    return re.compile(f"[{''.join(ranges)}]")
+    return re.compile(f"[{''.join(ranges)}]+")   # runs: display_width counts them by removing them
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -191,7 +302,9 @@ _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 def display_width(text: str) -> int:
     """Width in character cells (a terminal's, or Excel's column units): Chinese takes two."""
-    width = len(text) + len(_wide().findall(text))
+    if text.isascii() and text:   # known without a scan (the string's own flag); "" builds
+        return len(text)          # the table below, which is how pool.py has it built early
+    width = 2 * len(text) - len(_wide().sub("", text))   # each wide character once more
     for ch in _ASTRAL.findall(text):   # rare: rare characters and emoji
         width += unicodedata.east_asian_width(ch) in "WF"
     return width

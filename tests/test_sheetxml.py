@@ -1,12 +1,19 @@
 """Widths and escaping used when rows are rendered straight to worksheet XML."""
-import pytest
+import marshal
+from decimal import Decimal
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selfeval_xlsx.findings import make
 from selfeval_xlsx.sheetxml import (
     ROW_MARK,
     attr,
     cells_for,
     display_width,
     escape,
+    join_rows,
     row_xml,
     wrapped_height,
 )
@@ -84,3 +91,60 @@ def test_style_indices_are_what_the_writer_registers(tmp_path):
     wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), SAFE_OPTIONS)
     _Formats(wb)
     wb.close()
+
+
+# --- a worker's block of rows, rendered a column at a time (rows.table_parts) -----------
+
+
+# What a clerk can type, and every kind of value a row may hold: text with Alt+Enter,
+# control characters, blanks at the edges, _xHHHH_ literals and formulas; decimals of any
+# exponent and sign (-0.00 and 0.00 are equal but shown differently); ints, floats, bools.
+# (\x01 is what a worker joins a column's texts with; _x00 and 41_ make _x0041_ across
+# two texts; two 20,000-character texts are within a cell's limit, joined they are not.)
+_TEXT = st.one_of(st.sampled_from(["", " ", "a\nb", "a\r\nb", "\x01", "a\x01b", "_x0041_", "_x00", "41_",
+                                   "=SUM(A1)", "<&>", " 甲 ", "甲\t", "长安区", "\ufffe", "\t", "问" * 20_000,
+                                   "长" * 40_000]), st.text(max_size=12))
+_VALUE = st.one_of(_TEXT, st.none(), st.decimals(allow_nan=True, allow_infinity=True, places=None),
+                   st.sampled_from([Decimal("-0.00"), Decimal("0.00"), Decimal(8), Decimal("8.00"),
+                                    Decimal("1E+3")]),
+                   st.integers(-10**20, 10**20), st.floats(), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.lists(
+    st.one_of(_TEXT, _VALUE), min_size=width, max_size=width).map(tuple), max_size=6)))
+def test_a_block_renders_and_packs_as_row_by_row(rows):
+    from selfeval_xlsx.rows import table_parts
+    from selfeval_xlsx.schema import Column, TableSchema
+    width = len(rows[0]) if rows else 3
+    table = TableSchema("t", "t", tuple(Column(f"c{i}", f"c{i}", kind) for i, kind in
+                                        zip(range(width), ("text", "amount", "rate", "int"))), type_name="T")
+    records = [table.record(*r) for r in rows]
+    values, xml = table_parts(table, records)
+    assert xml == join_rows(row_xml(ROW_MARK, table.cells, r) for r in records)
+    # the same values (marshal's bytes may differ: it marks objects it saw twice)
+    assert repr(marshal.loads(values)) == repr(marshal.loads(table.pack(records)))
+
+
+@pytest.mark.parametrize("text", ["", "a", "中山东路 abc", "（）", "😀𠀀\U0001D400", "ｱ≥…—", "\x00\ufffe\ud800",
+                                  "问" * 40_000, "a\n中"])
+def test_display_width_by_runs_counts_as_character_by_character(text):
+    import unicodedata
+    want = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    assert display_width(text) == want
+
+
+_CODES = st.sampled_from(["F101", "P109", "I111", "B105", "U102"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.builds(
+    lambda code, message, file, sheet, cell, unit, project, value: make(
+        code, message, file=file, sheet=sheet, cell=cell, unit=unit, project=project, value=value),
+    _CODES, st.one_of(_TEXT, st.just("问" * 300), st.just("长" * 40_000)),
+    st.sampled_from(["", "a.xlsx", "区/街道 #1.xlsx"]), st.sampled_from(["", "项目1", "it's"]),
+    st.sampled_from(["", "C11"]), _TEXT, _TEXT, st.one_of(_TEXT, st.decimals(allow_nan=False), st.none())),
+    max_size=6))
+def test_a_files_findings_render_as_one_by_one(findings):
+    from selfeval_xlsx.rows import stored, stored_all
+    assert stored_all(findings) == [stored(f) for f in findings]
