@@ -45,7 +45,7 @@ def run_stages(folder: Path, files: int, upto: str) -> None:
     from selfeval_xlsx.workbook import _is_instructions, _template_only, process_bytes
 
     datas = [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.xlsx"))[:files]]
-    rules = resolve_rules("seed")
+    rules = resolve_rules()   # the default preset, as `selfeval run` uses and the corpora are weighted for
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)   # as in the worker
     n = STAGES.index(upto)

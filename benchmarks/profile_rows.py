@@ -48,7 +48,7 @@ def _results(folder: Path, files: int):
     from selfeval_xlsx.container import LIMITS
     from selfeval_xlsx.rules import resolve_rules
     from selfeval_xlsx.workbook import process_file
-    rules = resolve_rules("seed")
+    rules = resolve_rules()   # the default preset, as `selfeval run` uses and the corpora are weighted for
     paths = sorted(folder.glob("*.xlsx"))[:files]
     return rules, [process_file(p, p.name, rules, LIMITS) for p in paths]
 

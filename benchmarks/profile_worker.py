@@ -164,7 +164,7 @@ def main() -> None:
     folder = args.workdir / name_of(args.units)
     make(folder, args.units)
     files = sorted(folder.glob("*.xlsx"))
-    rules = resolve_rules("seed")
+    rules = resolve_rules()   # the default preset, as `selfeval run` uses and the corpora are weighted for
     # As in the worker: nothing loaded so far needs collecting, and few cycles are made.
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
