@@ -251,21 +251,31 @@ def row_key(ind: Indicator) -> tuple[str, str, str, str]:
 def row_digest(ind: Indicator) -> bytes:
     """row_key as a stable 8-byte digest (the same in every worker process, unlike hash()):
     how rows are compared, within a file (P128) and across the batch (B105)."""
-    texts = (ind.level3, ind.target.text, ind.actual.text, ind.reason)
-    if len(texts[0]) + len(texts[1]) + len(texts[2]) + len(texts[3]) > 400:
-        return _digest_of(texts)   # a cache must not hold 40,000-character cells
-    return _row_digest(texts)
+    row = "\x1f".join((ind.level3, ind.target.text, ind.actual.text, ind.reason))
+    if len(row) > 400 or row.count("\x1f") != 3:
+        # Long rows are not cached (a cache must not hold 40,000-character cells); a text
+        # with a \x1f of its own (an _x001F_ in the file) is folded text by text.
+        return _digest("\x1f".join(row_key(ind)))
+    return _joined_digest(row)
 
 
-def _digest_of(texts: tuple[str, str, str, str]) -> bytes:
-    key = (_norm(texts[0]), _norm(texts[1]), _norm(texts[2]), _norm(texts[3]))
-    return hashlib.blake2b("\x1f".join(key).encode(), digest_size=8).digest()
+# The noise _norm removes, but for the \x1f between a row's texts: \s spelled out (the
+# characters str.isspace() accepts; a test holds the two to each other) without \x1f.
+_NOISE_BUT_SEP = re.compile("[\t\n\x0b\x0c\r\x1c-\x1e \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+                            r"""。，,.;；:：!！、“”"'‘’（）()]+""")
 
 
-# Each row's digest is wanted twice per file (check_unit, then fingerprint when the
-# file's rows are rendered), so the second time is one lookup. Keyed on the four texts:
-# str only, so no value of another type can answer for them.
-_row_digest = functools.lru_cache(maxsize=4096)(_digest_of)
+@functools.lru_cache(maxsize=4096)
+def _joined_digest(row: str) -> bytes:
+    # Each row's digest is wanted twice per file (check_unit, then fingerprint when the
+    # file's rows are rendered): cached, so the second time is one lookup (str → bytes:
+    # no value of another type can answer). The four texts are folded in one regex pass:
+    # removing noise from the joined texts is "\x1f".join(row_key) when no text holds \x1f.
+    return _digest(_NOISE_BUT_SEP.sub("", row))
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=8).digest()
 
 
 def copied(a: Iterable[Hashable], b: Iterable[Hashable], rules: Rules) -> int:
