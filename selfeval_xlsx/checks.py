@@ -34,13 +34,10 @@ _VAGUE_DIMENSIONS = {"数量指标", "质量指标", "时效指标", "成本指�
 _POSITIVE_MARKS = ("≥", ">=", "≧", "不低于", "不少于", "大于等于", ">", "大于", "高于")
 
 
-class _Emitter:
-    def __init__(self, p: Project):
-        self.p = p
-
-    def __call__(self, code: str, problem: str, cell: str = "", value: object = "", fix: str = "") -> Finding:
-        return make(code, problem, value=value, file=self.p.file, sheet=self.p.sheet,
-                    cell=cell, unit=self.p.unit, project=self.p.name, fix=fix)
+def _say(p: Project, code: str, problem: str, cell: str = "", value: object = "", fix: str = "") -> Finding:
+    """A finding on project `p` (built only when a check fires)."""
+    return make(code, problem, value=value, file=p.file, sheet=p.sheet,
+                cell=cell, unit=p.unit, project=p.name, fix=fix)
 
 
 def grade_fix(rules: Rules) -> str:
@@ -66,21 +63,20 @@ def bands_fix(rules: Rules) -> str:
 
 
 def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
-    emit = _Emitter(p)
     total = p.total_line
     budget, executed = p.budget, p.executed
     if budget is not None and budget <= 0:
-        yield emit("P104", f"全年预算数为 {fmt(budget)} 万元，无法计算执行率和总分", total.cells.get("budget", ""),
+        yield _say(p, "P104", f"全年预算数为 {fmt(budget)} 万元，无法计算执行率和总分", total.cells.get("budget", ""),
                    fmt(budget))
     if executed is not None and executed < 0:
-        yield emit("P105", f"全年执行数为 {fmt(executed)} 万元", total.cells.get("executed", ""), fmt(executed))
+        yield _say(p, "P105", f"全年执行数为 {fmt(executed)} 万元", total.cells.get("executed", ""), fmt(executed))
     if budget is not None and executed is not None and budget > 0 and executed > budget:
-        yield emit("P106", f"全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
+        yield _say(p, "P106", f"全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
                    total.cells.get("executed", ""), fmt(executed))
     # The rate as every output shows it (to 0.01%): 89.996% is shown, and so judged, as 90.00%.
     if s.rate is not None and round_half_up(s.rate, RATE_PLACES) < rules.rate_threshold and not p.exec_reason:
         where, cell = _reason_place(p)
-        yield emit("P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，表中未见原因说明；{where}",
+        yield _say(p, "P107", f"执行率 {fmt_pct(s.rate)}，低于 {fmt_pct(rules.rate_threshold)}，表中未见原因说明；{where}",
                    cell, fmt_pct(s.rate))
     for keys, what in ((SOURCE_KEYS, "资金来源"), (USE_KEYS, "基本支出与项目支出")):
         # One finding per block: a slip in one row usually shows in every column.
@@ -92,7 +88,7 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
                 off.append((column, f"{name}：{what}各行合计 {fmt(sum(parts))} 万元，年度资金总额为 {fmt(whole)} 万元",
                             whole))
         if off:
-            yield emit("P108", "；".join(text for _, text, _ in off), total.cells.get(off[0][0], ""), fmt(off[0][2]))
+            yield _say(p, "P108", "；".join(text for _, text, _ in off), total.cells.get(off[0][0], ""), fmt(off[0][2]))
     # One finding per project: the clerk retypes the whole block, not one cell. A form that
     # states its amounts in 元 has been converted already. A caption saying 万元 is no
     # evidence either way: the national form prints 项目资金（万元） whatever the clerk
@@ -105,10 +101,10 @@ def check_funds(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
         if getattr(line, column) is not None and getattr(line, column) >= threshold]
     if large:
         line, column, x = large[0]
-        yield emit("P114", f"{line.label}等 {len(large)} 处金额达 {fmt(x)} 万元，数额异常大",
+        yield _say(p, "P114", f"{line.label}等 {len(large)} 处金额达 {fmt(x)} 万元，数额异常大",
                    line.cells.get(column, ""), fmt(x))
     if p.rate_weight is not None and p.rate_weight != rules.rate_weight:
-        yield emit("P117", f"表中预算执行率分值为 {fmt_weight(p.rate_weight)}，规则为 {fmt_weight(rules.rate_weight)}",
+        yield _say(p, "P117", f"表中预算执行率分值为 {fmt_weight(p.rate_weight)}，规则为 {fmt_weight(rules.rate_weight)}",
                    total.cells.get("weight", ""), fmt_weight(p.rate_weight))
 
 
@@ -149,35 +145,36 @@ def form_scheme(p: Project, s: ProjectScore) -> tuple[dict[str, Decimal], str]:
     """The 一级指标 weights the form itself uses: the sums of its 分值 per dimension, or
     where no 分值 is filled, the weights its labels declare (产出指标(50分))."""
     declared = p.declared_weights
+    # The dimensions that have an indicator with its 分值 filled: one pass over the rows.
+    weighted = {dimension_of(i.level1) for i in p.indicators if i.weight is not None}
     out: dict[str, Decimal] = {}
     for d in _SCHEME_DIMS:
-        has = [i for i in p.indicators if dimension_of(i.level1) == d]
-        if has and any(i.weight is not None for i in has):
+        if d in weighted:
             out[d] = s.weights_by_dimension.get(d, Decimal(0))
         elif d in declared:
             out[d] = declared[d]
-    how = "按标签中注明的分值" if declared and not any(i.weight is not None for i in p.indicators) else "按各指标分值合计"
+    how = "按标签中注明的分值" if declared and not weighted else "按各指标分值合计"
     return out, how
 
 
 def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
-    emit = _Emitter(p)
     if not p.indicators:
-        yield emit("P116", "该表没有填写任何绩效指标", p.cells.get("name", ""))
+        yield _say(p, "P116", "该表没有填写任何绩效指标", p.cells.get("name", ""))
         return
     if s.unscorable:
-        yield emit("P121", f"{s.unscorable}，无法计算总分和等级（不计入平均分和排名）",
+        yield _say(p, "P121", f"{s.unscorable}，无法计算总分和等级（不计入平均分和排名）",
                    p.cells.get("self_total") or p.indicators[0].cells.get("actual", ""), s.unscorable)
     header = p.indicators[0].cells.get("level1", "")
     if p.kind == "dept" and any(i.level1 in DEPT_EXTRA_LEVEL1 for i in p.indicators):
         # A newer local 部门整体 form (履职效能, 管理效率…): its own dimensions, not the rules'.
         yield from _score_checks(p, s, rules, header)
         return
+    present = {dimension_of(i.level1) for i in p.indicators}
     for dim, weight in rules.weights.items():
         if dim not in DIMENSIONS or weight == 0:
             continue   # a weight of 0: the rules expect no such indicators (工资性支出 templates)
-        if not any(dimension_of(i.level1) == dim for i in p.indicators):
-            yield emit("P112", f"没有“{dim}”类指标", header, dim)
+        if dim not in present:
+            yield _say(p, "P112", f"没有“{dim}”类指标", header, dim)
     scheme, how = form_scheme(p, s)
     expected = {d: rules.weights[d] for d in _SCHEME_DIMS}
     off = [d for d in _SCHEME_DIMS if d in scheme and scheme[d] != expected[d]]
@@ -190,12 +187,12 @@ def check_totals(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
         first = next((i for i in p.indicators if dimension_of(i.level1) == off[0]), None)
         cell = (first.cells.get("weight") or first.cells.get("level1", "")) if first else header
         shown = {d: scheme.get(d) for d in _SCHEME_DIMS}
-        yield emit("P111", f"本表一级指标分值（{how}）为 {_scheme(shown)}{_preset_named(shown)}，"
+        yield _say(p, "P111", f"本表一级指标分值（{how}）为 {_scheme(shown)}{_preset_named(shown)}，"
                            f"所用规则“{rules.name}”为 {_scheme(expected)}" + (f"；{said}" if said else ""),
                    cell, _scheme(shown))
     elif clash:
         first = next(i for i in p.indicators if i.declared_weight is not None and dimension_of(i.level1) == clash[0])
-        yield emit("P111", said, first.cells.get("level1", ""), fmt_weight(declared[clash[0]]))
+        yield _say(p, "P111", said, first.cells.get("level1", ""), fmt_weight(declared[clash[0]]))
     yield from _score_checks(p, s, rules, header)
 
 
@@ -209,38 +206,37 @@ def _grade_word(grade: str | None) -> str:
 
 
 def _score_checks(p: Project, s: ProjectScore, rules: Rules, header: str) -> Iterator[Finding]:
-    emit = _Emitter(p)
     if s.self_total is not None and s.total is not None and abs(s.self_total - s.total) > rules.tolerance:
         how = "（按各指标自评得分合计）" if s.self_total_derived else ""
-        yield emit("P109", f"自评总分 {fmt(s.self_total)}{how}，按规则计算为 {fmt(s.total)}，"
+        yield _say(p, "P109", f"自评总分 {fmt(s.self_total)}{how}，按规则计算为 {fmt(s.total)}，"
                            f"相差 {fmt(abs(s.self_total - s.total))} 分",
                    p.cells.get("self_total", ""), fmt(s.self_total))
     if p.self_grade and s.self_total is not None:
         expected = rules.grade(s.self_total)
         # Both sides through the same words: a rules file may name its grades 优秀/良好.
         if _grade_word(p.self_grade) != _grade_word(expected):
-            yield emit("P110", f"自评总分 {fmt(s.self_total)} 对应等级“{expected}”，表中为“{p.self_grade}”",
+            yield _say(p, "P110", f"自评总分 {fmt(s.self_total)} 对应等级“{expected}”，表中为“{p.self_grade}”",
                        p.cells.get("self_grade", ""), p.self_grade, fix=grade_fix(rules))
     if p.self_rate_score is not None and s.rate_score is not None \
             and abs(p.self_rate_score - s.rate_score) > rules.tolerance:
-        yield emit("P118", f"表中执行率得分 {fmt(p.self_rate_score)}，按执行率 {fmt_pct(s.rate)} 计算应为 "
+        yield _say(p, "P118", f"表中执行率得分 {fmt(p.self_rate_score)}，按执行率 {fmt_pct(s.rate)} 计算应为 "
                            f"{fmt(s.rate_score)}", p.total_line.cells.get("score", ""), fmt(p.self_rate_score))
     weights = [i.weight for i in p.indicators if i.weight is not None]
     if len(weights) == len(p.indicators):   # every indicator has its weight
         form_total = (p.rate_weight if p.rate_weight is not None else rules.rate_weight) + sum(weights)
         if form_total != 100:
-            yield emit("P119", f"预算执行率与各指标分值合计为 {fmt(form_total)} 分", header, fmt(form_total))
+            yield _say(p, "P119", f"预算执行率与各指标分值合计为 {fmt(form_total)} 分", header, fmt(form_total))
     if not p.template_form and any(i.self_score is not None for i in p.indicators):
         # A filled form from another tool leaves these blank only by oversight; in our
         # template they are formulas, which a file saved unrecalculated shows blank.
         if p.self_total is None and "self_total" in p.cells:
-            yield emit("P122", f"各指标已自评打分，但“总分”未填写（各项得分合计为 {fmt(s.self_total)}）",
+            yield _say(p, "P122", f"各指标已自评打分，但“总分”未填写（各项得分合计为 {fmt(s.self_total)}）",
                        p.cells["self_total"], "")
         if p.self_rate_score is None and "score" in p.total_line.cells and s.rate_score is not None:
-            yield emit("P122", f"各指标已自评打分，但执行率得分未填写（年度资金总额行的“得分”，按执行率应为 {fmt(s.rate_score)}）",
+            yield _say(p, "P122", f"各指标已自评打分，但执行率得分未填写（年度资金总额行的“得分”，按执行率应为 {fmt(s.rate_score)}）",
                        p.total_line.cells["score"], "")
     if p115_fires(s, rules):
-        yield emit("P115", f"执行率仅 {fmt_pct(s.rate)}，自评总分却为 {fmt(s.self_total)}",
+        yield _say(p, "P115", f"执行率仅 {fmt_pct(s.rate)}，自评总分却为 {fmt(s.self_total)}",
                    p.cells.get("self_total") or p.total_line.cells.get("executed", ""), fmt(s.self_total))
 
 
@@ -252,51 +248,50 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
                     quiet: frozenset[str] = frozenset()) -> Iterator[Finding]:
     """`quiet`: blanks already said once for the whole form (P121, or one I106), so not
     listed row by row."""
-    emit = _Emitter(p)
     cell = ind.cells.get
     t, a = ind.target, ind.actual
     if ind.level1 == COST:
         if ind.level2 not in COST_LEVEL2:
-            yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
+            yield _say(p, "I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     elif ind.level1 not in DIMENSIONS:
         if not (p.kind == "dept" and ind.level1 in DEPT_EXTRA_LEVEL1):
-            yield emit("I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
+            yield _say(p, "I117", f"{_what(ind)}的一级指标“{ind.level1}”不在规范列表中", cell("level1", ""), ind.level1)
     elif (ind.level2 not in DIMENSIONS[ind.level1] and (ind.level2 or "level2" in p.score_columns)
           and not (ind.level1 == "产出指标" and ind.level2 in COST_LEVEL2)):
         # 经济成本指标 etc. (财预〔2021〕101号) sit under 产出指标 where 成本指标 is not a 一级 of its own.
-        yield emit("I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
+        yield _say(p, "I117", f"{_what(ind)}的二级指标“{ind.level2}”不属于“{ind.level1}”", cell("level2", ""), ind.level2)
     if not t.text:
-        yield emit("I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))
+        yield _say(p, "I101", f"{_what(ind)}未填写年度指标值", cell("target", ""))
     elif (t.error and t.error.startswith("#")) or (t.error and t.error.startswith("Err:")):
-        yield emit("I119", f"{_what(ind)}的指标值是错误值“{t.text}”：单元格中是一个出错的公式"
+        yield _say(p, "I119", f"{_what(ind)}的指标值是错误值“{t.text}”：单元格中是一个出错的公式"
                            f"（以“=”开头的内容会被当作公式），计分时无法使用", cell("target", ""), t.text)
     elif t.error:
-        yield emit("I103", f"{_what(ind)}的指标值“{t.text}”无法识别", cell("target", ""), t.text)
+        yield _say(p, "I103", f"{_what(ind)}的指标值“{t.text}”无法识别", cell("target", ""), t.text)
     if not a.text:
         if "I102" not in quiet:
-            yield emit("I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
+            yield _say(p, "I102", f"{_what(ind)}未填写实际完成值", cell("actual", ""))
     elif a.error:
         what = "是错误值（公式出错）" if a.text.startswith(("#", "Err:")) else f"无法使用（{a.error}）"
-        yield emit("I104", f"{_what(ind)}的完成值“{a.text}”{what}，无法计分", cell("actual", ""), a.text)
+        yield _say(p, "I104", f"{_what(ind)}的完成值“{a.text}”{what}，无法计分", cell("actual", ""), a.text)
     elif s.fallback == FALLBACK_UNREADABLE and t.kind == DATE and not t.error:
         why = "无法识别指标值中的时限" if t.date is None else f"无法从完成值“{a.text}”判断完成时间"
-        yield emit("I104", f"{_what(ind)}是时限指标（{t.text}），{why}，无法判断是否按时完成", cell("actual", ""), a.text)
+        yield _say(p, "I104", f"{_what(ind)}是时限指标（{t.text}），{why}，无法判断是否按时完成", cell("actual", ""), a.text)
     elif s.fallback == FALLBACK_UNREADABLE and not t.error and t.text:
-        yield emit("I104", f"{_what(ind)}的完成值“{a.text}”无法与指标值“{t.text}”比较", cell("actual", ""), a.text)
+        yield _say(p, "I104", f"{_what(ind)}的完成值“{a.text}”无法与指标值“{t.text}”比较", cell("actual", ""), a.text)
     if s.fallback == FALLBACK_RELATIVE:
-        yield emit("I120", f"{_what(ind)}的指标值“{t.text}”以上年为基准，需人工判断是否完成；已沿用自评得分",
+        yield _say(p, "I120", f"{_what(ind)}的指标值“{t.text}”以上年为基准，需人工判断是否完成；已沿用自评得分",
                    cell("target", ""), t.text)
     if ind.weight is None and "I105" not in quiet:
-        yield emit("I105", f"{_what(ind)}未填写分值", cell("weight", ""))
+        yield _say(p, "I105", f"{_what(ind)}未填写分值", cell("weight", ""))
     if ind.self_score is None:
         if "I106" not in quiet:
-            yield emit("I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
+            yield _say(p, "I106", f"{_what(ind)}未填写得分", cell("self_score", ""))
     elif ind.weight is not None and ind.self_score > ind.weight:
-        yield emit("I107", f"{_what(ind)}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
+        yield _say(p, "I107", f"{_what(ind)}得分 {fmt(ind.self_score)} 高于分值 {fmt(ind.weight)}",
                    cell("self_score", ""), fmt(ind.self_score))
     if (ind.self_score is not None and s.score is not None and s.fallback is None
             and abs(ind.self_score - s.score) > rules.tolerance):
-        yield emit("I108", f"{_what(ind)}自评得分 {fmt(ind.self_score)}，按{s.rule}规则计算为 {fmt(s.score)}"
+        yield _say(p, "I108", f"{_what(ind)}自评得分 {fmt(ind.self_score)}，按{s.rule}规则计算为 {fmt(s.score)}"
                            f"（指标值 {t.text}，完成值 {a.text}）",
                    cell("self_score", ""), fmt(ind.self_score))
     if s.fallback == FALLBACK_LATE and ind.weight is not None and ind.self_score is not None \
@@ -304,38 +299,38 @@ def check_indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules,
         # A target or actual without a date (汛期前, 未完成) is late too: say it as written.
         due = f"{t.date:%Y年%m月%d日}前" if t.date else f"“{t.text}”"
         done = f"实际 {a.date:%Y年%m月%d日}完成" if a.date else f"完成情况为“{a.text}”"
-        yield emit("I109", f"{_what(ind)}时限为 {due}，{done}，却得满分 {fmt(ind.self_score)}",
+        yield _say(p, "I109", f"{_what(ind)}时限为 {due}，{done}，却得满分 {fmt(ind.self_score)}",
                    cell("self_score", ""), a.text)
     if t.kind == QUALITATIVE and s.achievement and ind.weight and ind.self_score is not None:
         lo, hi = rules.qualitative_bands[s.achievement]
         share = ind.self_score / ind.weight
         if share < lo or share > hi:
-            yield emit("I110", f"{_what(ind)}完成情况为“{s.achievement}”，自评得分 {fmt(ind.self_score)} 不在 "
+            yield _say(p, "I110", f"{_what(ind)}完成情况为“{s.achievement}”，自评得分 {fmt(ind.self_score)} 不在 "
                                f"{fmt(lo * ind.weight)}–{fmt(hi * ind.weight)} 之间，计算得分取区间内最接近的 "
                                f"{fmt(s.score)}",
                        cell("self_score", ""), fmt(ind.self_score), fix=bands_fix(rules))
     if s.met is False and not ind.reason:
-        yield emit("I111", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
+        yield _say(p, "I111", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {a.text}），未分析偏差原因",
                    cell("reason", ""), a.text)
     if (is_cost(ind.level1, ind.level2) and t.kind == POSITIVE and t.text.startswith(_POSITIVE_MARKS)
             and not any(w in ind.level3 for w in rules.saving_words)):
         # A saving (成本节约率 ≥5%) is rightly ≥: the meaning decides before the sign does.
-        yield emit("I112", f"{_what(ind)}是成本指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
+        yield _say(p, "I112", f"{_what(ind)}是成本指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
     actual_value = s.actual_value if s.actual_value is not None else a.value
     if ("满意度" in ind.level1 + ind.level3 and actual_value is not None
             and (a.percent or t.percent) and actual_value > 100):
-        yield emit("I113", f"{_what(ind)}完成值为 {a.text}，超过 100%", cell("actual", ""), a.text)
+        yield _say(p, "I113", f"{_what(ind)}完成值为 {a.text}，超过 100%", cell("actual", ""), a.text)
     if t.value is not None and t.value == 0 and not t.zero:
         # 零投诉 / =0起 are targets (nothing may happen); only ≥0 measures nothing.
-        yield emit("I114", f"{_what(ind)}指标值为 0（{t.text}）", cell("target", ""), t.text)
+        yield _say(p, "I114", f"{_what(ind)}指标值为 0（{t.text}）", cell("target", ""), t.text)
     if t.kind == QUALITATIVE and t.text and not t.error and ind.level2 in _VAGUE_DIMENSIONS:
-        yield emit("I115", f"{_what(ind)}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
+        yield _say(p, "I115", f"{_what(ind)}属于{ind.level2}，指标值“{t.text}”不可量化", cell("target", ""), t.text)
     if (t.unit and a.unit and t.unit != a.unit
             and not (t.unit in MONEY_SCALE and a.unit in MONEY_SCALE)
             and not (t.unit.startswith(a.unit) or a.unit.startswith(t.unit))):   # 人 and 人次
-        yield emit("I116", f"{_what(ind)}指标值单位为“{t.unit}”，完成值单位为“{a.unit}”", cell("actual", ""), a.text)
+        yield _say(p, "I116", f"{_what(ind)}指标值单位为“{t.unit}”，完成值单位为“{a.unit}”", cell("actual", ""), a.text)
     if s.percent_from_fraction:
-        yield emit("I118", f"{_what(ind)}完成值 {a.text} 已按 {fmt(s.actual_value)}% 计分", cell("actual", ""), a.text)
+        yield _say(p, "I118", f"{_what(ind)}完成值 {a.text} 已按 {fmt(s.actual_value)}% 计分", cell("actual", ""), a.text)
 
 
 _UNFILLED = frozenset({"I102", "I105", "I106"})
@@ -350,7 +345,7 @@ def check_project(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding
     if unscored:
         # Not one 得分 typed: one finding for the form, not one per row.
         first = p.indicators[0]
-        yield _Emitter(p)("I106", f"各指标均未填写得分（共 {len(p.indicators)} 项），自评未完成",
+        yield _say(p, "I106", f"各指标均未填写得分（共 {len(p.indicators)} 项），自评未完成",
                           first.cells.get("self_score", ""))
     quiet = _UNFILLED if unfilled else _UNSCORED if unscored else frozenset()
     for ind, score in zip(p.indicators, s.indicators):

@@ -27,7 +27,11 @@ class Check:
     rationale: str = ""   # why this severity fits DOMAIN's definitions (docs/checks.md)
 
 
-@dataclass(frozen=True)
+# Not a `frozen` dataclass, though nothing changes a finding once made (replace() makes
+# a new one): a frozen dataclass's __init__ sets each field through object.__setattr__,
+# which made building a finding cost ~3× what it does now, and every file makes dozens.
+# It hashes as before (unsafe_hash: the same hash a frozen one has).
+@dataclass(unsafe_hash=True)
 class Finding:
     code: str
     severity: Severity

@@ -15,7 +15,7 @@ import math
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from decimal import Decimal
 
 from .findings import Finding, make
@@ -33,6 +33,8 @@ _NOISE = re.compile(r"[\s。，,.;；:：!！、“”\"'‘’（）()]+")
 _NOT_MET = ("未完成", "未达到", "未达标", "没有完成", "未能完成", "尚未完成", "没有达到", "未能达到")
 # …unless it says there was nothing unmet: 无未完成情况, 不存在未达标.
 _NOTHING_UNMET = ("无未", "没有未", "不存在未", "均无未")
+# Words that say a project was added during the year (P126).
+_ADDED = ("追加", "新增", "年中", "调增")
 _LE_MARKS = ("≤", "<=", "≦", "<", "不高于", "不超过", "不多于", "小于", "低于", "以内", "以下")
 
 
@@ -49,11 +51,20 @@ def _norm_short(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def _emit(p: Project) -> Callable[..., Finding]:
-    def emit(code: str, problem: str, cell: str = "", value: object = "") -> Finding:
-        return make(code, problem, value=value, file=p.file, sheet=p.sheet, cell=cell,
-                    unit=p.unit, project=p.name)
-    return emit
+@functools.lru_cache(maxsize=64)
+def any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that finds any of `words` in a text: `any_word(ws).search(t)` is
+    `any(w in t for w in ws)` in one C call instead of a Python loop over a rules list.
+    Built once per list (the rules' tuples are the keys: str only, no type mix-ups)."""
+    if not words:
+        return re.compile(r"(?!)")   # never matches, as any() over no words is False
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _say(p: Project, code: str, problem: str, cell: str = "", value: object = "") -> Finding:
+    """A finding on project `p` (built only when a check fires)."""
+    return make(code, problem, value=value, file=p.file, sheet=p.sheet, cell=cell,
+                unit=p.unit, project=p.name)
 
 
 def says_nothing(text: str, rules: Rules) -> bool:
@@ -109,7 +120,6 @@ def check_review(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]
 
 
 def _budget_cut(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
-    emit = _emit(p)
     total = p.total_line
     initial, budget, executed = p.initial, p.budget, p.executed
     said = _norm(p.exec_reason) + _norm(total.note)
@@ -118,33 +128,32 @@ def _budget_cut(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     if initial is not None and initial > 0 and executed is not None and s.rate is not None:
         cut = (initial - budget) / initial
         if cut >= rules.budget_cut_share and s.rate >= rules.full_execution and says_nothing(said, rules):
-            yield emit("P125", f"年初预算数 {fmt(initial)} 万元，全年预算数调减为 {fmt(budget)} 万元"
+            yield _say(p, "P125", f"年初预算数 {fmt(initial)} 万元，全年预算数调减为 {fmt(budget)} 万元"
                                f"（调减 {fmt_pct(cut)}），执行率 {fmt_pct(s.rate)}，年初口径执行率"
                                f"（执行数÷年初预算数）仅 {fmt_pct(executed / initial)}，未说明调整原因",
                        total.cells.get("budget", ""), fmt(budget))
     elif ("initial" in total.cells and (initial is None or initial == 0)
-          and not any(w in said for w in ("追加", "新增", "年中", "调增"))):
-        yield emit("P126", f"年初预算数为{'空' if initial is None else ' 0'}，全年预算数 {fmt(budget)} 万元，"
+          and not any_word(_ADDED).search(said)):
+        yield _say(p, "P126", f"年初预算数为{'空' if initial is None else ' 0'}，全年预算数 {fmt(budget)} 万元，"
                            "应是年中新增的项目", total.cells["initial"], "" if initial is None else "0")
 
 
 def _goals(p: Project, rules: Rules) -> Iterator[Finding]:
-    emit = _emit(p)
     left = [(key, text) for key, text in (("goal_planned", p.goal_planned), ("goal_achieved", p.goal_achieved))
-            if text and any(w in text for w in rules.template_phrases)]
+            if text and any_word(rules.template_phrases).search(text)]
     for key, text in left:
         what = "预期目标" if key == "goal_planned" else "实际完成情况"
-        yield emit("P132", f"“{what}”仍为模板说明文字“{text.strip()[:40]}”", p.cells.get(key, ""), text)
+        yield _say(p, "P132", f"“{what}”仍为模板说明文字“{text.strip()[:40]}”", p.cells.get(key, ""), text)
     planned, achieved = _norm(p.goal_planned), _norm(p.goal_achieved)
     if not left and planned and planned == achieved:
-        yield emit("P133", f"“实际完成情况”与“预期目标”一字不差（“{p.goal_achieved.strip()[:40]}”）",
+        yield _say(p, "P133", f"“实际完成情况”与“预期目标”一字不差（“{p.goal_achieved.strip()[:40]}”）",
                    p.cells.get("goal_achieved", ""), p.goal_achieved)
 
 
 def _tree(p: Project, rules: Rules) -> Iterator[Finding]:
     if rules.require_cost and not any(is_cost(i.level1, i.level2) for i in p.indicators):
         header = p.indicators[0].cells.get("level1", "")
-        yield _emit(p)("P130", "该项目没有设置成本指标", header, "")
+        yield _say(p, "P130", "该项目没有设置成本指标", header, "")
 
 
 def _score_vs_rate(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
@@ -162,7 +171,7 @@ def _score_vs_rate(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Findin
     # Near-full marks (the share P115 calls high), far above the rate: a project already
     # marked down for what it missed is scored in proportion, whatever its rate.
     if share * _HUNDRED >= rules.suspicious_score and gap > rules.score_rate_gap:
-        yield _emit(p)("P131", f"各指标得分率 {fmt_pct(share)}（{fmt(weight * share)}/{fmt(weight)} 分），"
+        yield _say(p, "P131", f"各指标得分率 {fmt_pct(share)}（{fmt(weight * share)}/{fmt(weight)} 分），"
                                f"执行率 {fmt_pct(s.rate)}，相差 {fmt_pct(gap)}",
                        p.cells.get("self_total") or p.total_line.cells.get("executed", ""), fmt_pct(share))
 
@@ -182,12 +191,11 @@ def _stock_actuals(p: Project, rules: Rules) -> Iterator[Finding]:
     phrases = [_stock(i.actual.text, rules) for i in qualitative]
     if all(phrases):
         shown = "、".join(dict.fromkeys(f"“{i.actual.text.strip()}”" for i in qualitative))
-        yield _emit(p)("P127", f"{len(qualitative)} 项定性指标的完成值都是套话（{shown}），各指标均为满分",
+        yield _say(p, "P127", f"{len(qualitative)} 项定性指标的完成值都是套话（{shown}），各指标均为满分",
                        qualitative[0].cells.get("actual", ""), qualitative[0].actual.text)
 
 
 def _indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> Iterator[Finding]:
-    emit = _emit(p)
     cell = ind.cells.get
     t = ind.target
     # 1. Target set too low: done k times over, full marks, nothing said about it.
@@ -200,36 +208,36 @@ def _indicator(p: Project, ind: Indicator, s: IndicatorScore, rules: Rules) -> I
         if points and ((t.kind in (POSITIVE, EXACT) and a >= k * t.value) or
                        (t.kind == REVERSE and not is_cost(ind.level1, ind.level2) and t.value >= k * a)):
             times = a / t.value if t.kind != REVERSE else t.value / a
-            yield emit("I121", f"{_what(ind)}指标值 {t.text}，完成值 {ind.actual.text}，"
+            yield _say(p, "I121", f"{_what(ind)}指标值 {t.text}，完成值 {ind.actual.text}，"
                                f"{'完成值为指标值' if t.kind != REVERSE else '指标值为完成值'}的 {fmt(times)} 倍"
                                f"（规则：{fmt(k)} 倍），得满分且未说明原因", cell("target", ""), t.text)
     # 3. Satisfaction without evidence.
     value = satisfaction_value(ind, s)
     if value is not None and value >= rules.satisfaction_evidence * _HUNDRED:
         said = f"{ind.reason} {ind.actual.text} {ind.survey_method} {ind.sample_size}"
-        if not any(w in said for w in rules.evidence_words):
-            yield emit("I122", f"{_what(ind)}完成值 {ind.actual.text}，未说明调查方式、样本量或调查时间",
+        if not any_word(rules.evidence_words).search(said):
+            yield _say(p, "I122", f"{_what(ind)}完成值 {ind.actual.text}，未说明调查方式、样本量或调查时间",
                        cell("actual", ""), ind.actual.text)
     # 5. Reasons that explain nothing, or contradict the score.
     reason = ind.reason.strip()
-    if reason and s.met is not True and _full_marks(ind) and any(w in reason for w in _NOT_MET) \
-            and not any(w in reason for w in _NOTHING_UNMET):
-        yield emit("I124", f"{_what(ind)}偏差原因写“{reason[:40]}”，得分却为满分 {fmt(ind.self_score)}",
+    if reason and s.met is not True and _full_marks(ind) and any_word(_NOT_MET).search(reason) \
+            and not any_word(_NOTHING_UNMET).search(reason):
+        yield _say(p, "I124", f"{_what(ind)}偏差原因写“{reason[:40]}”，得分却为满分 {fmt(ind.self_score)}",
                    cell("self_score", ""), fmt(ind.self_score))
     elif reason and s.met is False and says_nothing(reason, rules):
-        yield emit("I123", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {ind.actual.text}），"
+        yield _say(p, "I123", f"{_what(ind)}未达到指标值（指标值 {t.text}，完成值 {ind.actual.text}），"
                            f"偏差原因只写了“{reason[:40]}”", cell("reason", ""), reason)
     # 6. A quantity written as a ceiling (the mirror of I112).
     if (ind.level2 == "数量指标" and t.kind == REVERSE and t.text.lstrip().startswith(_LE_MARKS)
-            and not any(w in ind.level3 for w in rules.reverse_quantity_words)):
-        yield emit("I125", f"{_what(ind)}是数量指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
+            and not any_word(rules.reverse_quantity_words).search(ind.level3)):
+        yield _say(p, "I125", f"{_what(ind)}是数量指标，指标值却写作“{t.text}”", cell("target", ""), t.text)
 
 
 def check_exec_reason(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Finding]:
     """5. An execution-rate reason that is there but says nothing (P107 covers none)."""
     if s.rate is not None and s.rate < rules.rate_threshold and p.exec_reason.strip() \
             and says_nothing(p.exec_reason, rules):
-        yield _emit(p)("P129", f"执行率 {fmt_pct(s.rate)}，原因只写了“{p.exec_reason.strip()[:40]}”",
+        yield _say(p, "P129", f"执行率 {fmt_pct(s.rate)}，原因只写了“{p.exec_reason.strip()[:40]}”",
                        p.cells.get("exec_reason", ""), p.exec_reason)
 
 
@@ -238,6 +246,36 @@ def check_exec_reason(p: Project, s: ProjectScore, rules: Rules) -> Iterator[Fin
 def row_key(ind: Indicator) -> tuple[str, str, str, str]:
     """An indicator row as copy-paste reproduces it: 三级指标, 指标值, 完成值, 偏差原因."""
     return (_norm(ind.level3), _norm(ind.target.text), _norm(ind.actual.text), _norm(ind.reason))
+
+
+def row_digest(ind: Indicator) -> bytes:
+    """row_key as a stable 8-byte digest (the same in every worker process, unlike hash()):
+    how rows are compared, within a file (P128) and across the batch (B105)."""
+    row = "\x1f".join((ind.level3, ind.target.text, ind.actual.text, ind.reason))
+    if len(row) > 400 or row.count("\x1f") != 3:
+        # Long rows are not cached (a cache must not hold 40,000-character cells); a text
+        # with a \x1f of its own (an _x001F_ in the file) is folded text by text.
+        return _digest("\x1f".join(row_key(ind)))
+    return _joined_digest(row)
+
+
+# The noise _norm removes, but for the \x1f between a row's texts: \s spelled out (the
+# characters str.isspace() accepts; a test holds the two to each other) without \x1f.
+_NOISE_BUT_SEP = re.compile("[\t\n\x0b\x0c\r\x1c-\x1e \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+                            r"""。，,.;；:：!！、“”"'‘’（）()]+""")
+
+
+@functools.lru_cache(maxsize=4096)
+def _joined_digest(row: str) -> bytes:
+    # Each row's digest is wanted twice per file (check_unit, then fingerprint when the
+    # file's rows are rendered): cached, so the second time is one lookup (str → bytes:
+    # no value of another type can answer). The four texts are folded in one regex pass:
+    # removing noise from the joined texts is "\x1f".join(row_key) when no text holds \x1f.
+    return _digest(_NOISE_BUT_SEP.sub("", row))
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=8).digest()
 
 
 def copied(a: Iterable[Hashable], b: Iterable[Hashable], rules: Rules) -> int:
@@ -253,13 +291,15 @@ def check_unit(scored: list[tuple[Project, ProjectScore]], rules: Rules) -> Iter
     """Checks across one file's projects: rows copied between projects (P128), the same
     100% satisfaction on every project (U106)."""
     projects = [(p, s) for p, s in scored if p.kind == "project" and p.indicators and not s.unscorable]
-    keys = [frozenset(row_key(i) for i in p.indicators if i.level3) for p, _ in projects]
+    # Rows compared by their digests, as across units: two different rows share a
+    # 64-bit digest by chance about once in 10^17 pairs.
+    keys = [frozenset(row_digest(i) for i in p.indicators if i.level3) for p, _ in projects]
     for n, (p, _) in enumerate(projects):
         for m in range(n):
             shared = copied(keys[m], keys[n], rules)
             if shared:
                 other = projects[m][0]
-                yield _emit(p)("P128", f"项目“{p.name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）"
+                yield _say(p, "P128", f"项目“{p.name}”有 {shared} 行指标（三级指标、指标值、完成值、偏差原因）"
                                        f"与本单位项目“{other.name}”（工作表“{other.sheet}”）完全相同",
                                p.indicators[0].cells.get("level3", ""), other.name)
                 break
@@ -280,8 +320,7 @@ def fingerprint(p: Project, s: ProjectScore) -> bytes:
     compare projects it no longer holds — about 80 bytes a project."""
     if p.kind != "project" or s.unscorable:
         return b""
-    return b"".join(sorted({hashlib.blake2b("\x1f".join(row_key(i)).encode(), digest_size=8).digest()
-                            for i in p.indicators if i.level3}))
+    return b"".join(sorted({row_digest(i) for i in p.indicators if i.level3}))
 
 
 def _digests(blob: bytes) -> frozenset[bytes]:

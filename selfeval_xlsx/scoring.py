@@ -28,7 +28,11 @@ FALLBACK_QUALITATIVE = "qualitative"
 FALLBACK_RELATIVE = "relative"       # 较上年提高5%: needs last year's figure, a person judges
 
 
-@dataclass(frozen=True)
+# Scores are results nobody changes once made, but not `frozen` dataclasses: a frozen
+# dataclass's __init__ sets each field through object.__setattr__, ~5× the cost of a
+# plain one, and an IndicatorScore is made for every indicator of every file. They
+# hash as before (unsafe_hash: the same hash a frozen one has).
+@dataclass(unsafe_hash=True)
 class IndicatorScore:
     rule: str
     score: Decimal | None
@@ -40,7 +44,7 @@ class IndicatorScore:
     banded_from: Decimal | None = None    # a qualitative self score moved into its band: the score typed
 
 
-@dataclass(frozen=True)
+@dataclass
 class ProjectScore:
     rate: Decimal | None
     rate_score: Decimal | None
@@ -184,15 +188,18 @@ def score_project(project: Project, rules: Rules) -> ProjectScore:
     rate = execution_rate(project.budget, project.executed)
     r_score = rate_score(rate, rules.rate_weight)
     bands = rules.qualitative_bands
-    scores = tuple(score_indicator(ind, bands) for ind in project.indicators)
+    scores = tuple([score_indicator(ind, bands) for ind in project.indicators])
     dims = dict.fromkeys(DIMENSIONS, ZERO)
     weights = dict.fromkeys(DIMENSIONS, ZERO)
+    indicator_sum = ZERO
+    # One pass: the sum and the per-dimension sums, each added in the rows' order.
     for ind, s in zip(project.indicators, scores):
+        score = s.score or ZERO
+        indicator_sum += score
         dim = dimension_of(ind.level1)
         if dim in dims:
-            dims[dim] += s.score or ZERO
+            dims[dim] += score
             weights[dim] += ind.weight or ZERO
-    indicator_sum = sum((s.score or ZERO for s in scores), ZERO)
     why = unscorable(project, scores)
     total = None if r_score is None or why else r_score + indicator_sum
     if why:

@@ -256,3 +256,42 @@ def test_survey_columns_are_read_and_count_as_evidence(tmp_path):
     assert [f for f in shown.findings if f.code == "I122"] == []
     blank = process_file(write(tmp_path / "b.xlsx", {"养老": form(None, None)}), "b.xlsx", NATIONAL)
     assert [f.cell for f in blank.findings if f.code == "I122"] == ["E12"]
+
+
+# --- the cheaper forms of _norm and word lists (issue 17) stay what they replace -----
+
+def test_row_digest_is_the_digest_of_row_key():
+    import hashlib
+    import re
+
+    from selfeval_xlsx.model import Indicator
+    from selfeval_xlsx.review_checks import _NOISE, _NOISE_BUT_SEP, row_digest, row_key
+    from selfeval_xlsx.targets import Actual, Target
+
+    def old(i: Indicator) -> bytes:
+        return hashlib.blake2b("\x1f".join(row_key(i)).encode(), digest_size=8).digest()
+
+    rows = [("群众满意度", "≥95%", "96%", "无。"), ("道路 长度", "＝6 个", "6个", "按计划，完成！"),
+            ("a\x1fb", "x", "y\x1f", ""),              # a text holding the separator itself
+            ("a", "b", "c", "原因" * 300),              # too long to cache
+            ("", "", "", ""), ("（）", " ", "\u3000", "“”")]
+    for level3, target, actual, reason in rows:
+        i = Indicator("产出指标", "数量指标", level3, Target("positive", target), Actual(actual), None, None, reason)
+        assert row_digest(i) == old(i) == row_digest(i)   # twice: cached and not
+    # Two rows that differ only in noise are the same row; different rows are not.
+    a = Indicator("产出指标", "数量指标", "长度", Target("positive", "≥6个"), Actual("6个"), None, None, "无")
+    b = Indicator("产出指标", "数量指标", "长 度。", Target("positive", "≥6个"), Actual("6个"), None, None, "无！")
+    c = Indicator("产出指标", "数量指标", "长度", Target("positive", "≥6个"), Actual("7个"), None, None, "无")
+    assert row_digest(a) == row_digest(b) != row_digest(c)
+    # The one-pass regex removes exactly what _norm removes, but for \x1f.
+    differ = [c for c in map(chr, range(0x110000)) if bool(_NOISE.fullmatch(c)) != bool(_NOISE_BUT_SEP.fullmatch(c))]
+    assert differ == ["\x1f"]
+    assert re.fullmatch(r"\s", "\x1f")
+
+
+def test_any_word_is_any_of_the_words():
+    from selfeval_xlsx.review_checks import any_word
+    words = ("问卷", "调查", "a.b", "(")
+    for text in ("", "问卷调查", "电话回访", "a.b", "axb", "((", "无"):
+        assert bool(any_word(words).search(text)) == any(w in text for w in words)
+    assert not any_word(()).search("任何文字")   # no words: nothing matches, as any() of none
