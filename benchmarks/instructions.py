@@ -78,15 +78,20 @@ def run_stages(folder: Path, files: int, upto: str) -> None:
         list(check_unit(list(zip(projects, scores)), rules))
 
 
-def count(folder: Path, files: int, upto: str) -> int:
-    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          sys.executable, __file__, "--child", upto, "--folder", str(folder),
-                          "--files", str(files)],
-                         capture_output=True, text=True, check=True, env=os.environ)
+def callgrind(argv: list[str], options: tuple[str, ...] = (), env: dict[str, str] | None = None) -> int:
+    """Instructions `python argv…` executes under valgrind's callgrind (with `options`,
+    e.g. --toggle-collect to count inside one function only)."""
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *options,
+                          sys.executable, *argv],
+                         capture_output=True, text=True, check=True, env=env or os.environ)
     m = re.search(r"Collected : (\d+)", out.stderr)
     if not m:
         raise SystemExit(f"valgrind said:\n{out.stderr[-2000:]}")
     return int(m.group(1))
+
+
+def count(folder: Path, files: int, upto: str) -> int:
+    return callgrind([__file__, "--child", upto, "--folder", str(folder), "--files", str(files)])
 
 
 def main() -> None:

@@ -22,13 +22,12 @@ import gc
 import os
 import pickle
 import pstats
-import re
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import instructions  # benchmarks/instructions.py: its callgrind runner
 
 STAGES = ("read", "to_rows", "store", "pickle")
 
@@ -100,15 +99,8 @@ def child(folder: Path, files: int, stage: str) -> None:
 
 
 def count(folder: Path, files: int, stage: str) -> int:
-    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          "--toggle-collect=functools_reduce",
-                          sys.executable, __file__, "--child", stage, "--folder", str(folder),
-                          "--files", str(files)], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONHASHSEED": "0"})
-    m = re.search(r"Collected : (\d+)", out.stderr)
-    if not m:
-        raise SystemExit(f"valgrind said:\n{out.stderr[-2000:]}")
-    return int(m.group(1))
+    return instructions.callgrind([__file__, "--child", stage, "--folder", str(folder), "--files", str(files)],
+                                  ("--toggle-collect=functools_reduce",), {**os.environ, "PYTHONHASHSEED": "0"})
 
 
 def main() -> None:
